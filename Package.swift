@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "sosdump",
+    products: [
+        .library(name: "SOSDump", targets: ["SOSDump"]),
+        .executable(name: "sosdump", targets: ["sosdump"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Capture readers, the decoding stack and the report models. One
+        // module, so that the per-frame hot path (reader -> decoders) is
+        // optimised as a whole; its folders are the layers (see docs/architecture.md).
+        .target(name: "SOSDump"),
+
+        // libpcap, from Debian's libpcap-dev, found with pkg-config.
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        // Everything that touches libpcap: kept apart so the offline readers
+        // never depend on it.
+        .target(name: "SOSDumpLive", dependencies: ["SOSDump", "CPcap"]),
+
+        .executableTarget(
+            name: "sosdump",
+            dependencies: [
+                "SOSDump",
+                "SOSDumpLive",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(
+            name: "SOSDumpTests",
+            dependencies: ["SOSDump"],
+            resources: []
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
