@@ -1,0 +1,81 @@
+/// A frame decoded as far as it goes: each layer that decoded, and, if
+/// decoding stopped early, where and why.
+///
+/// A value with no references: making one allocates nothing. Its byte views
+/// (payloads, VLAN tags) borrow from the reader's buffer or the reassembler
+/// and are valid until the next frame is read and decoded.
+public struct Dissection {
+    public var frame: CapturedFrame
+    public var link: LinkLayer = .none
+    /// Every 802.1Q / 802.1ad tag, outermost first.
+    public var vlanTags: VLANTags = .none
+    public var network: NetworkLayer = .none
+    public var transport: TransportLayer = .none
+    /// For a fragment of an IP datagram: where it sits, or that it completed
+    /// the datagram whose transport layer is decoded here.
+    public var fragment: FragmentState?
+    /// Set when reassembly dropped a datagram while this frame was decoded.
+    public var reassemblyNotice: ReassemblyNotice?
+    /// Where decoding stopped early, if it did.
+    public var stop: DecodeStop?
+
+    public init(frame: CapturedFrame) { self.frame = frame }
+
+    /// The UDP header and payload, if the frame carries UDP.
+    public var udp: (header: UDPHeader, payload: ByteView)? {
+        if case .udp(let h, let p) = transport { return (h, p) }
+        return nil
+    }
+
+    /// Source and destination IP addresses, if the frame carries IP.
+    public var ipAddresses: (source: IPAddress, destination: IPAddress)? {
+        switch network {
+        case .ipv4(let h): (.v4(h.source), .v4(h.destination))
+        case .ipv6(let h): (.v6(h.source), .v6(h.destination))
+        default: nil
+        }
+    }
+}
+
+public enum LinkLayer {
+    case none
+    case ethernet(EthernetHeader)
+    case linuxSLL(LinuxSLLHeader)
+    case linuxSLL2(LinuxSLL2Header)
+    case loopback(LoopbackHeader)
+    /// Raw IP: no link header.
+    case raw
+    /// A link type sosdump does not decode.
+    case unsupported(LinkType)
+}
+
+public enum NetworkLayer {
+    case none
+    case ipv4(IPv4Header)
+    case ipv6(IPv6Header)
+    case arp(ARPPacket)
+    /// An IEEE 802.3 frame with an 802.2 LLC header: recognised, skipped.
+    case llc(LLCHeader)
+    /// An EtherType sosdump does not decode.
+    case other(EtherType)
+}
+
+public enum TransportLayer {
+    case none
+    case udp(UDPHeader, payload: ByteView)
+    case tcp(TCPHeader, payload: ByteView)
+    case icmpv4(ICMPv4Message)
+    case icmpv6(ICMPv6Message)
+    /// An IP protocol sosdump does not decode.
+    case other(IPProtocol, payload: ByteView)
+}
+
+public enum FragmentState: Sendable, Equatable {
+    /// A fragment held for reassembly.
+    case held(offset: Int, length: Int, moreFragments: Bool, identification: UInt32)
+    /// The fragment that completed a datagram of `length` bytes from
+    /// `fragments` fragments, the first in frame `firstFrame`.
+    case completed(firstFrame: Int, fragments: Int, length: Int)
+    /// A fragment that reassembly dropped (see the notice).
+    case dropped(offset: Int, length: Int, moreFragments: Bool, identification: UInt32)
+}

@@ -1,0 +1,146 @@
+/// Turns a ``Dissection`` into a ``PacketRecord``: the words and fields
+/// `sosdump packets` prints, close to `tcpdump -n -e`.
+extension PacketRecord {
+    public init(_ d: Dissection, interface: CaptureInterface?) {
+        let f = d.frame
+        self.init(frame: f.number, time: f.timestamp.rfc3339, epoch: f.timestamp.epochText, interface: f.interfaceIndex,
+                  interfaceName: interface?.name, linkType: f.linkType.description, capturedLength: f.capturedLength,
+                  length: f.originalLength, summary: "")
+        var words: [String] = []
+        var notes: [String] = []
+
+        // Link
+        switch d.link {
+        case .none, .raw:
+            break
+        case .ethernet(let e):
+            link = Link(kind: "ethernet", source: e.source.description, destination: e.destination.description)
+            words.append("\(e.source) > \(e.destination)")
+        case .linuxSLL(let h):
+            link = Link(kind: "sll", source: h.source?.description, direction: h.packetType.description)
+            words.append("\(h.packetType)" + (h.source.map { " \($0)" } ?? ""))
+        case .linuxSLL2(let h):
+            link = Link(kind: "sll2", source: h.source?.description, direction: h.packetType.description, interfaceIndex: h.interfaceIndex)
+            words.append("ifindex \(h.interfaceIndex) \(h.packetType)" + (h.source.map { " \($0)" } ?? ""))
+        case .loopback(let h):
+            link = Link(kind: "loopback", addressFamily: h.family)
+            words.append("AF \(h.family)")
+        case .unsupported(let type):
+            link = Link(kind: "unsupported")
+            words.append("\(type), length \(f.originalLength)")
+        }
+        if !d.vlanTags.isEmpty {
+            let tags = d.vlanTags.all
+            vlan = tags.map { VLAN(tpid: $0.tpid.description, id: $0.id, priority: $0.priority) }
+            words.append(contentsOf: tags.map { "vlan \($0.id)" + ($0.priority != 0 ? " p \($0.priority)" : "") })
+        }
+        if f.capturedLength < f.originalLength {
+            words.append("length \(f.originalLength) (captured \(f.capturedLength))")
+        } else if case .unsupported = d.link {
+        } else {
+            words.append("length \(f.originalLength)")
+        }
+        var line = words.joined(separator: ", ")
+
+        // Network and transport, tcpdump style: "IP a.p > b.q: UDP, length n".
+        var ports: (UInt16, UInt16)?
+        switch d.transport {
+        case .udp(let h, _): ports = (h.sourcePort, h.destinationPort)
+        case .tcp(let h, _): ports = (h.sourcePort, h.destinationPort)
+        default: break
+        }
+        func endpoint(_ address: String, _ port: UInt16?, v6: Bool) -> String {
+            guard let port else { return address }
+            return "\(address).\(port)"
+        }
+        var upper: String?
+        switch d.network {
+        case .none:
+            break
+        case .ipv4(let ip):
+            network = Network(protocol: "IPv4", source: ip.source.description, destination: ip.destination.description,
+                              ttl: ip.timeToLive, identification: UInt32(ip.identification), checksum: ip.checksumStatus.description)
+            if case .invalid = ip.checksumStatus { notes.append("bad IPv4 header checksum: \(ip.checksumStatus)") }
+            upper = "IP \(endpoint(ip.source.description, ports?.0, v6: false)) > \(endpoint(ip.destination.description, ports?.1, v6: false))"
+        case .ipv6(let ip):
+            network = Network(protocol: "IPv6", source: ip.source.description, destination: ip.destination.description,
+                              ttl: ip.hopLimit,
+                              extensionHeaders: ip.extensionHeaders.isEmpty ? nil : ip.extensionHeaders.all.map(\.description))
+            upper = "IP6 \(endpoint(ip.source.description, ports?.0, v6: true)) > \(endpoint(ip.destination.description, ports?.1, v6: true))"
+            if !ip.extensionHeaders.isEmpty {
+                upper! += " (" + ip.extensionHeaders.all.map(\.description).joined(separator: ", ") + ")"
+            }
+        case .arp(let arp):
+            network = Network(protocol: "ARP", source: arp.senderIP?.description, destination: arp.targetIP?.description, arpOperation: arp.operation)
+            upper = arp.summary
+        case .llc(let llc):
+            network = Network(protocol: "LLC")
+            if let snap = llc.snap {
+                upper = "LLC/SNAP oui 0x\(String(snap.oui, radix: 16)) pid 0x\(hex4(snap.protocolID))"
+            } else {
+                upper = "LLC dsap 0x\(hex2(llc.dsap)) ssap 0x\(hex2(llc.ssap)) ctrl 0x\(String(llc.control, radix: 16))"
+            }
+        case .other(let type):
+            network = Network(protocol: type.description)
+            upper = type.description
+        }
+
+        var detail: String?
+        switch d.transport {
+        case .none:
+            break
+        case .udp(let h, let payload):
+            transport = Transport(protocol: "UDP", sourcePort: h.sourcePort, destinationPort: h.destinationPort,
+                                  length: payload.wireCount, checksum: h.checksumStatus.description)
+            if case .invalid = h.checksumStatus { notes.append("bad UDP checksum: \(h.checksumStatus)") }
+            detail = "UDP, length \(payload.wireCount)"
+        case .tcp(let h, let payload):
+            transport = Transport(protocol: "TCP", sourcePort: h.sourcePort, destinationPort: h.destinationPort, length: payload.wireCount)
+            detail = "Flags [\(h.flagLetters)], seq \(h.sequenceNumber), length \(payload.wireCount)"
+        case .icmpv4(let m):
+            transport = Transport(protocol: "ICMP", checksum: m.checksumStatus.description, icmpType: m.type, icmpCode: m.code,
+                                  quoted: m.quoted.map(Quoted.init))
+            if case .invalid = m.checksumStatus { notes.append("bad ICMP checksum: \(m.checksumStatus)") }
+            detail = "ICMP \(m.summary)"
+        case .icmpv6(let m):
+            transport = Transport(protocol: "ICMPv6", checksum: m.checksumStatus.description, icmpType: m.type, icmpCode: m.code,
+                                  quoted: m.quoted.map(Quoted.init))
+            if case .invalid = m.checksumStatus { notes.append("bad ICMPv6 checksum: \(m.checksumStatus)") }
+            detail = "ICMP6, \(m.summary)"
+        case .other(let proto, let payload):
+            transport = Transport(protocol: proto.description, length: payload.wireCount)
+            detail = "\(proto) length \(payload.wireCount)"
+        }
+
+        switch d.fragment {
+        case nil:
+            break
+        case .held(let offset, let length, let more, let id), .dropped(let offset, let length, let more, let id):
+            let state = if case .held = d.fragment { "held" } else { "dropped" }
+            fragment = Fragment(state: state, offset: offset, length: length, moreFragments: more)
+            detail = "fragment id \(id), offset \(offset), length \(length)" + (more ? ", more fragments" : ", last")
+        case .completed(let first, let count, let length):
+            fragment = Fragment(state: "completed", length: length, firstFrame: first, fragments: count)
+            detail = (detail.map { $0 + " " } ?? "") + "(reassembled from \(count) fragments, first in frame \(first))"
+        }
+        if let notice = d.reassemblyNotice { notes.append(notice.description) }
+
+        if let upper {
+            line += (line.isEmpty ? "" : ", ") + upper + (detail.map { ": " + $0 } ?? "")
+        }
+        if let s = d.stop {
+            stop = Stop(layer: s.layer.rawValue, kind: s.isTruncation ? "truncated" : "malformed", detail: s.description)
+            line += " [\(s)]"
+        }
+        for note in notes { line += " [\(note)]" }
+        self.notes = notes.isEmpty ? nil : notes
+        summary = line
+    }
+}
+
+extension PacketRecord.Quoted {
+    init(_ q: QuotedDatagram) {
+        self.init(source: q.source.description, destination: q.destination.description, protocol: q.protocol.description,
+                  sourcePort: q.sourcePort, destinationPort: q.destinationPort)
+    }
+}
