@@ -35,6 +35,15 @@ let package = Package(
             ]
         ),
 
+        // The decoding benchmark (scripts/benchmark runs it beside cat and tcpdump).
+        .executableTarget(
+            name: "sosdump-benchmark",
+            dependencies: ["SOSDump", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        // libFuzzer entry point (scripts/fuzz builds it with -sanitize=fuzzer).
+        .executableTarget(name: "sosdump-fuzz", dependencies: ["SOSDump"]),
+
         .testTarget(
             name: "SOSDumpTests",
             dependencies: ["SOSDump"],

@@ -7,7 +7,18 @@ struct SOSDumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sosdump",
         abstract: "Explain, from a packet capture, why a Cisco IP phone's firmware recovery failed.",
+        discussion: """
+            Exit status: 0 when the whole capture was read; 1 when reading stopped at damage \
+            (everything before it was reported, and a warning says where); 2 when the input \
+            could not be read at all; 64 for a usage error.
+            """,
         version: "sosdump 0.1.0 (\(Libpcap.version))",
-        subcommands: []
+        subcommands: [PacketsCommand.self]
     )
+}
+
+/// Exit statuses shared by every subcommand (see the root command's help).
+enum ExitStatus {
+    static let damaged = ExitCode(1)
+    static let unreadable = ExitCode(2)
 }

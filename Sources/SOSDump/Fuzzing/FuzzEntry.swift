@@ -1,0 +1,47 @@
+/// The code the fuzzer drives, kept in the library so that the test suite
+/// replays every corpus file and every crash the fuzzer ever found through
+/// exactly the same path (`Tests/SOSDumpTests/FuzzRegressionTests.swift`).
+public enum FuzzEntry {
+    /// Reads `bytes` as a capture file and decodes and renders every frame,
+    /// until the end or the first damage. Returns the frames read.
+    @discardableResult
+    public static func readCapture(_ bytes: [UInt8]) -> Int {
+        guard let reader = try? CaptureReader(input: MemoryInput(bytes, maximumReadLength: 4093), name: "fuzz") else { return 0 }
+        let decoder = FrameDecoder(reassemblyLimits: .init(datagrams: 8, bytes: 1 << 18))
+        while let frame = try? reader.next() {
+            let interface = reader.interfaces.indices.contains(frame.interfaceIndex) ? reader.interfaces[frame.interfaceIndex] : nil
+            _ = PacketRecord(decoder.decode(frame), interface: interface)
+        }
+        return reader.framesRead
+    }
+
+    /// Decodes `bytes` as frames of every link type sosdump knows, the first
+    /// byte choosing how much of the rest the capture "kept", so that both
+    /// truncation and malformation paths are reached.
+    public static func decodeFrame(_ bytes: [UInt8]) {
+        guard let first = bytes.first else { return }
+        let body = Array(bytes.dropFirst())
+        let kept = Int(first) * body.count / 255
+        let decoder = FrameDecoder(reassemblyLimits: .init(datagrams: 8, bytes: 1 << 18))
+        body.withUnsafeBytes { raw in
+            let view = ByteView(UnsafeRawBufferPointer(rebasing: raw[..<kept]), wireCount: body.count)
+            for linkType in [LinkType.ethernet, .linuxSLL, .linuxSLL2, .null, .loop, .raw, .ipv4, .ipv6] {
+                let frame = CapturedFrame(number: 1, timestamp: CaptureTimestamp(seconds: 0, nanoseconds: 0),
+                                          interfaceIndex: 0, linkType: linkType, bytes: view, fileOffset: 0)
+                _ = PacketRecord(decoder.decode(frame), interface: nil)
+            }
+        }
+    }
+
+    /// One fuzzer input: capture files (which begin with a known magic) go
+    /// to the reader, anything else to the frame decoders.
+    public static func run(_ bytes: [UInt8]) {
+        let magic = bytes.count >= 4 ? UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3]) : 0
+        switch magic {
+        case 0xA1B2_C3D4, 0xD4C3_B2A1, 0xA1B2_3C4D, 0x4D3C_B2A1, 0xA1B2_CD34, 0x34CD_B2A1, 0x0A0D_0D0A:
+            readCapture(bytes)
+        default:
+            decodeFrame(bytes)
+        }
+    }
+}

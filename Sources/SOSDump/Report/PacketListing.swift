@@ -1,0 +1,55 @@
+import Foundation
+
+/// What `sosdump packets` prints: a capture read frame by frame, each frame
+/// decoded and rendered as one line of text or one JSON object.
+///
+/// The command and the golden tests both use this, so the expected outputs
+/// in `captures/` are exactly what users see.
+public final class PacketListing {
+    public enum Format: String, Sendable, CaseIterable {
+        case text
+        case json
+    }
+
+    public let reader: CaptureReader
+    public let format: Format
+    public let decoder: FrameDecoder
+    private let encoder: JSONEncoder
+
+    public init(reader: CaptureReader, format: Format, decoder: FrameDecoder = FrameDecoder()) {
+        self.reader = reader
+        self.format = format
+        self.decoder = decoder
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+    }
+
+    /// The next frame's record; nil at the end of the capture. Throws the
+    /// reader's error where the capture is damaged, after every frame
+    /// before the damage has been returned.
+    public func nextRecord() throws(CaptureError) -> PacketRecord? {
+        guard let frame = try reader.next() else { return nil }
+        let interfaces = reader.interfaces
+        let interface = interfaces.indices.contains(frame.interfaceIndex) ? interfaces[frame.interfaceIndex] : nil
+        return PacketRecord(decoder.decode(frame), interface: interface)
+    }
+
+    /// The next frame's line, in the listing's format.
+    public func nextLine() throws(CaptureError) -> String? {
+        guard let record = try nextRecord() else { return nil }
+        switch format {
+        case .text:
+            return record.textLine
+        case .json:
+            // Encoding plain strings and numbers cannot fail.
+            guard let data = try? encoder.encode(record) else { return "{}" }
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+
+    /// The line that ends a listing stopped by damage (printed to standard error).
+    public static func damageLine(_ error: CaptureError, framesRead: Int) -> String {
+        "warning: \(error); stopped after frame \(framesRead)"
+    }
+}

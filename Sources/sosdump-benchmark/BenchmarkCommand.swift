@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import SOSDump
+
+/// The decoding benchmark's two halves: `generate` writes a large synthetic
+/// capture with a realistic mix of frames, `decode` reads and decodes it as
+/// `sosdump packets` does, without printing, and reports rates and peak
+/// memory. `scripts/benchmark` runs both beside `cat` and `tcpdump` on the
+/// same file and writes the table in docs/performance.md.
+@main
+struct BenchmarkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sosdump-benchmark",
+        abstract: "Generate a large capture, and time sosdump's decoding of it.",
+        subcommands: [Generate.self, Decode.self]
+    )
+}
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write a synthetic pcap of about the given size.")
+
+    @Option(help: "Size in MiB.")
+    var sizeMiB = 1024
+
+    @Argument(help: "Where to write the capture.")
+    var file: String
+
+    func run() throws {
+        let target = Int64(sizeMiB) << 20
+        var generator = SyntheticTraffic()
+        guard let out = FileHandle(forWritingAtPath: file) ?? {
+            FileManager.default.createFile(atPath: file, contents: nil)
+            return FileHandle(forWritingAtPath: file)
+        }() else { throw ValidationError("cannot write \(file)") }
+        try out.truncate(atOffset: 0)
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(8 << 20)
+        chunk += SyntheticTraffic.pcapHeader
+        var written: Int64 = 0
+        var frames = 0
+        while written + Int64(chunk.count) < target {
+            generator.appendNextRecord(to: &chunk)
+            frames += 1
+            if chunk.count >= 8 << 20 {
+                try out.write(contentsOf: chunk)
+                written += Int64(chunk.count)
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        try out.write(contentsOf: chunk)
+        written += Int64(chunk.count)
+        try out.close()
+        print("wrote \(file): \(frames) frames, \(written) bytes")
+    }
+}
+
+struct Decode: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Read and decode every frame without printing; report rates.")
+
+    @Argument(help: "A pcap or pcapng file.")
+    var file: String
+
+    func run() throws {
+        let start = ContinuousClock.now
+        let reader = try CaptureReader(path: file)
+        let decoder = FrameDecoder()
+        var frames = 0, capturedBytes = 0, udp = 0, stops = 0, badChecksums = 0, tagged = 0, ipv6 = 0
+        while let frame = try reader.next() {
+            let d = decoder.decode(frame)
+            frames += 1
+            capturedBytes += frame.capturedLength
+            if let (header, _) = d.udp {
+                udp += 1
+                if case .invalid = header.checksumStatus { badChecksums += 1 }
+            }
+            if d.stop != nil { stops += 1 }
+            if !d.vlanTags.isEmpty { tagged += 1 }
+            if case .ipv6 = d.network { ipv6 += 1 }
+        }
+        let elapsed = start.duration(to: .now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        var usage = rusage()
+        getrusage(RUSAGE_SELF, &usage)
+        let fileBytes = reader.bytesConsumed
+        print("""
+            frames \(frames) udp \(udp) vlan \(tagged) ipv6 \(ipv6) stopped \(stops) bad_udp_checksums \(badChecksums)
+            seconds \(String(format: "%.3f", seconds)) frames_per_s \(Int(Double(frames) / seconds)) \
+            MB_per_s \(String(format: "%.0f", Double(fileBytes) / seconds / 1e6)) peak_rss_KiB \(usage.ru_maxrss) \
+            file_bytes \(fileBytes) captured_bytes \(capturedBytes)
+            """)
+    }
+}

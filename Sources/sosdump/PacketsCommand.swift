@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import SOSDump
+
+/// `sosdump packets`: one line per frame, to compare sosdump's view of a
+/// capture with tcpdump's and tshark's.
+struct PacketsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "packets",
+        abstract: "Print one line per frame, much like `tcpdump -n -e`.",
+        discussion: """
+            Each line holds the frame number (from 1, as Wireshark numbers frames), the \
+            capture time in UTC with the file's precision, the interface (its pcapng name, \
+            or #index) and link type, the link-layer addresses and VLAN tags, and the \
+            protocol summary. Unknown protocols above UDP print as `UDP, length N`. A frame \
+            that does not decode says in brackets where it stopped and why: cut by the snap \
+            length, or malformed. Bad checksums and reassembly limits are noted the same way.
+
+            With --format json, each frame is one JSON object on its own line (JSON Lines).
+            """
+    )
+
+    @Option(name: .shortAndLong, help: "Stop after this many frames.")
+    var count: Int?
+
+    @Option(help: "text or json.")
+    var format: PacketListing.Format = .text
+
+    @Argument(help: "A pcap or pcapng file, or - for standard input.")
+    var file: String
+
+    func validate() throws {
+        if let count, count < 1 { throw ValidationError("-c needs a positive number of frames.") }
+    }
+
+    func run() throws {
+        let reader = try openCapture(file)
+        let listing = PacketListing(reader: reader, format: format)
+        var output = StandardOutput()
+        var printed = 0
+        do {
+            while printed < (count ?? .max), let line = try listing.nextLine() {
+                output.write(line)
+                printed += 1
+            }
+        } catch {
+            output.flush()
+            warn(PacketListing.damageLine(error, framesRead: reader.framesRead))
+            throw ExitStatus.damaged
+        }
+        output.flush()
+        for warning in reader.warnings { warn("warning: \(warning)") }
+    }
+}
+
+extension PacketListing.Format: ExpressibleByArgument {}
+
+/// Opens a capture for a subcommand, or exits with the unreadable status
+/// and a message that says what and where.
+func openCapture(_ path: String) throws -> CaptureReader {
+    do {
+        return try CaptureReader(path: path)
+    } catch {
+        warn("\(error)")
+        throw ExitStatus.unreadable
+    }
+}
+
+/// Buffered standard output: one write per 64 KiB, not per line.
+struct StandardOutput {
+    private var buffer: [UInt8] = []
+
+    init() { buffer.reserveCapacity(1 << 16) }
+
+    mutating func write(_ line: String) {
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        buffer.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            var done = 0
+            while done < raw.count {
+                let n = Glibc.write(1, base + done, raw.count - done)
+                if n <= 0 { break }
+                done += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data("sosdump: \(message)\n".utf8))
+}
