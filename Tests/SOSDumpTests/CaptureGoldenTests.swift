@@ -56,7 +56,9 @@ import Testing
                 #expect(first("eth.src") == record.link?.source, "\(at): eth.src")
                 #expect(first("eth.dst") == record.link?.destination, "\(at): eth.dst")
             }
-            #expect((field["vlan.id"] ?? "") == (record.vlan?.map { String($0.id) }.joined(separator: ",") ?? ""), "\(at): vlan")
+            // tshark files an 802.1ad outer tag under ieee8021ad.id, the 802.1Q ones under vlan.id.
+            let tsharkTags = [field["ieee8021ad.id"] ?? "", field["vlan.id"] ?? ""].filter { !$0.isEmpty }.joined(separator: ",")
+            #expect(tsharkTags == (record.vlan?.map { String($0.id) }.joined(separator: ",") ?? ""), "\(at): vlan")
             if record.network?.protocol == "IPv4" {
                 #expect(first("ip.src") == record.network?.source, "\(at): ip.src")
                 #expect(first("ip.dst") == record.network?.destination, "\(at): ip.dst")
