@@ -201,6 +201,11 @@ func pattern(_ count: Int, from first: UInt8 = 0) -> [UInt8] {
         checkEveryPrefix(file.bytes, records: file.records)
     }
 
+    @Test func survivesRandomCorruption() {
+        checkCorruptions(of: Self.sample(order: .little).bytes, seed: 1, rounds: 1500)
+        checkCorruptions(of: Self.sample(order: .big, magic: .modified).bytes, seed: 2, rounds: 500)
+    }
+
     // MARK: Streaming
 
     @Test func readsTheSameWhateverTheReadSizeAndBuffer() {

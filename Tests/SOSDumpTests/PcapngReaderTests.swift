@@ -475,6 +475,10 @@ import Testing
         checkEveryPrefix(file.bytes, records: file.records)
     }
 
+    @Test func survivesRandomCorruption() {
+        checkCorruptions(of: Self.sample().bytes, seed: 3, rounds: 2000)
+    }
+
     @Test func readsTheSampleTheSameWhateverTheReadSize() {
         let file = Self.sample()
         let whole = readAll(file.bytes)

@@ -114,3 +114,46 @@ func checkEveryPrefix(_ bytes: [UInt8], records: [RecordSpan], sourceLocation: S
         }
     }
 }
+
+/// A small deterministic generator (SplitMix64), so corruption tests
+/// repeat exactly.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Corrupts `bytes` many times over (random bytes, random 32-bit values
+/// where lengths live) and reads each result: the reader must neither crash
+/// nor hang, must deliver frames whose bytes lie inside the input, and any
+/// error must point inside it.
+func checkCorruptions(of bytes: [UInt8], seed: UInt64, rounds: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+    var random = SplitMix64(seed: seed)
+    for round in 0..<rounds {
+        var damaged = bytes
+        for _ in 0..<Int.random(in: 1...4, using: &random) {
+            let at = Int.random(in: 0..<(damaged.count - 3), using: &random)
+            if Bool.random(using: &random) {
+                damaged[at] = UInt8.random(in: 0...255, using: &random)
+            } else {
+                let value = [0, 1, 0xFFFF_FFFF, 0xFFFF_FFFC, 0x8000_0000, UInt32.random(in: 0...4096, using: &random)]
+                    .randomElement(using: &random) ?? 0
+                for k in 0..<4 { damaged[at + k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
+            }
+        }
+        for result in [readAll(damaged), readAll(damaged, maximumReadLength: 5, bufferCapacity: 16)] {
+            let inside = result.frames.allSatisfy { $0.fileOffset >= 0 && Int($0.fileOffset) + $0.data.count <= damaged.count }
+            #expect(inside, "round \(round)", sourceLocation: sourceLocation)
+            if let offset = result.error?.offset {
+                #expect(offset >= 0 && offset <= Int64(damaged.count), "round \(round): \(String(describing: result.error))", sourceLocation: sourceLocation)
+            }
+            #expect(result.afterEnd == nil, "round \(round)", sourceLocation: sourceLocation)
+        }
+    }
+}
