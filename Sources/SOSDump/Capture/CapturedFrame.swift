@@ -44,13 +44,17 @@ public struct CaptureInterface: Hashable, Sendable {
     public var description: String?
     /// Which pcapng section (0-based) the interface belongs to.
     public var section: Int
+    /// Bytes of frame check sequence at the end of each frame, when the file
+    /// says (pcap's link type field, pcapng's `if_fcslen`); nil if unknown.
+    public var fcsLength: Int?
 
-    public init(linkType: LinkType, snapLength: UInt32, name: String? = nil, description: String? = nil, section: Int = 0) {
+    public init(linkType: LinkType, snapLength: UInt32, name: String? = nil, description: String? = nil, section: Int = 0, fcsLength: Int? = nil) {
         self.linkType = linkType
         self.snapLength = snapLength
         self.name = name
         self.description = description
         self.section = section
+        self.fcsLength = fcsLength
     }
 }
 
