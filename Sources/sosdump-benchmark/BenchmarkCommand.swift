@@ -29,7 +29,7 @@ struct Generate: ParsableCommand {
         let target = Int64(sizeMiB) << 20
         var generator = SyntheticTraffic()
         guard let out = FileHandle(forWritingAtPath: file) ?? {
-            FileManager.default.createFile(atPath: file, contents: nil)
+            _ = FileManager.default.createFile(atPath: file, contents: nil)
             return FileHandle(forWritingAtPath: file)
         }() else { throw ValidationError("cannot write \(file)") }
         try out.truncate(atOffset: 0)
@@ -80,7 +80,7 @@ struct Decode: ParsableCommand {
         let elapsed = start.duration(to: .now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         let fileBytes = reader.bytesConsumed
         print("""
             frames \(frames) udp \(udp) vlan \(tagged) ipv6 \(ipv6) stopped \(stops) bad_udp_checksums \(badChecksums)

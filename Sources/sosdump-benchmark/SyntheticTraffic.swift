@@ -20,27 +20,27 @@ struct SyntheticTraffic {
         for i in 0..<8 {
             let host = UInt8(10 + i)
             // TFTP DATA: 516-byte UDP payloads, 40 %.
-            weighted.append((Self.ethernet(0x0800, Self.ipv4(17, host, Self.udp(host, 69 + UInt16(i), 2000, payload(516, seed: i)))), 5))
+            weighted.append((Self.ethernet(0x0800, Self.ipv4(17, host, Self.udp(host, 69 + UInt16(i), 2000, Self.payload(516, seed: i)))), 5))
             // TFTP ACK: 4 bytes, padded to the 60-byte minimum, 10 %.
             weighted.append((Self.pad(Self.ethernet(0x0800, Self.ipv4(17, host, Self.udp(host, 2000, 69, [0, 4, 0, UInt8(i)])))), 1))
             // TCP bulk, 1448-byte segments, 15 %.
-            weighted.append((Self.ethernet(0x0800, Self.ipv4(6, host, Self.tcp(payload(1448, seed: i)))), 2))
+            weighted.append((Self.ethernet(0x0800, Self.ipv4(6, host, Self.tcp(Self.payload(1448, seed: i)))), 2))
             // 802.1Q voice VLAN UDP (RTP-sized), 10 %.
-            weighted.append((Self.ethernet(0x0800, tags: [(0x8100, 100)], Self.ipv4(17, host, Self.udp(host, 16384, 16386, payload(172, seed: i)))), 1))
+            weighted.append((Self.ethernet(0x0800, tags: [(0x8100, 100)], Self.ipv4(17, host, Self.udp(host, 16384, 16386, Self.payload(172, seed: i)))), 1))
             // QinQ, 5 % (every other round).
             if i % 2 == 0 {
-                weighted.append((Self.ethernet(0x0800, tags: [(0x88A8, 200), (0x8100, 100)], Self.ipv4(17, host, Self.udp(host, 5060, 5060, payload(300, seed: i)))), 1))
+                weighted.append((Self.ethernet(0x0800, tags: [(0x88A8, 200), (0x8100, 100)], Self.ipv4(17, host, Self.udp(host, 5060, 5060, Self.payload(300, seed: i)))), 1))
             }
             // IPv6 UDP, 10 %.
-            weighted.append((Self.ethernet(0x86DD, Self.ipv6udp(host, payload(300, seed: i))), 1))
+            weighted.append((Self.ethernet(0x86DD, Self.ipv6udp(host, Self.payload(300, seed: i))), 1))
             // ARP and ICMP echo.
             if i % 2 == 1 {
                 weighted.append((Self.pad(Self.ethernet(0x0806, Self.arp(host))), 1))
-                weighted.append((Self.ethernet(0x0800, Self.ipv4(1, host, Self.icmpEcho(payload(56, seed: i)))), 1))
+                weighted.append((Self.ethernet(0x0800, Self.ipv4(1, host, Self.icmpEcho(Self.payload(56, seed: i)))), 1))
             }
         }
         // A fragmented 3000-byte UDP datagram: three frames in a row.
-        let datagram = Self.udp(42, 7000, 7001, payload(2992, seed: 9))
+        let datagram = Self.udp(42, 7000, 7001, Self.payload(2992, seed: 9))
         for (offset, more) in [(0, true), (1480, true), (2960, false)] {
             let part = Array(datagram[offset..<min(offset + 1480, datagram.count)])
             weighted.append((Self.ethernet(0x0800, Self.ipv4(17, 42, part, fragment: (offset, more))), 1))

@@ -122,8 +122,10 @@ public struct QuotedDatagram: Sendable, Equatable {
     }
 
     private mutating func readPorts(_ transport: ByteView) {
-        guard self.protocol == .udp || self.protocol == .tcp else { return }
-        sourcePort = transport.uint16(at: 0)
-        destinationPort = transport.uint16(at: 2)
+        // Both ports or neither: half a port pair names nothing.
+        guard self.protocol == .udp || self.protocol == .tcp,
+              let source = transport.uint16(at: 0), let destination = transport.uint16(at: 2) else { return }
+        sourcePort = source
+        destinationPort = destination
     }
 }
