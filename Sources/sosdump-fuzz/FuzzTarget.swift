@@ -1,31 +1,62 @@
 /// libFuzzer entry point for the capture readers and the decoders.
 ///
 /// Built only by `scripts/fuzz`, with `-sanitize=fuzzer,address` and
-/// `-DFUZZING`: libFuzzer then supplies `main`. In an ordinary build the
-/// `@main` below replays files given on the command line instead, so the
-/// target always compiles.
+/// `-DFUZZING`. SwiftPM links an executable's entry point as
+/// `<module>_main`, so in that build the entry point hands control to
+/// libFuzzer's driver (`LLVMFuzzerRunDriver`). In an ordinary build the
+/// entry point replays the files named on the command line instead, so the
+/// target always compiles and can reproduce a crash without libFuzzer.
 import SOSDump
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     FuzzEntry.run(Array(UnsafeBufferPointer(start: data, count: size)))
     return 0
 }
 
-#if !FUZZING
-import Foundation
+#if FUZZING
+typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: FuzzCallback
+) -> CInt
+
+@main
+enum Fuzz {
+    static func main() {
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzOneInput))
+    }
+}
+#else
 @main
 enum Replay {
     static func main() {
         for path in CommandLine.arguments.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: path) else {
+            guard let file = fopen(path, "rb") else {
                 print("cannot read \(path)")
                 continue
             }
-            FuzzEntry.run([UInt8](data))
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = fread(&chunk, 1, chunk.count, file)
+                if n <= 0 { break }
+                bytes += chunk[..<n]
+            }
+            fclose(file)
+            FuzzEntry.run(bytes)
             print("ok \(path)")
         }
     }
 }
+#endif
+
+#if canImport(Glibc)
+import Glibc
 #endif
