@@ -19,7 +19,7 @@ struct BenchmarkCommand: ParsableCommand {
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write a synthetic pcap of about the given size.")
 
-    @Option(help: "Size in MiB.")
+    @Option(name: .customLong("size-mib"), help: "Size in MiB.")
     var sizeMiB = 1024
 
     @Argument(help: "Where to write the capture.")
@@ -65,8 +65,9 @@ struct Decode: ParsableCommand {
         let reader = try CaptureReader(path: file)
         let decoder = FrameDecoder()
         var frames = 0, capturedBytes = 0, udp = 0, stops = 0, badChecksums = 0, tagged = 0, ipv6 = 0
+        var d = Dissection()
         while let frame = try reader.next() {
-            let d = decoder.decode(frame)
+            decoder.decode(frame, into: &d)
             frames += 1
             capturedBytes += frame.capturedLength
             if let (header, _) = d.udp {

@@ -18,7 +18,7 @@ public struct ByteView {
     /// Bytes this region had on the wire; at least `count`.
     public let wireCount: Int
 
-    @inlinable
+    @inlinable @inline(__always)
     public init(_ base: UnsafeRawBufferPointer, wireCount: Int? = nil) {
         self.base = base
         self.wireCount = Swift.max(wireCount ?? base.count, base.count)
@@ -33,27 +33,27 @@ public struct ByteView {
 
     // MARK: Reading integers
 
-    @inlinable
+    @inlinable @inline(__always)
     public func uint8(at offset: Int) -> UInt8? {
         guard offset >= 0, offset < base.count else { return nil }
         return base[offset]
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func uint16(at offset: Int, _ order: ByteOrder = .big) -> UInt16? {
         guard offset >= 0, offset <= base.count &- 2 else { return nil }
         let raw = base.loadUnaligned(fromByteOffset: offset, as: UInt16.self)
         return order == .big ? UInt16(bigEndian: raw) : UInt16(littleEndian: raw)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func uint32(at offset: Int, _ order: ByteOrder = .big) -> UInt32? {
         guard offset >= 0, offset <= base.count &- 4 else { return nil }
         let raw = base.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
         return order == .big ? UInt32(bigEndian: raw) : UInt32(littleEndian: raw)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func uint64(at offset: Int, _ order: ByteOrder = .big) -> UInt64? {
         guard offset >= 0, offset <= base.count &- 8 else { return nil }
         let raw = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
@@ -63,7 +63,7 @@ public struct ByteView {
     // MARK: Narrowing
 
     /// The `length` bytes at `offset`, or `nil` when they are not all captured.
-    @inlinable
+    @inlinable @inline(__always)
     public func slice(at offset: Int, length: Int) -> ByteView? {
         guard offset >= 0, length >= 0, offset <= base.count, length <= base.count &- offset else { return nil }
         return ByteView(UnsafeRawBufferPointer(rebasing: base[offset..<(offset + length)]), wireCount: length)
@@ -71,7 +71,7 @@ public struct ByteView {
 
     /// Everything from `offset` on, keeping what the wire had past the capture.
     /// `nil` when `offset` is past the captured bytes.
-    @inlinable
+    @inlinable @inline(__always)
     public func dropFirst(_ offset: Int) -> ByteView? {
         guard offset >= 0, offset <= base.count else { return nil }
         return ByteView(UnsafeRawBufferPointer(rebasing: base[offset...]), wireCount: wireCount - offset)
@@ -82,7 +82,7 @@ public struct ByteView {
     /// `length`. Used to narrow to a record's declared length (an IPv4 total
     /// length, a UDP length) before parsing inside it, so Ethernet padding
     /// never leaks into a payload. `nil` when `length` is negative.
-    @inlinable
+    @inlinable @inline(__always)
     public func prefix(wireLength length: Int) -> ByteView? {
         guard length >= 0 else { return nil }
         let kept = Swift.min(length, base.count)
@@ -91,7 +91,7 @@ public struct ByteView {
 
     /// Whether `needed` bytes can be read from the start of this view, and if
     /// not, whether the capture cut them off or the packet never had them.
-    @inlinable
+    @inlinable @inline(__always)
     public func shortfall(_ needed: Int) -> Shortfall? {
         if needed <= base.count { return nil }
         return needed <= wireCount ? .truncated : .malformed
@@ -101,7 +101,7 @@ public struct ByteView {
     @inlinable public var rawBytes: UnsafeRawBufferPointer { base }
 
     /// Runs `body` over a view of `bytes`: for tests and small one-off decodes.
-    @inlinable
+    @inlinable @inline(__always)
     public static func with<R>(_ bytes: [UInt8], wireCount: Int? = nil, _ body: (ByteView) throws -> R) rethrows -> R {
         try bytes.withUnsafeBytes { try body(ByteView($0, wireCount: wireCount)) }
     }

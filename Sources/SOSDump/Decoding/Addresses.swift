@@ -14,7 +14,7 @@ public struct MACAddress: Hashable, Sendable, Comparable, CustomStringConvertibl
     }
 
     /// The six bytes at `offset`, or nil when they are not captured.
-    @inlinable
+    @inlinable @inline(__always)
     public init?(_ view: ByteView, at offset: Int) {
         guard let hi = view.uint16(at: offset), let lo = view.uint32(at: offset + 2) else { return nil }
         self.init(rawValue: UInt64(hi) << 32 | UInt64(lo))
@@ -28,7 +28,15 @@ public struct MACAddress: Hashable, Sendable, Comparable, CustomStringConvertibl
     public var isMulticast: Bool { rawValue & 0x0100_0000_0000 != 0 }
 
     public var description: String {
-        octets.map { hex2($0) }.joined(separator: ":")
+        String(unsafeUninitializedCapacity: 17) { out in
+            for i in 0..<6 {
+                let byte = UInt8(truncatingIfNeeded: rawValue >> (40 - 8 * UInt64(i)))
+                out[i * 3] = hexDigits[Int(byte >> 4)]
+                out[i * 3 + 1] = hexDigits[Int(byte & 0xF)]
+                if i < 5 { out[i * 3 + 2] = UInt8(ascii: ":") }
+            }
+            return 17
+        }
     }
 
     public static func < (a: MACAddress, b: MACAddress) -> Bool { a.rawValue < b.rawValue }
@@ -54,7 +62,7 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
         rawValue = v
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public init?(_ view: ByteView, at offset: Int) {
         guard let v = view.uint32(at: offset) else { return nil }
         rawValue = v
@@ -67,7 +75,17 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
     public var isMulticast: Bool { rawValue >> 28 == 0xE }
 
     public var description: String {
-        "\(rawValue >> 24).\(rawValue >> 16 & 0xFF).\(rawValue >> 8 & 0xFF).\(rawValue & 0xFF)"
+        String(unsafeUninitializedCapacity: 15) { out in
+            var n = 0
+            for shift in [24, 16, 8, 0] as [UInt32] {
+                let octet = Int(rawValue >> shift & 0xFF)
+                if octet >= 100 { out[n] = UInt8(48 + octet / 100); n += 1 }
+                if octet >= 10 { out[n] = UInt8(48 + octet / 10 % 10); n += 1 }
+                out[n] = UInt8(48 + octet % 10); n += 1
+                if shift != 0 { out[n] = UInt8(ascii: "."); n += 1 }
+            }
+            return n
+        }
     }
 
     public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.rawValue < b.rawValue }
@@ -82,7 +100,7 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
         self.low = low
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public init?(_ view: ByteView, at offset: Int) {
         guard let h = view.uint64(at: offset), let l = view.uint64(at: offset + 8) else { return nil }
         high = h
@@ -132,8 +150,16 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// Lower-case hex digits as ASCII bytes.
+@usableFromInline
+let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+/// A byte as two lower-case hex digits.
 @usableFromInline
 func hex2(_ b: UInt8) -> String {
-    let digits: [Character] = Array("0123456789abcdef")
-    return String([digits[Int(b >> 4)], digits[Int(b & 0xF)]])
+    String(unsafeUninitializedCapacity: 2) { out in
+        out[0] = hexDigits[Int(b >> 4)]
+        out[1] = hexDigits[Int(b & 0xF)]
+        return 2
+    }
 }

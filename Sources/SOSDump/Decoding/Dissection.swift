@@ -21,6 +21,12 @@ public struct Dissection {
 
     public init(frame: CapturedFrame) { self.frame = frame }
 
+    /// A dissection of no frame, to be filled by `FrameDecoder.decode(_:into:)`.
+    public init() {
+        frame = CapturedFrame(number: 0, timestamp: CaptureTimestamp(seconds: 0, nanoseconds: 0), interfaceIndex: 0,
+                              linkType: .ethernet, bytes: ByteView(UnsafeRawBufferPointer(start: nil, count: 0)), fileOffset: 0)
+    }
+
     /// The UDP header and payload, if the frame carries UDP.
     public var udp: (header: UDPHeader, payload: ByteView)? {
         if case .udp(let h, let p) = transport { return (h, p) }

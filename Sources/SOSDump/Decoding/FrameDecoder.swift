@@ -14,6 +14,14 @@ public struct FrameDecoder {
 
     public func decode(_ frame: CapturedFrame) -> Dissection {
         var d = Dissection(frame: frame)
+        decode(frame, into: &d)
+        return d
+    }
+
+    /// Decodes `frame` into `d`, replacing all it held: a loop over a large
+    /// capture reuses one `Dissection` instead of copying one out per frame.
+    public func decode(_ frame: CapturedFrame, into d: inout Dissection) {
+        d = Dissection(frame: frame)
         let bytes = frame.bytes
         do throws(LayerStop) {
             switch frame.linkType {
@@ -62,7 +70,6 @@ public struct FrameDecoder {
         } catch {
             d.stop = error.stop
         }
-        return d
     }
 
     // MARK: Link payloads

@@ -93,6 +93,10 @@ public struct PacketRecord: Codable, Equatable, Sendable {
 extension PacketRecord {
     /// The report line for a frame: `number time interface/linktype summary`.
     public var textLine: String {
-        "\(frame) \(time.dropLast().replacing("T", with: " ")) \(interfaceName ?? "#\(interface)")/\(linkType) \(summary)"
+        // The RFC 3339 time without its "T" and "Z": 2026-11-21 12:24:22.123456.
+        var clock = Array(time.utf8)
+        if clock.count > 10, clock[10] == UInt8(ascii: "T") { clock[10] = UInt8(ascii: " ") }
+        if clock.last == UInt8(ascii: "Z") { clock.removeLast() }
+        return "\(frame) \(String(decoding: clock, as: UTF8.self)) \(interfaceName ?? "#\(interface)")/\(linkType) \(summary)"
     }
 }
