@@ -87,10 +87,20 @@ public enum ChecksumStatus: Sendable, Equatable, CustomStringConvertible {
     /// Not all the bytes it covers were captured.
     case unverified
 
+    /// One word for machine-readable output: valid, bad, absent, unverified.
+    public var word: String {
+        switch self {
+        case .valid: "valid"
+        case .invalid: "bad"
+        case .absent: "absent"
+        case .unverified: "unverified"
+        }
+    }
+
     public var description: String {
         switch self {
         case .valid: "valid"
-        case .invalid(let found, let expected): "bad (0x\(String(found, radix: 16)), should be 0x\(String(expected, radix: 16)))"
+        case .invalid(let found, let expected): "bad: 0x\(hex4(found)), should be 0x\(hex4(expected))"
         case .absent: "absent"
         case .unverified: "unverified"
         }

@@ -59,8 +59,8 @@ extension PacketRecord {
             break
         case .ipv4(let ip):
             network = Network(protocol: "IPv4", source: ip.source.description, destination: ip.destination.description,
-                              ttl: ip.timeToLive, identification: UInt32(ip.identification), checksum: ip.checksumStatus.description)
-            if case .invalid = ip.checksumStatus { notes.append("bad IPv4 header checksum: \(ip.checksumStatus)") }
+                              ttl: ip.timeToLive, identification: UInt32(ip.identification), checksum: ip.checksumStatus.word)
+            if case .invalid = ip.checksumStatus { notes.append("IPv4 header checksum \(ip.checksumStatus)") }
             upper = "IP \(endpoint(ip.source.description, ports?.0, v6: false)) > \(endpoint(ip.destination.description, ports?.1, v6: false))"
         case .ipv6(let ip):
             network = Network(protocol: "IPv6", source: ip.source.description, destination: ip.destination.description,
@@ -91,21 +91,21 @@ extension PacketRecord {
             break
         case .udp(let h, let payload):
             transport = Transport(protocol: "UDP", sourcePort: h.sourcePort, destinationPort: h.destinationPort,
-                                  length: payload.wireCount, checksum: h.checksumStatus.description)
-            if case .invalid = h.checksumStatus { notes.append("bad UDP checksum: \(h.checksumStatus)") }
+                                  length: payload.wireCount, checksum: h.checksumStatus.word)
+            if case .invalid = h.checksumStatus { notes.append("UDP checksum \(h.checksumStatus)") }
             detail = "UDP, length \(payload.wireCount)"
         case .tcp(let h, let payload):
             transport = Transport(protocol: "TCP", sourcePort: h.sourcePort, destinationPort: h.destinationPort, length: payload.wireCount)
             detail = "Flags [\(h.flagLetters)], seq \(h.sequenceNumber), length \(payload.wireCount)"
         case .icmpv4(let m):
-            transport = Transport(protocol: "ICMP", checksum: m.checksumStatus.description, icmpType: m.type, icmpCode: m.code,
+            transport = Transport(protocol: "ICMP", checksum: m.checksumStatus.word, icmpType: m.type, icmpCode: m.code,
                                   quoted: m.quoted.map(Quoted.init))
-            if case .invalid = m.checksumStatus { notes.append("bad ICMP checksum: \(m.checksumStatus)") }
+            if case .invalid = m.checksumStatus { notes.append("ICMP checksum \(m.checksumStatus)") }
             detail = "ICMP \(m.summary)"
         case .icmpv6(let m):
-            transport = Transport(protocol: "ICMPv6", checksum: m.checksumStatus.description, icmpType: m.type, icmpCode: m.code,
+            transport = Transport(protocol: "ICMPv6", checksum: m.checksumStatus.word, icmpType: m.type, icmpCode: m.code,
                                   quoted: m.quoted.map(Quoted.init))
-            if case .invalid = m.checksumStatus { notes.append("bad ICMPv6 checksum: \(m.checksumStatus)") }
+            if case .invalid = m.checksumStatus { notes.append("ICMPv6 checksum \(m.checksumStatus)") }
             detail = "ICMP6, \(m.summary)"
         case .other(let proto, let payload):
             transport = Transport(protocol: proto.description, length: payload.wireCount)
