@@ -41,27 +41,13 @@ public struct ICMPv4Message: Sendable, Equatable {
         guard let type = message.uint8(at: 0), let code = message.uint8(at: 1), let sum = message.uint16(at: 2),
               let rest = message.uint32(at: 4), let body = message.dropFirst(headerLength)
         else { throw .missing(headerLength, in: message) }
-        var status = ChecksumStatus.unverified
-        if !message.isTruncated {
-            var c = InternetChecksum()
-            c.add(message.rawBytes)
-            status = c.verifies ? .valid : .invalid(found: sum, expected: 0)
-        }
+        let status = InternetChecksum().status(of: message, fieldAt: 2)
         var result = ICMPv4Message(type: type, code: code, checksum: sum, checksumStatus: status, restOfHeader: rest, quoted: nil)
         switch type {
         case destinationUnreachable, 4, redirect, timeExceeded, parameterProblem:
             result.quoted = QuotedDatagram.decodeIPv4(body)
         default:
             break
-        }
-        if case .invalid = status {
-            // Report the value that would have been right.
-            var c = InternetChecksum()
-            if let head = message.slice(at: 0, length: 2), let tail = message.dropFirst(4) {
-                c.add(head.rawBytes)
-                c.add(tail.rawBytes)
-            }
-            result.checksumStatus = .invalid(found: sum, expected: c.value)
         }
         return result
     }

@@ -42,23 +42,9 @@ public struct ICMPv6Message: Sendable, Equatable {
             // Types without a first body word still have 4 bytes of header.
             throw .missing(headerLength, in: message)
         }
-        var status = ChecksumStatus.unverified
-        if !message.isTruncated {
-            var c = InternetChecksum()
-            pseudoHeader.add(to: &c, protocol: .icmpv6, length: message.count)
-            c.add(message.rawBytes)
-            if c.verifies {
-                status = .valid
-            } else {
-                var e = InternetChecksum()
-                pseudoHeader.add(to: &e, protocol: .icmpv6, length: message.count)
-                if let head = message.slice(at: 0, length: 2), let tail = message.dropFirst(4) {
-                    e.add(head.rawBytes)
-                    e.add(tail.rawBytes)
-                }
-                status = .invalid(found: sum, expected: e.value)
-            }
-        }
+        var c = InternetChecksum()
+        pseudoHeader.add(to: &c, protocol: .icmpv6, length: message.wireCount)
+        let status = c.status(of: message, fieldAt: 2)
         var result = ICMPv6Message(type: type, code: code, checksum: sum, checksumStatus: status, firstWord: word)
         switch type {
         case destinationUnreachable, packetTooBig, timeExceeded, parameterProblem:

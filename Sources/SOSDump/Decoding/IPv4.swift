@@ -69,9 +69,7 @@ public struct IPv4Header: Sendable, Equatable {
                 throw .malformed(.lengthBeyondPacket(field: .ipv4TotalLength, claimed: totalLength, available: packet.wireCount))
             }
             if let headerBytes = packet.slice(at: 0, length: headerLength) {
-                var c = InternetChecksum()
-                c.add(headerBytes.rawBytes)
-                status = c.verifies ? .valid : .invalid(found: sum, expected: Self.expectedChecksum(headerBytes))
+                status = InternetChecksum().status(of: headerBytes, fieldAt: 10)
             }
         }
         guard packet.count >= headerLength || quoted else { throw .missing(headerLength, in: packet) }
@@ -91,15 +89,5 @@ public struct IPv4Header: Sendable, Equatable {
             throw .missing(headerLength, in: packet)
         }
         return (header, payload)
-    }
-
-    /// The checksum the header should carry: its sum with the field zeroed.
-    static func expectedChecksum(_ header: ByteView) -> UInt16 {
-        var c = InternetChecksum()
-        if let before = header.slice(at: 0, length: 10), let after = header.dropFirst(12) {
-            c.add(before.rawBytes)
-            c.add(after.rawBytes)
-        }
-        return c.value
     }
 }

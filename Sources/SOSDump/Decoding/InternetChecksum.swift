@@ -67,6 +67,23 @@ public struct InternetChecksum {
     @inlinable
     public var verifies: Bool { Self.fold(sum) == 0xFFFF }
 
+    /// Checks the checksum field at `fieldOffset` of `bytes`, which must all
+    /// have been captured, on top of what `self` already holds (a
+    /// pseudo-header). When it is wrong, says what it should have been: the
+    /// sum of everything but the field.
+    func status(of bytes: ByteView, fieldAt fieldOffset: Int) -> ChecksumStatus {
+        guard !bytes.isTruncated, let found = bytes.uint16(at: fieldOffset),
+              let before = bytes.slice(at: 0, length: fieldOffset), let after = bytes.dropFirst(fieldOffset + 2)
+        else { return .unverified }
+        var whole = self
+        whole.add(bytes.rawBytes)
+        if whole.verifies { return .valid }
+        var expected = self
+        expected.add(before.rawBytes)
+        expected.add(after.rawBytes)
+        return .invalid(found: found, expected: expected.value)
+    }
+
     @inlinable
     static func fold(_ x: UInt64) -> UInt16 {
         var s = (x & 0xFFFF_FFFF) &+ (x >> 32)

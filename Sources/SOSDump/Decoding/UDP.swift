@@ -43,22 +43,12 @@ public struct UDPHeader: Sendable, Equatable {
         var status = ChecksumStatus.unverified
         if sum == 0, pseudoHeader?.isIPv6 != true {
             status = .absent
-        } else if let pseudoHeader, !datagram.isTruncated {
+        } else if let pseudoHeader {
             var c = InternetChecksum()
             pseudoHeader.add(to: &c, protocol: .udp, length: length)
-            c.add(datagram.rawBytes)
-            if c.verifies {
-                status = .valid
-            } else {
-                var expected = InternetChecksum()
-                pseudoHeader.add(to: &expected, protocol: .udp, length: length)
-                if let head = datagram.slice(at: 0, length: 6), let data = datagram.dropFirst(8) {
-                    expected.add(head.rawBytes)
-                    expected.add(data.rawBytes)
-                }
-                let value = expected.value
-                status = .invalid(found: sum, expected: value == 0 ? 0xFFFF : value)
-            }
+            status = c.status(of: datagram, fieldAt: 6)
+            // A sum of zero is sent as 0xFFFF (RFC 768): 0 means "no checksum".
+            if case .invalid(let found, 0) = status { status = .invalid(found: found, expected: 0xFFFF) }
         }
         return (UDPHeader(sourcePort: sport, destinationPort: dport, length: length, checksum: sum, checksumStatus: status), payload)
     }
