@@ -63,6 +63,8 @@ public enum Malformation: Sendable, Equatable, CustomStringConvertible {
     case wrongVersion(found: UInt8, expected: UInt8)
     /// A field holds a value the protocol does not allow.
     case invalidField(field: LengthField, value: Int)
+    /// A text field that must end in a NUL byte runs to the end of the packet.
+    case unterminatedText(offset: Int)
 
     public var description: String {
         switch self {
@@ -76,6 +78,8 @@ public enum Malformation: Sendable, Equatable, CustomStringConvertible {
             "version \(found), expected \(expected)"
         case .invalidField(let field, let value):
             "\(field) has the invalid value \(value)"
+        case .unterminatedText(let offset):
+            "the text at byte \(offset) has no terminating NUL"
         }
     }
 }
@@ -92,6 +96,7 @@ public enum LengthField: String, Sendable, Equatable, CustomStringConvertible {
     case ieee8023Length = "802.3 length"
     case sllAddressLength = "SLL address length"
     case loopbackFamily = "loopback address family"
+    case tftpOpcode = "TFTP opcode"
 
     public var description: String { rawValue }
 }
@@ -112,6 +117,7 @@ public enum ProtocolLayer: String, Sendable, Equatable, Codable, CustomStringCon
     case tcp = "TCP"
     case icmpv4 = "ICMP"
     case icmpv6 = "ICMPv6"
+    case tftp = "TFTP"
 
     public var description: String { rawValue }
 }
