@@ -9,12 +9,15 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // Capture readers, the decoding stack and the report models. One
         // module, so that the per-frame hot path (reader -> decoders) is
         // optimised as a whole; its folders are the layers (see docs/architecture.md).
-        .target(name: "SOSDump"),
+        // swift-crypto gives the SHA-256, SHA-1 and MD5 of rebuilt files and
+        // firmware images (BoringSSL's implementations, not hand-written ones).
+        .target(name: "SOSDump", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
         // libpcap, from Debian's libpcap-dev, found with pkg-config.
         .systemLibrary(
