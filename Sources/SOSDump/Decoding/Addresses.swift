@@ -163,3 +163,31 @@ func hex2(_ b: UInt8) -> String {
         return 2
     }
 }
+
+/// An IP address and a UDP or TCP port: one end of a conversation.
+public struct TransportEndpoint: Hashable, Sendable, CustomStringConvertible {
+    public var address: IPAddress
+    public var port: UInt16
+
+    public init(_ address: IPAddress, _ port: UInt16) {
+        self.address = address
+        self.port = port
+    }
+
+    /// `192.0.2.1:69`, or `[2001:db8::1]:69` for IPv6.
+    public var description: String {
+        switch address {
+        case .v4(let a): "\(a):\(port)"
+        case .v6(let a): "[\(a)]:\(port)"
+        }
+    }
+}
+
+extension IPAddress {
+    public var isMulticast: Bool {
+        switch self {
+        case .v4(let a): a.isMulticast
+        case .v6(let a): a.isMulticast
+        }
+    }
+}

@@ -1,0 +1,401 @@
+/// Follows every TFTP transfer in a capture: a bounded state machine fed
+/// decoded frames in order.
+///
+/// A transfer is keyed by the client's address and port, the one thing
+/// every packet of it shares. The request goes to port 69 of any address —
+/// a server, or the multicast group 234.4.8.10 that the S.O.S. recovery
+/// program uses (loader-spec.md §B) — and the server answers from its own
+/// address and a new port, the transfer ID. Like that client, the tracker
+/// latches the server's port from the first packet that comes back and
+/// ignores packets from other ports; it never requires the reply's address
+/// to be the one the request went to, and it takes the client's DATA or
+/// ACKs whatever address they are sent to.
+///
+/// A transfer ends (and moves to `finished`) when the client sends a new
+/// request from the same port, when it has been idle for `Limits.idleSeconds`
+/// of capture time (`lingerSeconds` once it completed or failed, so late
+/// retransmissions still count), or at `finish()`.
+public final class TFTPTransferTracker {
+    public struct Limits: Sendable {
+        /// Bytes of each file kept for image checks and extraction; beyond
+        /// them the file is only hashed.
+        public var keepBytesPerTransfer = 64 << 20
+        /// Transfers followed at once; the quietest is ended to make room.
+        public var maxActiveTransfers = 4096
+        /// Block numbers (after unwrapping past 65535) followed per transfer:
+        /// 2^25 blocks of 512 bytes is 16 GiB.
+        public var maxBlocks = 1 << 25
+        /// Capture seconds without a packet after which an unfinished
+        /// transfer is ended (as stalled).
+        public var idleSeconds: Int64 = 120
+        /// Capture seconds a completed or failed transfer stays open for
+        /// retransmissions.
+        public var lingerSeconds: Int64 = 10
+
+        public init() {}
+    }
+
+    public let limits: Limits
+    private var active: [TransportEndpoint: TransferState] = [:]
+    private var finishedTransfers: [TFTPTransfer] = []
+    private var requestsSeen = 0
+    private var now = CaptureTimestamp(seconds: 0, nanoseconds: 0)
+    private var nextSweep: Int64 = .min
+    /// Transfers ended early because `maxActiveTransfers` were open.
+    public private(set) var evictedTransfers = 0
+
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    /// Transfers being followed right now (for a live view).
+    public var activeTransfers: [TFTPTransfer] { active.values.map(\.transfer).sorted { $0.number < $1.number } }
+
+    /// Feeds one decoded frame. Frames that are not UDP or ICMP return at once.
+    public func observe(_ d: Dissection) {
+        now = d.frame.timestamp
+        switch d.transport {
+        case .udp(let header, let payload):
+            if active.isEmpty, header.destinationPort != TFTPPacket.port { return }
+            guard let ip = d.ipAddresses else { return }
+            udp(from: TransportEndpoint(ip.source, header.sourcePort), to: TransportEndpoint(ip.destination, header.destinationPort),
+                payload: payload, frame: d.frame.number)
+        case .icmpv4(let message) where message.type == ICMPv4Message.destinationUnreachable:
+            if let quoted = message.quoted, let ip = d.ipAddresses, !active.isEmpty {
+                unreachable(quoted, reporter: ip.source, summary: message.summary, frame: d.frame.number)
+            }
+        case .icmpv6(let message) where message.type == ICMPv6Message.destinationUnreachable:
+            if let quoted = message.quoted, let ip = d.ipAddresses, !active.isEmpty {
+                unreachable(quoted, reporter: ip.source, summary: message.summary, frame: d.frame.number)
+            }
+        default:
+            break
+        }
+        if now.seconds >= nextSweep { sweep() }
+    }
+
+    /// Ends every open transfer (the capture is over) and returns all the
+    /// transfers not yet taken, in the order of their requests.
+    public func finish() -> [TFTPTransfer] {
+        for state in active.values { end(state) }
+        active = [:]
+        return takeFinished()
+    }
+
+    /// The transfers that ended since the last call, in request order.
+    /// Call it now and then to write files out and release their bytes.
+    public func takeFinished() -> [TFTPTransfer] {
+        defer { finishedTransfers = [] }
+        return finishedTransfers.sorted { $0.number < $1.number }
+    }
+
+    // MARK: Routing a datagram
+
+    private func udp(from source: TransportEndpoint, to destination: TransportEndpoint, payload: ByteView, frame: Int) {
+        let mark = TFTPTransfer.FrameMark(frame: frame, time: now)
+        if let state = active[source] {
+            // From a client (its ACKs, its DATA, or a new request).
+            guard let packet = try? TFTPPacket.decode(payload) else { return }
+            switch packet {
+            case .readRequest(let request) where destination.port == TFTPPacket.port:
+                newRequest(request, .read, from: source, to: destination, at: mark, replacing: state)
+            case .writeRequest(let request) where destination.port == TFTPPacket.port:
+                newRequest(request, .write, from: source, to: destination, at: mark, replacing: state)
+            default:
+                state.packet(packet, from: .client, at: mark, limits: limits)
+            }
+        } else if let state = active[destination] {
+            // To a client: from its server, or from a stranger.
+            guard let packet = try? TFTPPacket.decode(payload) else { return }
+            state.serverPacket(packet, from: source, at: mark, limits: limits)
+        } else if destination.port == TFTPPacket.port {
+            switch try? TFTPPacket.decode(payload) {
+            case .readRequest(let request)?: newRequest(request, .read, from: source, to: destination, at: mark, replacing: nil)
+            case .writeRequest(let request)?: newRequest(request, .write, from: source, to: destination, at: mark, replacing: nil)
+            default: break
+            }
+        }
+    }
+
+    private func newRequest(_ request: TFTPRequest, _ direction: TFTPTransfer.Direction, from client: TransportEndpoint,
+                            to destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, replacing old: TransferState?) {
+        if let old {
+            if old.transfer.server == nil, old.transfer.fileName == request.fileName, old.transfer.direction == direction {
+                old.transfer.requestCount += 1  // the same request again: no answer yet
+                old.transfer.lastFrame = mark
+                old.lastSpeaker = .client
+                return
+            }
+            old.supersededBy = mark
+            end(old)
+            active[client] = nil
+        }
+        if active.count >= limits.maxActiveTransfers, let quietest = active.values.min(by: { $0.transfer.lastFrame.time < $1.transfer.lastFrame.time }) {
+            evictedTransfers += 1
+            end(quietest)
+            active[quietest.transfer.client] = nil
+        }
+        requestsSeen += 1
+        active[client] = TransferState(number: requestsSeen, direction: direction, request: request, client: client,
+                                       destination: destination, at: mark, keepLimit: limits.keepBytesPerTransfer)
+    }
+
+    private func unreachable(_ quoted: QuotedDatagram, reporter: IPAddress, summary: String, frame: Int) {
+        guard quoted.protocol == .udp, let sourcePort = quoted.sourcePort, let destinationPort = quoted.destinationPort else { return }
+        let source = TransportEndpoint(quoted.source, sourcePort), destination = TransportEndpoint(quoted.destination, destinationPort)
+        let mark = TFTPTransfer.FrameMark(frame: frame, time: now)
+        if let state = active[source] {
+            state.unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .client, at: mark))
+        } else if let state = active[destination], state.transfer.server?.port == sourcePort {
+            state.unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .server, at: mark))
+        }
+    }
+
+    // MARK: Ending
+
+    private func sweep() {
+        nextSweep = now.seconds + 1
+        guard !active.isEmpty else { return }
+        var ended: [TransportEndpoint] = []
+        for (key, state) in active {
+            let quiet = now.seconds - state.transfer.lastFrame.time.seconds
+            if quiet > (state.isDone ? limits.lingerSeconds : limits.idleSeconds) { ended.append(key) }
+        }
+        for key in ended {
+            if let state = active.removeValue(forKey: key) { end(state) }
+        }
+    }
+
+    private func end(_ state: TransferState) {
+        finishedTransfers.append(state.finalTransfer(captureEnd: now))
+    }
+}
+
+/// Turns 16-bit block numbers into absolute ones past 65535. Most peers
+/// wrap 65535 → 0; some wrap to 1. The first wrap decides which; the
+/// loader itself only compares for inequality (loader-spec.md §B).
+struct BlockNumberUnwrapper {
+    private(set) var skipsZero = false
+
+    /// The absolute block number nearest `reference` whose low 16 bits
+    /// (under the peer's wrap rule) are `wire`.
+    mutating func absolute(_ wire: UInt16, near reference: Int) -> Int {
+        if skipsZero, wire != 0 {
+            let referenceWire = (reference - 1) % 65535 + 1
+            var delta = Int(wire) - referenceWire
+            if delta > 32767 { delta -= 65535 } else if delta < -32767 { delta += 65535 }
+            return reference + delta
+        }
+        if !skipsZero, wire == 1, reference > 0, reference % 65536 == 65535 {
+            skipsZero = true
+            return reference + 1
+        }
+        return reference + Int(Int16(bitPattern: wire &- UInt16(truncatingIfNeeded: reference)))
+    }
+}
+
+/// One open transfer: the record being built, and what the state machine
+/// needs to remember between packets.
+final class TransferState {
+    var transfer: TFTPTransfer
+    var lastSpeaker: TFTPTransfer.Side = .client
+    var supersededBy: TFTPTransfer.FrameMark?
+    private let keepLimit: Int
+    private var blockNumbers = BlockNumberUnwrapper()
+    private var acknowledged = BlockSet()
+    private var highestAck = -1
+    private var peerMissed = BlockSet()
+    private var progress: (block: Int, at: TFTPTransfer.FrameMark)
+    /// The block of the receiver's last ACK, when it repeated an earlier ACK.
+    private var lastRepeatedAck: Int?
+    private var apprenticeRun = (lastBlock: -1, length: 0, start: TFTPTransfer.FrameMark?.none)
+    private var blockLimitNoted = false
+
+    init(number: Int, direction: TFTPTransfer.Direction, request: TFTPRequest, client: TransportEndpoint,
+         destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, keepLimit: Int) {
+        self.keepLimit = keepLimit
+        transfer = TFTPTransfer(number: number, direction: direction, fileName: request.fileName, mode: request.mode,
+                                requestedOptions: request.options, client: client, requestDestination: destination,
+                                request: mark, lastFrame: mark, file: RebuiltFile(blockSize: 512, keepLimit: keepLimit))
+        if direction == .write { transfer.announcedSize = request.transferSize }
+        progress = (0, mark)
+    }
+
+    /// Completed (final block acknowledged) or failed: only retransmissions can follow.
+    var isDone: Bool { transfer.error != nil || (transfer.file.isComplete && transfer.finalBlockAcknowledged) }
+
+    func serverPacket(_ packet: TFTPPacket, from source: TransportEndpoint, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
+        if let server = transfer.server {
+            guard source.port == server.port else {
+                transfer.foreignPackets.record(mark)
+                return
+            }
+        } else {
+            transfer.server = source
+            transfer.firstReply = mark
+        }
+        self.packet(packet, from: .server, at: mark, limits: limits)
+    }
+
+    func packet(_ packet: TFTPPacket, from side: TFTPTransfer.Side, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
+        transfer.lastFrame = mark
+        lastSpeaker = side
+        switch packet {
+        case .data(let block, let payload):
+            guard side == transfer.sender else { return anomaly("frame \(mark.frame): DATA from the receiving side") }
+            data(block, payload, at: mark, limits: limits)
+        case .ack(let block):
+            guard side != transfer.sender else { return anomaly("frame \(mark.frame): ACK from the sending side") }
+            ack(block, at: mark, limits: limits)
+        case .error(let code, let message):
+            if transfer.error == nil { transfer.error = .init(code: code, message: message, sentBy: side, at: mark) }
+        case .optionAcknowledgment(let options):
+            guard side == .server else { return anomaly("frame \(mark.frame): OACK from the client") }
+            optionAcknowledgment(options, at: mark)
+        case .readRequest, .writeRequest:
+            anomaly("frame \(mark.frame): a request inside the transfer")
+        }
+    }
+
+    func unreachable(_ event: TFTPTransfer.Unreachable) {
+        if transfer.unreachable == nil { transfer.unreachable = event }
+    }
+
+    // MARK: Packets
+
+    private func optionAcknowledgment(_ options: [TFTPOption], at mark: TFTPTransfer.FrameMark) {
+        guard transfer.acceptedOptions == nil else { return }
+        transfer.acceptedOptions = options
+        let blockSize = options.lazy.compactMap(\.blockSize).first ?? 512
+        if transfer.file.highestBlock == 0 {
+            transfer.blockSize = blockSize
+            transfer.file = RebuiltFile(blockSize: blockSize, keepLimit: keepLimit)
+        } else {
+            anomaly("frame \(mark.frame): OACK after DATA")
+        }
+        transfer.windowSize = options.lazy.compactMap(\.windowSize).first ?? 1
+        if transfer.direction == .read { transfer.announcedSize = options.lazy.compactMap(\.transferSize).first }
+    }
+
+    private var reference: Int { max(transfer.file.highestBlock, highestAck, 0) }
+
+    private func data(_ wire: UInt16, _ payload: ByteView, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
+        transfer.dataPackets += 1
+        let block = blockNumbers.absolute(wire, near: reference)
+        guard block >= 1 else { return anomaly("frame \(mark.frame): DATA block \(wire) before block 1") }
+        guard block <= limits.maxBlocks else {
+            if !blockLimitNoted { anomaly("frame \(mark.frame): past \(limits.maxBlocks) blocks; later blocks are not followed") }
+            blockLimitNoted = true
+            return
+        }
+        let highest = transfer.file.highestBlock
+        switch transfer.file.add(block: block, data: payload) {
+        case .new:
+            if block < highest { transfer.outOfOrderBlocks.record(mark) }
+            if block > progress.block { progress = (block, mark) }
+        case .repeated(let sameBytes):
+            transfer.retransmittedData.record(mark)
+            if sameBytes == false { anomaly("frame \(mark.frame): block \(block) sent again with different bytes") }
+            noteApprentice(block, at: mark)
+        case .oversize(let length):
+            anomaly("frame \(mark.frame): block \(block) carries \(length) bytes, more than the block size \(transfer.blockSize)")
+        case .pastFinalBlock:
+            anomaly("frame \(mark.frame): block \(block) after the final block \(transfer.file.finalBlock ?? 0)")
+        }
+        lastRepeatedAck = nil
+    }
+
+    private func ack(_ wire: UInt16, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
+        transfer.ackPackets += 1
+        let block = blockNumbers.absolute(wire, near: reference)
+        guard block >= 0 else { return anomaly("frame \(mark.frame): ACK \(wire) before the transfer began") }
+        guard block <= limits.maxBlocks else { return }
+        if acknowledged.contains(block) || block < highestAck {
+            transfer.repeatedAcks.record(mark)
+            lastRepeatedAck = block
+            // The receiver asks again for what follows `block`: the DATA it
+            // was sent after that never reached it.
+            let sentUpTo = min(transfer.file.highestBlock, block + transfer.windowSize)
+            if sentUpTo > block {
+                for missed in (block + 1)...sentUpTo where !peerMissed.contains(missed) {
+                    peerMissed.insert(missed)
+                    transfer.blocksPeerMissed += 1
+                }
+            }
+        } else {
+            lastRepeatedAck = nil
+        }
+        acknowledged.insert(block)
+        highestAck = max(highestAck, block)
+        if let final = transfer.file.finalBlock, block == final { transfer.finalBlockAcknowledged = true }
+    }
+
+    /// The Sorcerer's Apprentice (RFC 1350 §6, RFC 1123 §4.2.3.1): a sender
+    /// that answers every ACK, repeated ones included, sends each block
+    /// twice from then on. Three blocks in a row resent right after a
+    /// repeated ACK of the block before are taken as the pattern.
+    private func noteApprentice(_ block: Int, at mark: TFTPTransfer.FrameMark) {
+        guard lastRepeatedAck == block - 1 else { return }
+        if apprenticeRun.lastBlock == block - 1 {
+            apprenticeRun.length += 1
+        } else {
+            apprenticeRun = (block, 1, mark)
+        }
+        apprenticeRun.lastBlock = block
+        if apprenticeRun.length >= 3, transfer.sorcerersApprentice == nil { transfer.sorcerersApprentice = apprenticeRun.start }
+    }
+
+    private func anomaly(_ text: String) {
+        if transfer.anomalies.count < 20 { transfer.anomalies.append(text) }
+    }
+
+    // MARK: The record
+
+    func finalTransfer(captureEnd: CaptureTimestamp) -> TFTPTransfer {
+        var t = transfer
+        t.digests = t.file.digests()
+        t.gaps = gaps()
+        if let error = t.error {
+            let probe = error.code == .optionNegotiationFailed && error.sentBy == .client && t.acceptedOptions != nil && t.dataPackets == 0
+            t.outcome = probe ? .optionProbe : .error
+        } else if t.file.isComplete {
+            t.outcome = .complete
+        } else if t.unreachable != nil {
+            t.outcome = .unreachable
+        } else if t.server == nil {
+            t.outcome = .unanswered
+        } else {
+            t.outcome = .stalled
+        }
+        if t.outcome != .complete, t.outcome != .optionProbe {
+            t.stall = TFTPTransfer.Stall(block: progress.block, at: progress.at, quietSide: lastSpeaker == .client ? .server : .client,
+                                         lastFrame: t.lastFrame, silenceBeforeCaptureEnd: captureEnd.seconds(since: t.lastFrame.time),
+                                         supersededBy: supersededBy)
+        }
+        return t
+    }
+
+    private func gaps() -> [TFTPTransfer.Gap] {
+        var result: [TFTPTransfer.Gap] = []
+        let file = transfer.file
+        for run in file.missingRuns() {
+            var start = run.lowerBound
+            var kind = classify(start)
+            for n in run.lowerBound...run.upperBound + 1 {
+                let next = n <= run.upperBound ? classify(n) : nil
+                if next?.acknowledged != kind.acknowledged || next?.cut != kind.cut {
+                    result.append(TFTPTransfer.Gap(blocks: start...(n - 1),
+                                                   bytes: file.byteRange(ofBlock: start).lowerBound..<file.byteRange(ofBlock: n - 1).upperBound,
+                                                   acknowledged: kind.acknowledged, cutBySnapLength: kind.cut))
+                    if let next { start = n; kind = next }
+                }
+            }
+        }
+        return result
+    }
+
+    private func classify(_ block: Int) -> (acknowledged: Bool, cut: Bool) {
+        let cumulative = transfer.windowSize > 1 && highestAck >= block
+        return (acknowledged.contains(block) || cumulative, transfer.file.wasCut(block))
+    }
+}
