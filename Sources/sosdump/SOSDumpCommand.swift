@@ -13,7 +13,7 @@ struct SOSDumpCommand: ParsableCommand {
             could not be read at all; 64 for a usage error.
             """,
         version: "sosdump 0.1.0 (\(Libpcap.version))",
-        subcommands: [PacketsCommand.self]
+        subcommands: [PacketsCommand.self, TransfersCommand.self, ExtractCommand.self]
     )
 }
 
@@ -21,4 +21,6 @@ struct SOSDumpCommand: ParsableCommand {
 enum ExitStatus {
     static let damaged = ExitCode(1)
     static let unreadable = ExitCode(2)
+    /// sysexits.h EX_CANTCREAT: `extract` could not write a file.
+    static let cannotWrite = ExitCode(73)
 }

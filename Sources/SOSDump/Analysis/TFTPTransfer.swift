@@ -161,7 +161,7 @@ public struct TFTPTransfer: Sendable {
 
     /// Bytes per second from the first reply to the last frame.
     public var throughput: Double? {
-        guard let start = firstReply?.time else { return nil }
+        guard let start = firstReply?.time, file.bytesCaptured > 0 else { return nil }
         let seconds = lastFrame.time.seconds(since: start)
         guard seconds > 0 else { return nil }
         return Double(file.bytesCaptured) / seconds

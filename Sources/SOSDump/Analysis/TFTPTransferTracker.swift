@@ -82,6 +82,9 @@ public final class TFTPTransferTracker {
         return takeFinished()
     }
 
+    /// Whether transfers ended since `takeFinished()` was last called.
+    public var hasFinished: Bool { !finishedTransfers.isEmpty }
+
     /// The transfers that ended since the last call, in request order.
     /// Call it now and then to write files out and release their bytes.
     public func takeFinished() -> [TFTPTransfer] {
@@ -367,7 +370,7 @@ final class TransferState {
         } else {
             t.outcome = .stalled
         }
-        if t.outcome != .complete, t.outcome != .optionProbe {
+        if t.outcome == .stalled || t.outcome == .unanswered || t.outcome == .unreachable {
             t.stall = TFTPTransfer.Stall(block: progress.block, at: progress.at, quietSide: lastSpeaker == .client ? .server : .client,
                                          lastFrame: t.lastFrame, silenceBeforeCaptureEnd: captureEnd.seconds(since: t.lastFrame.time),
                                          supersededBy: supersededBy)

@@ -1,0 +1,141 @@
+import Foundation
+
+/// `sosdump transfers` as text: one row per transfer under a header, with
+/// indented lines below a row for what a person should know about it
+/// (where the request went, options, digests, retransmissions, gaps, the
+/// error or the stall).
+public struct TransferTable {
+    public private(set) var rows: [[String]] = []
+    private var details: [[String]] = []
+
+    public static let header = ["#", "FRAME", "TIME (UTC)", "CLIENT", "SERVER", "OP", "FILE", "BYTES", "BLOCKS", "SECONDS", "RATE", "OUTCOME"]
+
+    public init() {}
+
+    public mutating func append(_ t: TFTPTransfer, record r: TransferRecord) {
+        rows.append([
+            "\(r.number)", "\(r.requestFrame)", t.request.time.utcText, r.client, r.server ?? "-", r.direction,
+            Self.printable(r.file), "\(r.bytes)", "\(r.blocks)", Self.fixed(r.seconds, 3),
+            r.bytesPerSecond.map(Self.rate) ?? "-", r.outcome,
+        ])
+        details.append(Self.details(r))
+    }
+
+    /// The table, its columns padded to their widest cell.
+    public func lines() -> [String] {
+        var widths = Self.header.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        func line(_ cells: [String]) -> String {
+            var text = ""
+            for (i, cell) in cells.enumerated() {
+                let last = i == cells.count - 1
+                text += last ? cell : cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0)
+            }
+            return text
+        }
+        var out = [line(Self.header)]
+        for (row, notes) in zip(rows, details) {
+            out.append(line(row))
+            out.append(contentsOf: notes.map { "    " + $0 })
+        }
+        return out
+    }
+
+    static func details(_ r: TransferRecord) -> [String] {
+        var notes: [String] = []
+        if r.requests > 1 || r.server.map({ !$0.hasPrefix(Self.host(r.requestTo)) }) ?? true {
+            let times = r.requests > 1 ? ", sent \(r.requests) times" : ""
+            notes.append("request to \(r.requestTo)\(times)")
+        }
+        if !r.requestedOptions.isEmpty || r.acceptedOptions != nil {
+            var text = "options asked: " + Self.options(r.requestedOptions)
+            if let accepted = r.acceptedOptions { text += "; accepted: " + Self.options(accepted) }
+            notes.append(text)
+        }
+        if let size = r.size, r.complete {
+            notes.append("file \(size) bytes, sha256 \(r.sha256 ?? "(not computed)")")
+        } else if let size = r.size {
+            notes.append("file \(size) bytes, \(r.bytes) of them captured")
+        }
+        if r.sizeMismatch == true, let announced = r.announcedSize {
+            notes.append("tsize announced \(announced) bytes but the file is \(r.size ?? r.bytes)")
+        }
+        if let o = r.retransmittedData { notes.append("DATA retransmitted \(o.count) times (first in frame \(o.firstFrame))") }
+        if let o = r.repeatedAcks { notes.append("ACKs repeated \(o.count) times (first in frame \(o.firstFrame))") }
+        if let frame = r.sorcerersApprenticeFrame {
+            notes.append("Sorcerer's Apprentice: from frame \(frame) each repeated ACK drew a repeated DATA")
+        }
+        if let o = r.outOfOrderBlocks { notes.append("\(o.count) blocks out of order (first in frame \(o.firstFrame))") }
+        if let n = r.blocksPeerMissed { notes.append("\(n) blocks sent but not received: the receiver asked for them again") }
+        if let o = r.foreignPackets {
+            notes.append("\(o.count) packets to the client from another port, ignored (first in frame \(o.firstFrame))")
+        }
+        for gap in r.gaps ?? [] {
+            let blocks = gap.firstBlock == gap.lastBlock ? "block \(gap.firstBlock)" : "blocks \(gap.firstBlock)-\(gap.lastBlock)"
+            let why = gap.cutBySnapLength ? "cut by the capture's snap length"
+                : gap.acknowledged ? "not in the capture, but the receiver acknowledged them"
+                : "not in the capture, and nothing shows the receiver got them"
+            notes.append("gap: \(blocks) (bytes \(gap.offset)..<\(gap.offset + gap.length)): \(why)")
+        }
+        if let e = r.error {
+            let text = e.message.isEmpty ? "" : " \"\(Self.printable(e.message))\""
+            notes.append("ERROR \(e.code) (\(e.name))\(text) from the \(e.sentBy), frame \(e.frame)")
+        }
+        if let u = r.unreachable {
+            notes.append("ICMP from \(u.reporter), frame \(u.frame): \(u.message) (drawn by the \(u.drawnBy))")
+        }
+        if let s = r.stall {
+            let when = s.block == 0 ? "no block arrived" : "progress stopped at block \(s.block) (frame \(s.frame))"
+            var text = "\(when); the \(s.quietSide) went quiet; last frame \(s.lastFrame)"
+            if let superseded = s.supersededByFrame {
+                text += "; the client started over in frame \(superseded)"
+            } else {
+                text += ", \(Self.fixed(s.silenceBeforeCaptureEnd, 3)) s before the capture ends"
+            }
+            notes.append(text)
+        }
+        notes.append(contentsOf: (r.anomalies ?? []).map { "anomaly: " + $0 })
+        return notes
+    }
+
+    private static func options(_ options: [TransferRecord.Option]) -> String {
+        options.isEmpty ? "none" : options.map { "\(printable($0.name))=\(printable($0.value))" }.joined(separator: " ")
+    }
+
+    /// The address part of `a:port` or `[a]:port`.
+    private static func host(_ endpoint: String) -> String {
+        guard let colon = endpoint.lastIndex(of: ":") else { return endpoint }
+        return String(endpoint[..<colon])
+    }
+
+    /// Text from the wire with control characters shown as `\xNN`, so a
+    /// file name cannot rewrite the terminal.
+    public static func printable(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
+                out += "\\x" + hex2(UInt8(truncatingIfNeeded: scalar.value))
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    static func fixed(_ value: Double, _ digits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = Int64((abs(value) * scale).rounded())
+        guard digits > 0 else { return (value < 0 ? "-" : "") + "\(scaled)" }
+        let whole = scaled / Int64(scale), fraction = scaled % Int64(scale)
+        var fractionText = "\(fraction)"
+        while fractionText.count < digits { fractionText = "0" + fractionText }
+        return (value < 0 ? "-" : "") + "\(whole).\(fractionText)"
+    }
+
+    static func rate(_ bytesPerSecond: Double) -> String {
+        if bytesPerSecond >= 1_048_576 { return fixed(bytesPerSecond / Double(1 << 20), 1) + " MiB/s" }
+        if bytesPerSecond >= 1024 { return fixed(bytesPerSecond / Double(1 << 10), 1) + " KiB/s" }
+        return fixed(bytesPerSecond, 0) + " B/s"
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import SOSDump
+
+/// `sosdump transfers`: every TFTP transfer in a capture, as a table or JSON.
+struct TransfersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transfers",
+        abstract: "List every TFTP transfer: who asked, who answered, how far it got, and why it stopped.",
+        discussion: """
+            A transfer is followed from its read or write request (to port 69 of any address, \
+            a multicast group included) by the client's address and port; the server's port is \
+            taken from its first reply, as TFTP clients do, so transfers whose DATA comes from \
+            another address than the request went to (the S.O.S. recovery's) are followed too. \
+            Block numbers past 65535, negotiated block and window sizes, retransmissions, gaps \
+            in the capture, ERROR packets and ICMP unreachables are all accounted for.
+
+            Each row gives the transfer's number, its request frame and time, the client and \
+            the server (address:port), read or write, the file name, the bytes and blocks of \
+            DATA captured, the seconds from request to last packet, the rate, and the outcome: \
+            complete, error, option-probe (a client that only asked for the size: not a \
+            failure), unreachable, unanswered or stalled. Indented lines below a row say the \
+            rest: options, the file's SHA-256, retransmissions, gaps, the error, and where a \
+            transfer that did not finish stopped and which side went quiet.
+
+            With --format json the output is one JSON object: {"capture", "transfers": [...], \
+            "damage"}; see docs/tftp-tracking.md for every field.
+            """
+    )
+
+    @Option(help: "text or json.")
+    var format: PacketListing.Format = .text
+
+    @Argument(help: "A pcap or pcapng file, or - for standard input.")
+    var file: String
+
+    func run() throws {
+        let reader = try openCapture(file)
+        var limits = TFTPTransferTracker.Limits()
+        limits.keepBytesPerTransfer = 0  // hashes only: nothing is written
+        let tracker = TFTPTransferTracker(limits: limits)
+        var damage: String?
+        do {
+            try FrameDecoder().decodeAll(from: reader) { tracker.observe($0) }
+        } catch {
+            damage = PacketListing.damageLine(error, framesRead: reader.framesRead)
+        }
+        let transfers = tracker.finish()
+        var output = StandardOutput()
+        switch format {
+        case .text:
+            var table = TransferTable()
+            for t in transfers { table.append(t, record: TransferRecord(t)) }
+            if transfers.isEmpty {
+                output.write("no TFTP transfers in \(file)")
+            } else {
+                for line in table.lines() { output.write(line) }
+            }
+        case .json:
+            output.write(TransferListingJSON(capture: file, transfers: transfers.map(TransferRecord.init), damage: damage).encoded())
+        }
+        output.flush()
+        if let damage { warn(damage) }
+        for warning in reader.warnings { warn("warning: \(warning)") }
+        if tracker.evictedTransfers > 0 {
+            warn("warning: \(tracker.evictedTransfers) transfers were ended early: more than \(limits.maxActiveTransfers) were open at once")
+        }
+        if damage != nil { throw ExitStatus.damaged }
+    }
+}
