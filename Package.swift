@@ -49,7 +49,7 @@ let package = Package(
 
         .testTarget(
             name: "SOSDumpTests",
-            dependencies: ["SOSDump"],
+            dependencies: ["SOSDump", .product(name: "Crypto", package: "swift-crypto")],
             resources: []
         ),
     ],

@@ -15,7 +15,9 @@ public struct TFTPTransfer: Sendable {
 
     /// How the transfer ended.
     public enum Outcome: String, Sendable, Codable {
-        /// Every block was captured up to the final short one.
+        /// The final (short) block was sent and either acknowledged or
+        /// every block before it was captured: the transfer reached its end.
+        /// Whether the capture holds every byte is `file.isComplete`.
         case complete
         /// An ERROR packet ended it.
         case error

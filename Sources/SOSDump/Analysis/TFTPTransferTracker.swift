@@ -225,7 +225,7 @@ final class TransferState {
     }
 
     /// Completed (final block acknowledged) or failed: only retransmissions can follow.
-    var isDone: Bool { transfer.error != nil || (transfer.file.isComplete && transfer.finalBlockAcknowledged) }
+    var isDone: Bool { transfer.error != nil || (transfer.file.finalBlock != nil && transfer.finalBlockAcknowledged) }
 
     func serverPacket(_ packet: TFTPPacket, from source: TransportEndpoint, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
         if let server = transfer.server {
@@ -305,7 +305,6 @@ final class TransferState {
         case .pastFinalBlock:
             anomaly("frame \(mark.frame): block \(block) after the final block \(transfer.file.finalBlock ?? 0)")
         }
-        lastRepeatedAck = nil
     }
 
     private func ack(_ wire: UInt16, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
@@ -361,7 +360,7 @@ final class TransferState {
         if let error = t.error {
             let probe = error.code == .optionNegotiationFailed && error.sentBy == .client && t.acceptedOptions != nil && t.dataPackets == 0
             t.outcome = probe ? .optionProbe : .error
-        } else if t.file.isComplete {
+        } else if t.file.isComplete || (t.file.finalBlock != nil && t.finalBlockAcknowledged) {
             t.outcome = .complete
         } else if t.unreachable != nil {
             t.outcome = .unreachable

@@ -1,0 +1,88 @@
+import SOSDump
+
+/// A TFTP exchange written packet by packet, as Ethernet/IPv4/UDP frames with
+/// their times, and fed to a `TFTPTransferTracker` the way a capture is.
+struct TFTPConversation {
+    struct Host {
+        var ip: IPv4Address
+        var port: Int
+    }
+
+    static let phone = Host(ip: IPv4Address(192, 0, 2, 2), port: 2000)
+    static let pc = Host(ip: IPv4Address(192, 0, 2, 1), port: 69)
+    static let group = Host(ip: IPv4Address(234, 4, 8, 10), port: 69)
+
+    private(set) var frames: [(bytes: [UInt8], time: Double, wireLength: Int?)] = []
+    var clock = 0.0
+
+    /// Sends `tftp` from `source` to `destination` `step` seconds after the
+    /// last packet; `snap` cuts the frame to that many bytes.
+    mutating func send(_ source: Host, _ destination: Host, _ tftp: [UInt8], after step: Double = 0.001, snap: Int? = nil) {
+        clock += step
+        let frame = PacketBuilder.ethernet(type: 0x0800, PacketBuilder.ipv4(
+            src: source.ip, dst: destination.ip,
+            PacketBuilder.udp(sport: source.port, dport: destination.port, src: source.ip, dst: destination.ip, tftp)))
+        if let snap, snap < frame.count {
+            frames.append((Array(frame.prefix(snap)), clock, frame.count))
+        } else {
+            frames.append((frame, clock, nil))
+        }
+    }
+
+    /// Appends a ready-made frame (ICMP, say).
+    mutating func append(frame: [UInt8], after step: Double = 0.001) {
+        clock += step
+        frames.append((frame, clock, nil))
+    }
+
+    func track(_ limits: TFTPTransferTracker.Limits = .init()) -> [TFTPTransfer] {
+        let tracker = TFTPTransferTracker(limits: limits)
+        let decoder = FrameDecoder()
+        for (i, f) in frames.enumerated() {
+            let seconds = Int64(f.time.rounded(.down))
+            let time = CaptureTimestamp(seconds: 1_700_000_000 + seconds, nanoseconds: UInt32((f.time - Double(seconds)) * 1e9))
+            decoder.withDecoded(f.bytes, wireLength: f.wireLength, number: i + 1, time: time) { tracker.observe($0) }
+        }
+        return tracker.finish()
+    }
+
+    // MARK: TFTP packets
+
+    static func request(_ opcode: Int, _ file: String, mode: String = "octet", options: [(String, String)] = []) -> [UInt8] {
+        var p = PacketBuilder.be16(opcode) + Array(file.utf8) + [0] + Array(mode.utf8) + [0]
+        for (name, value) in options { p += Array(name.utf8) + [0] + Array(value.utf8) + [0] }
+        return p
+    }
+
+    static func rrq(_ file: String, options: [(String, String)] = []) -> [UInt8] { request(1, file, options: options) }
+    static func wrq(_ file: String, options: [(String, String)] = []) -> [UInt8] { request(2, file, options: options) }
+    static func data(_ block: Int, _ bytes: [UInt8]) -> [UInt8] { PacketBuilder.be16(3) + PacketBuilder.be16(block) + bytes }
+    static func ack(_ block: Int) -> [UInt8] { PacketBuilder.be16(4) + PacketBuilder.be16(block) }
+    static func error(_ code: Int, _ message: String) -> [UInt8] { PacketBuilder.be16(5) + PacketBuilder.be16(code) + Array(message.utf8) + [0] }
+    static func oack(_ options: [(String, String)]) -> [UInt8] {
+        PacketBuilder.be16(6) + options.flatMap { Array($0.0.utf8) + [0] + Array($0.1.utf8) + [0] }
+    }
+
+    /// Deterministic file bytes: every block differs, so a block put in the
+    /// wrong place changes the file.
+    static func fileBytes(_ count: Int, seed: UInt32 = 1) -> [UInt8] {
+        var x = seed &* 2_654_435_761 | 1
+        return (0..<count).map { _ in
+            x ^= x << 13; x ^= x >> 17; x ^= x << 5
+            return UInt8(truncatingIfNeeded: x)
+        }
+    }
+
+    /// The blocks of `file` for block size `size`, numbered from 1,
+    /// with the final short (maybe empty) block.
+    static func blocks(of file: [UInt8], size: Int) -> [[UInt8]] {
+        var result: [[UInt8]] = []
+        var offset = 0
+        while true {
+            let end = min(offset + size, file.count)
+            result.append(Array(file[offset..<end]))
+            if end - offset < size { return result }
+            offset = end
+        }
+    }
+}
