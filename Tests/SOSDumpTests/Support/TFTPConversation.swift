@@ -86,3 +86,16 @@ struct TFTPConversation {
         }
     }
 }
+
+extension TFTPConversation {
+    /// The conversation as a classic pcap file (microseconds).
+    func pcap() -> [UInt8] {
+        var file = PcapFileBuilder()
+        for f in frames {
+            let seconds = UInt32(1_700_000_000 + Int(f.time.rounded(.down)))
+            let micros = UInt32((f.time - f.time.rounded(.down)) * 1e6)
+            file.record(seconds: seconds, fraction: micros, data: f.bytes, originalLength: f.wireLength.map(UInt32.init))
+        }
+        return file.bytes
+    }
+}
