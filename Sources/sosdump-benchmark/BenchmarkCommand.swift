@@ -57,6 +57,9 @@ struct Generate: ParsableCommand {
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Read and decode every frame without printing; report rates.")
 
+    @Flag(inversion: .prefixedNo, help: "Follow TFTP transfers (rebuild and hash files) while decoding.")
+    var tracking = true
+
     @Argument(help: "A pcap or pcapng file.")
     var file: String
 
@@ -64,10 +67,13 @@ struct Decode: ParsableCommand {
         let start = ContinuousClock.now
         let reader = try CaptureReader(path: file)
         let decoder = FrameDecoder()
+        var tracker = TFTPTransferTracker()
         var frames = 0, capturedBytes = 0, udp = 0, stops = 0, badChecksums = 0, tagged = 0, ipv6 = 0
         var d = Dissection()
+        let tracking = tracking  // read the flag once, not per frame
         while let frame = try reader.next() {
             decoder.decode(frame, into: &d)
+            if tracking { tracker.observe(d) }
             frames += 1
             capturedBytes += frame.capturedLength
             if let (header, _) = d.udp {
@@ -78,6 +84,7 @@ struct Decode: ParsableCommand {
             if !d.vlanTags.isEmpty { tagged += 1 }
             if case .ipv6 = d.network { ipv6 += 1 }
         }
+        let transfers = tracker.finish()
         let elapsed = start.duration(to: .now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         var usage = rusage()
@@ -89,5 +96,8 @@ struct Decode: ParsableCommand {
             MB_per_s \(String(format: "%.0f", Double(fileBytes) / seconds / 1e6)) peak_rss_KiB \(usage.ru_maxrss) \
             file_bytes \(fileBytes) captured_bytes \(capturedBytes)
             """)
+        for t in transfers {
+            print("transfer \(t.number) \(t.fileName) \(t.outcome.rawValue) bytes \(t.file.bytesCaptured) kept \(t.file.bytes.count) sha256 \(t.digests?.sha256 ?? "-")")
+        }
     }
 }

@@ -14,6 +14,8 @@ struct SyntheticTraffic {
     private var schedule: [Int] = []
     private var position = 0
     private var time: UInt64 = 1_763_700_000 * 1_000_000_000
+    private var recovery = RecoveryTransfer()
+    private var emitted = 0
 
     init() {
         var weighted: [([UInt8], Int)] = []
@@ -62,8 +64,14 @@ struct SyntheticTraffic {
     }
 
     mutating func appendNextRecord(to out: inout [UInt8]) {
-        let frame = templates[schedule[position]]
-        position = (position + 1) % schedule.count
+        emitted += 1
+        let frame: [UInt8]
+        if emitted % RecoveryTransfer.spacing == 0, let step = recovery.next() {
+            frame = step
+        } else {
+            frame = templates[schedule[position]]
+            position = (position + 1) % schedule.count
+        }
         time += 37_000 + UInt64(position % 7) * 1_000
         out += Self.le32(UInt32(time / 1_000_000_000)) + Self.le32(UInt32(time % 1_000_000_000))
         out += Self.le32(UInt32(frame.count)) + Self.le32(UInt32(frame.count))
@@ -95,9 +103,14 @@ struct SyntheticTraffic {
     }
 
     static func ipv4(_ proto: UInt8, _ host: UInt8, _ payload: [UInt8], fragment: (offset: Int, more: Bool)? = nil) -> [UInt8] {
+        ipv4(proto, source: [192, 0, 2, host], destination: [192, 0, 2, 1], id: fragment == nil ? UInt16(host) : 0x7777, payload, fragment: fragment)
+    }
+
+    static func ipv4(_ proto: UInt8, source: [UInt8], destination: [UInt8], id: UInt16, _ payload: [UInt8],
+                     fragment: (offset: Int, more: Bool)? = nil) -> [UInt8] {
         let frag = fragment.map { UInt16($0.offset / 8) | ($0.more ? 0x2000 : 0) } ?? 0x4000
-        var h: [UInt8] = [0x45, 0] + be16(UInt16(20 + payload.count)) + be16(fragment == nil ? UInt16(host) : 0x7777) + be16(frag)
-            + [64, proto, 0, 0] + [192, 0, 2, host] + [192, 0, 2, 1]
+        var h: [UInt8] = [0x45, 0] + be16(UInt16(20 + payload.count)) + be16(id) + be16(frag)
+            + [64, proto, 0, 0] + source + destination
         let sum = checksum(h)
         h[10] = UInt8(sum >> 8)
         h[11] = UInt8(sum & 0xFF)
@@ -105,13 +118,14 @@ struct SyntheticTraffic {
     }
 
     static func udp(_ host: UInt8, _ sport: UInt16, _ dport: UInt16, _ payload: [UInt8]) -> [UInt8] {
+        udp(source: [192, 0, 2, host], destination: [192, 0, 2, 1], sport, dport, payload)
+    }
+
+    static func udp(source: [UInt8], destination: [UInt8], _ sport: UInt16, _ dport: UInt16, _ payload: [UInt8]) -> [UInt8] {
         let length = UInt16(8 + payload.count)
         var d = be16(sport) + be16(dport) + be16(length) + [0, 0] + payload
         var c = InternetChecksum()
-        c.add(UInt32(0xC000_0200) | UInt32(host))
-        c.add(UInt32(0xC000_0201))
-        c.add(UInt16(17))
-        c.add(length)
+        (source + destination + [0, 17] + be16(length)).withUnsafeBytes { c.add($0) }
         d.withUnsafeBytes { c.add($0) }
         let sum = c.value == 0 ? 0xFFFF : c.value
         d[6] = UInt8(sum >> 8)
@@ -147,5 +161,42 @@ struct SyntheticTraffic {
         m[2] = UInt8(sum >> 8)
         m[3] = UInt8(sum & 0xFF)
         return m
+    }
+}
+
+/// One firmware recovery's TFTP transfer in the S.O.S. shape (loader-spec.md
+/// §B), spread through the background traffic one frame in `spacing`: the
+/// phone's RRQ and ACKs to 234.4.8.10:69 from port 2000, DATA from the PC's
+/// own address and port 50000. An 8 MiB image, so the benchmark measures
+/// decoding with a transfer being tracked, rebuilt and hashed.
+struct RecoveryTransfer {
+    static let spacing = 40
+    static let blocks = 16_385  // 16384 full blocks and a short last one
+    static let phone: [UInt8] = [192, 0, 2, 2], pc: [UInt8] = [192, 0, 2, 1], group: [UInt8] = [234, 4, 8, 10]
+    static let groupMAC: [UInt8] = [0x01, 0x00, 0x5E, 0x04, 0x08, 0x0A]
+    private var step = 0
+
+    /// The next frame of the transfer; nil once it is over.
+    mutating func next() -> [UInt8]? {
+        defer { step += 1 }
+        if step == 0 {
+            return Self.fromPhone(Array("\u{0}\u{1}/spa71f6.bin\u{0}octet\u{0}".utf8))
+        }
+        let block = (step + 1) / 2
+        guard block <= Self.blocks else { return nil }
+        let wire = SyntheticTraffic.be16(UInt16(truncatingIfNeeded: block))
+        if step % 2 == 1 {
+            let length = block == Self.blocks ? 100 : 512
+            let data = SyntheticTraffic.payload(length, seed: block)
+            let udp = SyntheticTraffic.udp(source: Self.pc, destination: Self.phone, 50_000, 2000, [0, 3] + wire + data)
+            return SyntheticTraffic.macPhone + SyntheticTraffic.macPC + [0x08, 0x00]
+                + SyntheticTraffic.ipv4(17, source: Self.pc, destination: Self.phone, id: UInt16(truncatingIfNeeded: block), udp)
+        }
+        return SyntheticTraffic.pad(Self.fromPhone([0, 4] + wire))
+    }
+
+    private static func fromPhone(_ tftp: [UInt8]) -> [UInt8] {
+        let udp = SyntheticTraffic.udp(source: phone, destination: group, 2000, 69, tftp)
+        return groupMAC + SyntheticTraffic.macPhone + [0x08, 0x00] + SyntheticTraffic.ipv4(17, source: phone, destination: group, id: 1, udp)
     }
 }

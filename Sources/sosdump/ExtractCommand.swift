@@ -52,7 +52,7 @@ struct ExtractCommand: ParsableCommand {
         }
         var limits = TFTPTransferTracker.Limits()
         limits.keepBytesPerTransfer = keepMib << 20
-        let tracker = TFTPTransferTracker(limits: limits)
+        var tracker = TFTPTransferTracker(limits: limits)
         var writer = Writer(directory: output, force: force)
         var damage: String?
         do {

@@ -38,7 +38,7 @@ struct TransfersCommand: ParsableCommand {
         let reader = try openCapture(file)
         var limits = TFTPTransferTracker.Limits()
         limits.keepBytesPerTransfer = 0  // hashes only: nothing is written
-        let tracker = TFTPTransferTracker(limits: limits)
+        var tracker = TFTPTransferTracker(limits: limits)
         var damage: String?
         do {
             try FrameDecoder().decodeAll(from: reader) { tracker.observe($0) }

@@ -15,7 +15,7 @@
 /// request from the same port, when it has been idle for `Limits.idleSeconds`
 /// of capture time (`lingerSeconds` once it completed or failed, so late
 /// retransmissions still count), or at `finish()`.
-public final class TFTPTransferTracker {
+public struct TFTPTransferTracker {
     public struct Limits: Sendable {
         /// Bytes of each file kept for image checks and extraction; beyond
         /// them the file is only hashed.
@@ -37,6 +37,12 @@ public final class TFTPTransferTracker {
 
     public let limits: Limits
     private var active: [TransportEndpoint: TransferState] = [:]
+    /// The same transfers in a plain array, scanned when there are few.
+    private var openList: [TransferState] = []
+    /// How many open transfers have a client on each port: a datagram whose
+    /// ports are both unused cannot belong to one, and is let go without
+    /// hashing its addresses (most frames of a busy capture).
+    private var clientPorts = [UInt16](repeating: 0, count: 65536)
     private var finishedTransfers: [TFTPTransfer] = []
     private var requestsSeen = 0
     private var now = CaptureTimestamp(seconds: 0, nanoseconds: 0)
@@ -52,11 +58,12 @@ public final class TFTPTransferTracker {
     public var activeTransfers: [TFTPTransfer] { active.values.map(\.transfer).sorted { $0.number < $1.number } }
 
     /// Feeds one decoded frame. Frames that are not UDP or ICMP return at once.
-    public func observe(_ d: Dissection) {
+    public mutating func observe(_ d: Dissection) {
         now = d.frame.timestamp
         switch d.transport {
         case .udp(let header, let payload):
-            if active.isEmpty, header.destinationPort != TFTPPacket.port { return }
+            if header.destinationPort != TFTPPacket.port, clientPorts[Int(header.sourcePort)] == 0,
+               clientPorts[Int(header.destinationPort)] == 0 { break }
             guard let ip = d.ipAddresses else { return }
             udp(from: TransportEndpoint(ip.source, header.sourcePort), to: TransportEndpoint(ip.destination, header.destinationPort),
                 payload: payload, frame: d.frame.number)
@@ -76,9 +83,11 @@ public final class TFTPTransferTracker {
 
     /// Ends every open transfer (the capture is over) and returns all the
     /// transfers not yet taken, in the order of their requests.
-    public func finish() -> [TFTPTransfer] {
+    public mutating func finish() -> [TFTPTransfer] {
         for state in active.values { end(state) }
         active = [:]
+        openList = []
+        clientPorts = [UInt16](repeating: 0, count: 65536)
         return takeFinished()
     }
 
@@ -87,16 +96,16 @@ public final class TFTPTransferTracker {
 
     /// The transfers that ended since the last call, in request order.
     /// Call it now and then to write files out and release their bytes.
-    public func takeFinished() -> [TFTPTransfer] {
+    public mutating func takeFinished() -> [TFTPTransfer] {
         defer { finishedTransfers = [] }
         return finishedTransfers.sorted { $0.number < $1.number }
     }
 
     // MARK: Routing a datagram
 
-    private func udp(from source: TransportEndpoint, to destination: TransportEndpoint, payload: ByteView, frame: Int) {
+    private mutating func udp(from source: TransportEndpoint, to destination: TransportEndpoint, payload: ByteView, frame: Int) {
         let mark = TFTPTransfer.FrameMark(frame: frame, time: now)
-        if let state = active[source] {
+        if let state = openTransfer(of: source) {
             // From a client (its ACKs, its DATA, or a new request).
             guard let packet = try? TFTPPacket.decode(payload) else { return }
             switch packet {
@@ -107,7 +116,7 @@ public final class TFTPTransferTracker {
             default:
                 state.packet(packet, from: .client, at: mark, limits: limits)
             }
-        } else if let state = active[destination] {
+        } else if let state = openTransfer(of: destination) {
             // To a client: from its server, or from a stranger.
             guard let packet = try? TFTPPacket.decode(payload) else { return }
             state.serverPacket(packet, from: source, at: mark, limits: limits)
@@ -120,7 +129,7 @@ public final class TFTPTransferTracker {
         }
     }
 
-    private func newRequest(_ request: TFTPRequest, _ direction: TFTPTransfer.Direction, from client: TransportEndpoint,
+    private mutating func newRequest(_ request: TFTPRequest, _ direction: TFTPTransfer.Direction, from client: TransportEndpoint,
                             to destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, replacing old: TransferState?) {
         if let old {
             if old.transfer.server == nil, old.transfer.fileName == request.fileName, old.transfer.direction == direction {
@@ -131,19 +140,22 @@ public final class TFTPTransferTracker {
             }
             old.supersededBy = mark
             end(old)
-            active[client] = nil
+            close(client)
         }
         if active.count >= limits.maxActiveTransfers, let quietest = active.values.min(by: { $0.transfer.lastFrame.time < $1.transfer.lastFrame.time }) {
             evictedTransfers += 1
             end(quietest)
-            active[quietest.transfer.client] = nil
+            close(quietest.transfer.client)
         }
         requestsSeen += 1
-        active[client] = TransferState(number: requestsSeen, direction: direction, request: request, client: client,
-                                       destination: destination, at: mark, keepLimit: limits.keepBytesPerTransfer)
+        clientPorts[Int(client.port)] += 1
+        let state = TransferState(number: requestsSeen, direction: direction, request: request, client: client,
+                                  destination: destination, at: mark, keepLimit: limits.keepBytesPerTransfer)
+        active[client] = state
+        openList.append(state)
     }
 
-    private func unreachable(_ quoted: QuotedDatagram, reporter: IPAddress, summary: String, frame: Int) {
+    private mutating func unreachable(_ quoted: QuotedDatagram, reporter: IPAddress, summary: String, frame: Int) {
         guard quoted.protocol == .udp, let sourcePort = quoted.sourcePort, let destinationPort = quoted.destinationPort else { return }
         let source = TransportEndpoint(quoted.source, sourcePort), destination = TransportEndpoint(quoted.destination, destinationPort)
         let mark = TFTPTransfer.FrameMark(frame: frame, time: now)
@@ -156,7 +168,7 @@ public final class TFTPTransferTracker {
 
     // MARK: Ending
 
-    private func sweep() {
+    private mutating func sweep() {
         nextSweep = now.seconds + 1
         guard !active.isEmpty else { return }
         var ended: [TransportEndpoint] = []
@@ -165,11 +177,29 @@ public final class TFTPTransferTracker {
             if quiet > (state.isDone ? limits.lingerSeconds : limits.idleSeconds) { ended.append(key) }
         }
         for key in ended {
-            if let state = active.removeValue(forKey: key) { end(state) }
+            if let state = active[key] { end(state) }
+            close(key)
         }
     }
 
-    private func end(_ state: TransferState) {
+    /// The open transfer whose client is `endpoint`. Checks the port first;
+    /// with few transfers open a scan beats hashing the address.
+    private func openTransfer(of endpoint: TransportEndpoint) -> TransferState? {
+        guard clientPorts[Int(endpoint.port)] > 0 else { return nil }
+        if openList.count <= 8 {
+            for state in openList where state.client == endpoint { return state }
+            return nil
+        }
+        return active[endpoint]
+    }
+
+    private mutating func close(_ client: TransportEndpoint) {
+        guard let state = active.removeValue(forKey: client) else { return }
+        openList.removeAll { $0 === state }
+        clientPorts[Int(client.port)] -= 1
+    }
+
+    private mutating func end(_ state: TransferState) {
         finishedTransfers.append(state.finalTransfer(captureEnd: now))
     }
 }
@@ -201,6 +231,9 @@ struct BlockNumberUnwrapper {
 /// needs to remember between packets.
 final class TransferState {
     var transfer: TFTPTransfer
+    /// `transfer.client`, as a constant the per-frame lookup reads without
+    /// an exclusivity check.
+    let client: TransportEndpoint
     var lastSpeaker: TFTPTransfer.Side = .client
     var supersededBy: TFTPTransfer.FrameMark?
     private let keepLimit: Int
@@ -217,6 +250,7 @@ final class TransferState {
     init(number: Int, direction: TFTPTransfer.Direction, request: TFTPRequest, client: TransportEndpoint,
          destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, keepLimit: Int) {
         self.keepLimit = keepLimit
+        self.client = client
         transfer = TFTPTransfer(number: number, direction: direction, fileName: request.fileName, mode: request.mode,
                                 requestedOptions: request.options, client: client, requestDestination: destination,
                                 request: mark, lastFrame: mark, file: RebuiltFile(blockSize: 512, keepLimit: keepLimit))

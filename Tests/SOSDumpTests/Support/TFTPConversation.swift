@@ -36,7 +36,7 @@ struct TFTPConversation {
     }
 
     func track(_ limits: TFTPTransferTracker.Limits = .init()) -> [TFTPTransfer] {
-        let tracker = TFTPTransferTracker(limits: limits)
+        var tracker = TFTPTransferTracker(limits: limits)
         let decoder = FrameDecoder()
         for (i, f) in frames.enumerated() {
             let seconds = Int64(f.time.rounded(.down))
