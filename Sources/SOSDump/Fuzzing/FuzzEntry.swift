@@ -2,16 +2,31 @@
 /// replays every corpus file and every crash the fuzzer ever found through
 /// exactly the same path (`Tests/SOSDumpTests/FuzzRegressionTests.swift`).
 public enum FuzzEntry {
-    /// Reads `bytes` as a capture file and decodes and renders every frame,
-    /// until the end or the first damage. Returns the frames read.
+    /// Reads `bytes` as a capture file, decodes and renders every frame and
+    /// follows its TFTP transfers (with small limits, so the fuzzer reaches
+    /// them), until the end or the first damage. Returns the frames read.
     @discardableResult
     public static func readCapture(_ bytes: [UInt8]) -> Int {
         guard let reader = try? CaptureReader(input: MemoryInput(bytes, maximumReadLength: 4093), name: "fuzz") else { return 0 }
         let decoder = FrameDecoder(reassemblyLimits: .init(datagrams: 8, bytes: 1 << 18))
+        var limits = TFTPTransferTracker.Limits()
+        limits.keepBytesPerTransfer = 1 << 16
+        limits.maxActiveTransfers = 16
+        limits.maxBlocks = 1 << 16
+        var tracker = TFTPTransferTracker(limits: limits)
         while let frame = try? reader.next() {
             let interface = reader.interfaces.indices.contains(frame.interfaceIndex) ? reader.interfaces[frame.interfaceIndex] : nil
-            _ = PacketRecord(decoder.decode(frame), interface: interface)
+            let dissection = decoder.decode(frame)
+            _ = PacketRecord(dissection, interface: interface)
+            tracker.observe(dissection)
         }
+        var table = TransferTable()
+        for transfer in tracker.finish() {
+            table.append(transfer, record: TransferRecord(transfer))
+            _ = ExtractedFile.safeName(fromWire: transfer.fileName, transferNumber: transfer.number)
+            _ = ExtractedFile.gapMap(of: transfer, writtenBytes: transfer.file.bytes.count)
+        }
+        _ = table.lines()
         return reader.framesRead
     }
 
@@ -28,7 +43,9 @@ public enum FuzzEntry {
             for linkType in [LinkType.ethernet, .linuxSLL, .linuxSLL2, .null, .loop, .raw, .ipv4, .ipv6] {
                 let frame = CapturedFrame(number: 1, timestamp: CaptureTimestamp(seconds: 0, nanoseconds: 0),
                                           interfaceIndex: 0, linkType: linkType, bytes: view, fileOffset: 0)
-                _ = PacketRecord(decoder.decode(frame), interface: nil)
+                let dissection = decoder.decode(frame)
+                _ = PacketRecord(dissection, interface: nil)
+                if let (_, payload) = dissection.udp { _ = try? TFTPPacket.decode(payload) }
             }
         }
     }
