@@ -70,8 +70,9 @@ let package = Package(
             name: "SOSDumpTests",
             dependencies: [
                 "SOSDump",
-                // The tests build firmware images (compress2) and bundles (zip writer).
+                // The tests build firmware images (compress2, MD5) and bundles (zip writer).
                 "CSystemZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             resources: []

@@ -72,7 +72,17 @@ final class SectorInflater {
         case Z_NEED_DICT:
             return .failure(.needsDictionary)
         case Z_BUF_ERROR, Z_OK:
-            return .failure(stream.avail_out == 0 ? .tooLong : .endsEarly)
+            if stream.avail_out != 0 { return .failure(.endsEarly) }
+            if stream.avail_in != 0 { return .failure(.tooLong) }
+            // Output full and input used up: more output pending means too long.
+            var probe: UInt8 = 0
+            let pending = withUnsafeMutablePointer(to: &probe) { p -> Bool in
+                stream.next_out = p
+                stream.avail_out = 1
+                let status = CSystemZlib.inflate(&stream, Z_FINISH)
+                return (status == Z_OK || status == Z_STREAM_END) && stream.avail_out == 0
+            }
+            return .failure(pending ? .tooLong : .endsEarly)
         default:
             let message = stream.msg.map { String(cString: $0) } ?? "error \(status)"
             return .failure(.zlib(message))
