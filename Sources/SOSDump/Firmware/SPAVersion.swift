@@ -77,6 +77,8 @@ public struct SPAVersion: Hashable, Comparable, Sendable, CustomStringConvertibl
         if !scanner.isEmpty {
             let body = scanner.first == "_" ? scanner.dropFirst() : scanner
             guard !body.isEmpty, body.allSatisfy({ $0.isASCIILetter || $0.isASCIIDigit }) else { return nil }
+            // "SR" without its number is a broken service release, not a tag.
+            guard !body.uppercased().hasPrefix("SR") else { return nil }
             tag = String(scanner)
         }
         self.numbers = numbers
@@ -98,8 +100,9 @@ public struct SPAVersion: Hashable, Comparable, Sendable, CustomStringConvertibl
     public static func inFileName(_ name: String) -> SPAVersion? {
         var base = Substring(name)
         if let slash = base.lastIndex(of: "/") { base = base[base.index(after: slash)...] }
-        for ext in [".bin", ".zip", ".exe", ".BIN", ".ZIP"] where base.hasSuffix(ext) {
-            base = base.dropLast(ext.count)
+        // The extension, then the words the vendor puts after the version.
+        for suffix in [".bin", ".zip", ".exe", "_fw", "-fw", "-recovery"] where base.lowercased().hasSuffix(suffix) {
+            base = base.dropLast(suffix.count)
         }
         // Candidates start at a digit that follows the start or a separator.
         var start = base.startIndex
