@@ -52,7 +52,7 @@ public enum FirmwareImport {
         } catch let error as FirmwareImportError {
             throw error
         } catch {
-            throw FirmwareImportError(path: path, reason: "cannot read: \((error as NSError).localizedDescription)")
+            throw FirmwareImportError(path: path, reason: "cannot read: \(FirmwareCatalog.reason(error))")
         }
         let sha256 = HexDigest(SHA256.hash(data: data))
         let fileName = FirmwareCatalog.baseName(path)
