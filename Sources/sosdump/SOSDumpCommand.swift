@@ -11,8 +11,8 @@ struct SOSDumpCommand: ParsableCommand {
             Exit status: 0 when the whole capture was read; 1 when reading stopped at damage \
             (everything before it was reported, and a warning says where); 2 when the input \
             could not be read at all; 64 for a usage error. `verify` and `catalog import`: 0 \
-            when the phone's loader accepts the image; 1 (verify --partial) when nothing failed \
-            but not every check could be made; 2 when a file cannot be read; 3 when the loader \
+            when the phone's loader accepts the image; 1 (verify) when nothing failed but not \
+            every check could be made (a partial image); 2 when a file cannot be read; 3 when the loader \
             would reject the image.
             """,
         version: "sosdump 0.1.0 (\(Libpcap.version))",

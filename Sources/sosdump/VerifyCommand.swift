@@ -19,8 +19,8 @@ struct VerifyCommand: ParsableCommand {
             With --partial the file is taken as the first bytes of an image (a transfer that \
             stopped): checks that need the rest are listed as not checked instead of failed.
 
-            Exit status: 0 when the loader accepts the image; 1 with --partial when nothing \
-            failed but not every check could be made; 2 when the file or a catalog cannot be \
+            Exit status: 0 when the loader accepts the image; 1 when nothing failed but not \
+            every check could be made (--partial, or more than 4096 sectors); 2 when the file or a catalog cannot be \
             read; 3 when the loader would reject the image (or it is too big for the loader's \
             memory); 64 for a usage error. See docs/firmware.md for what each check means.
             """

@@ -76,6 +76,18 @@ import Testing
         #expect(throws: FirmwareCatalogError.self) { try FirmwareCatalog.load(path: folder + "/none.json") }
     }
 
+    @Test func builtInWithTheUsersCatalog() throws {
+        #expect(try FirmwareCatalog.withUserCatalog(at: nil) == .builtIn)
+        #expect(try FirmwareCatalog.withUserCatalog(at: "/nonexistent/catalog.json") == .builtIn)
+        let path = try temporaryFile(Array(FirmwareCatalog(images: [Self.image]).encoded()))
+        defer { unlink(path) }
+        let both = try FirmwareCatalog.withUserCatalog(at: path)
+        #expect(both.images == [Self.image] && both.bundles.count == 25)
+        let broken = try temporaryFile(Array("{".utf8))
+        defer { unlink(broken) }
+        #expect(throws: FirmwareCatalogError.self) { try FirmwareCatalog.withUserCatalog(at: broken) }
+    }
+
     @Test func userCatalogLocation() {
         #expect(FirmwareCatalog.userCatalogPath(environment: ["XDG_DATA_HOME": "/data", "HOME": "/home/u"]) == "/data/sosdump/catalog.json")
         #expect(FirmwareCatalog.userCatalogPath(environment: ["HOME": "/home/u"]) == "/home/u/.local/share/sosdump/catalog.json")

@@ -117,6 +117,14 @@ public struct FirmwareCatalog: Codable, Sendable, Equatable {
         return nil
     }
 
+    /// The built-in catalog with the user's added: the file at `path`
+    /// (default: ``userCatalogPath(environment:)``). A user catalog that does
+    /// not exist yet is no error; one that cannot be read or decoded is.
+    public static func withUserCatalog(at path: String? = userCatalogPath()) throws(FirmwareCatalogError) -> FirmwareCatalog {
+        guard let path, FileManager.default.fileExists(atPath: path) else { return builtIn }
+        return builtIn.merging(try load(path: path))
+    }
+
     public static func decode(_ data: Data, source: String) throws(FirmwareCatalogError) -> FirmwareCatalog {
         let catalog: FirmwareCatalog
         do {
