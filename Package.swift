@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // Reads the vendor's firmware bundles (zip) for `sosdump catalog import`.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Capture readers, the decoding stack and the report models. One
@@ -17,7 +19,24 @@ let package = Package(
         // optimised as a whole; its folders are the layers (see docs/architecture.md).
         // swift-crypto gives the SHA-256, SHA-1 and MD5 of rebuilt files and
         // firmware images (BoringSSL's implementations, not hand-written ones).
-        .target(name: "SOSDump", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // zlib inflates firmware image sectors (Firmware/) exactly as the
+        // phone's loader does; ZIPFoundation opens the vendor's bundles.
+        .target(
+            name: "SOSDump",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                "CSystemZlib",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+
+        // zlib, from Debian's zlib1g-dev, found with pkg-config. (Named apart
+        // from ZIPFoundation's own CZLib module.)
+        .systemLibrary(
+            name: "CSystemZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
 
         // libpcap, from Debian's libpcap-dev, found with pkg-config.
         .systemLibrary(
@@ -49,7 +68,13 @@ let package = Package(
 
         .testTarget(
             name: "SOSDumpTests",
-            dependencies: ["SOSDump", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "SOSDump",
+                // The tests build firmware images (compress2, MD5) and bundles (zip writer).
+                "CSystemZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             resources: []
         ),
     ],

@@ -10,10 +10,13 @@ struct SOSDumpCommand: ParsableCommand {
         discussion: """
             Exit status: 0 when the whole capture was read; 1 when reading stopped at damage \
             (everything before it was reported, and a warning says where); 2 when the input \
-            could not be read at all; 64 for a usage error.
+            could not be read at all; 64 for a usage error; 73 when `extract` could not write             a file. `verify` and `catalog import`: 0 \
+            when the phone's loader accepts the image; 1 (verify) when nothing failed but not \
+            every check could be made (a partial image); 2 when a file cannot be read; 3 when the loader \
+            would reject the image.
             """,
         version: "sosdump 0.1.0 (\(Libpcap.version))",
-        subcommands: [PacketsCommand.self, TransfersCommand.self, ExtractCommand.self]
+        subcommands: [PacketsCommand.self, TransfersCommand.self, ExtractCommand.self, VerifyCommand.self, CatalogCommand.self]
     )
 }
 
@@ -23,4 +26,6 @@ enum ExitStatus {
     static let unreadable = ExitCode(2)
     /// sysexits.h EX_CANTCREAT: `extract` could not write a file.
     static let cannotWrite = ExitCode(73)
+    /// The phone's loader would reject the firmware image (or could not hold it).
+    static let rejected = ExitCode(3)
 }

@@ -1,0 +1,315 @@
+import Foundation
+
+/// Known SPA30x/SPA50x firmware: images (`.bin`) and the vendor's bundles
+/// (`.zip`) by SHA-256, so that a rebuilt image can be named (docs/firmware.md).
+///
+/// The JSON form, which users' catalogs are written in:
+///
+/// ```json
+/// {
+///   "format": "sosdump-firmware-catalog",
+///   "version": 1,
+///   "images": [
+///     {"release": "7.6.2SR7", "image_version": "7.6.2g", "file": "spa50x-30x-7-6-2g.bin",
+///      "size": 4396588, "sha256": "…", "md5": "…", "origin": "bundle SPA30x_SPA50x_7.6.2SR7_FW.zip …"}
+///   ],
+///   "bundles": [
+///     {"release": "7.6.2SR7", "file": "SPA30x_SPA50x_7.6.2SR7_FW.zip", "size": 4898613,
+///      "sha256": "d9f1…", "origin": "…"}
+///   ]
+/// }
+/// ```
+public struct FirmwareCatalog: Codable, Sendable, Equatable {
+    public static let formatName = "sosdump-firmware-catalog"
+    public static let formatVersion = 1
+
+    public var format: String
+    public var version: Int
+    public var images: [Image]
+    public var bundles: [Bundle]
+
+    /// A firmware image, the `.bin` the phone is given.
+    public struct Image: Codable, Sendable, Equatable {
+        /// The vendor's release name (`7.6.2SR7`), when known (from a bundle).
+        public var release: String?
+        /// The version in the image's header (`7.6.2g`).
+        public var imageVersion: String?
+        /// Its file name (`spa50x-30x-7-6-2g.bin`).
+        public var file: String
+        public var size: Int
+        public var sha256: HexDigest
+        public var md5: HexDigest?
+        /// Where the entry came from, in words.
+        public var origin: String?
+
+        public init(release: String?, imageVersion: String?, file: String, size: Int, sha256: HexDigest, md5: HexDigest?, origin: String?) {
+            self.release = release
+            self.imageVersion = imageVersion
+            self.file = file
+            self.size = size
+            self.sha256 = sha256
+            self.md5 = md5
+            self.origin = origin
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case release, imageVersion = "image_version", file, size, sha256, md5, origin
+        }
+    }
+
+    /// A vendor's firmware bundle: the zip that holds the `.bin`, the
+    /// upgrade `.exe` and the recovery `.exe`.
+    public struct Bundle: Codable, Sendable, Equatable {
+        public var release: String?
+        public var file: String
+        public var size: Int
+        public var sha256: HexDigest
+        public var origin: String?
+
+        public init(release: String?, file: String, size: Int, sha256: HexDigest, origin: String?) {
+            self.release = release
+            self.file = file
+            self.size = size
+            self.sha256 = sha256
+            self.origin = origin
+        }
+    }
+
+    public init(images: [Image] = [], bundles: [Bundle] = []) {
+        format = Self.formatName
+        version = Self.formatVersion
+        self.images = images
+        self.bundles = bundles
+    }
+
+    enum CodingKeys: String, CodingKey { case format, version, images, bundles }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decode(String.self, forKey: .format)
+        version = try c.decode(Int.self, forKey: .version)
+        images = try c.decodeIfPresent([Image].self, forKey: .images) ?? []
+        bundles = try c.decodeIfPresent([Bundle].self, forKey: .bundles) ?? []
+    }
+
+    // MARK: Sources
+
+    /// The catalog that ships with sosdump: the known vendor bundles.
+    public static let builtIn: FirmwareCatalog = {
+        do {
+            return try decode(Data(builtInJSON.utf8), source: "built-in catalog")
+        } catch {
+            // The tests decode it; a broken literal must not take the program down.
+            return FirmwareCatalog()
+        }
+    }()
+
+    /// Where a user's catalog lives: `$XDG_DATA_HOME/sosdump/catalog.json`,
+    /// else `$HOME/.local/share/sosdump/catalog.json` (the XDG base directory
+    /// rule: a relative `XDG_DATA_HOME` is ignored). Nil without either.
+    public static func userCatalogPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let data = environment["XDG_DATA_HOME"], data.hasPrefix("/") {
+            return data + "/sosdump/catalog.json"
+        }
+        if let home = environment["HOME"], !home.isEmpty {
+            return home + "/.local/share/sosdump/catalog.json"
+        }
+        return nil
+    }
+
+    /// The built-in catalog with the user's added: the file at `path`
+    /// (default: ``userCatalogPath(environment:)``). A user catalog that does
+    /// not exist yet is no error; one that cannot be read or decoded is.
+    public static func withUserCatalog(at path: String? = userCatalogPath()) throws(FirmwareCatalogError) -> FirmwareCatalog {
+        guard let path, FileManager.default.fileExists(atPath: path) else { return builtIn }
+        return builtIn.merging(try load(path: path))
+    }
+
+    public static func decode(_ data: Data, source: String) throws(FirmwareCatalogError) -> FirmwareCatalog {
+        let catalog: FirmwareCatalog
+        do {
+            catalog = try JSONDecoder().decode(FirmwareCatalog.self, from: data)
+        } catch let error as DecodingError {
+            throw FirmwareCatalogError(path: source, kind: .notACatalog(Self.explain(error)))
+        } catch {
+            throw FirmwareCatalogError(path: source, kind: .notACatalog("\(error)"))
+        }
+        guard catalog.format == formatName else { throw FirmwareCatalogError(path: source, kind: .wrongFormat(catalog.format)) }
+        guard catalog.version == formatVersion else { throw FirmwareCatalogError(path: source, kind: .unsupportedVersion(catalog.version)) }
+        return catalog
+    }
+
+    private static func explain(_ error: DecodingError) -> String {
+        func place(_ path: [any CodingKey]) -> String {
+            path.isEmpty ? "" : " at " + path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        }
+        switch error {
+        case .dataCorrupted(let c): return "\(c.debugDescription)\(place(c.codingPath))"
+        case .keyNotFound(let key, let c): return "missing \"\(key.stringValue)\"\(place(c.codingPath))"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(c.debugDescription)\(place(c.codingPath))"
+        @unknown default: return "\(error)"
+        }
+    }
+
+    /// Reads a catalog file.
+    public static func load(path: String) throws(FirmwareCatalogError) -> FirmwareCatalog {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw FirmwareCatalogError(path: path, kind: .cannotRead(Self.reason(error)))
+        }
+        return try decode(data, source: path)
+    }
+
+    /// The JSON, keys sorted and indented, so a catalog diffs well.
+    public func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Strings, numbers and hex digests only: encoding cannot fail.
+        return (try? encoder.encode(self)) ?? Data()
+    }
+
+    /// Writes the catalog, making its folder if needed; atomically, so a
+    /// failed write leaves the old file.
+    public func save(path: String) throws(FirmwareCatalogError) {
+        let url = URL(fileURLWithPath: path)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            var data = encoded()
+            data.append(0x0A)
+            try data.write(to: url, options: .atomic)
+        } catch {
+            throw FirmwareCatalogError(path: path, kind: .cannotWrite(Self.reason(error)))
+        }
+    }
+
+    /// The system's reason for a failed read or write, in a few words
+    /// ("no such file", "permission denied"), not Foundation's sentence.
+    public static func reason(_ error: any Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        switch CocoaError.Code(rawValue: ns.code) {
+        case .fileReadNoSuchFile, .fileNoSuchFile: return "no such file"
+        case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
+        case .fileWriteOutOfSpace: return "no space left on the device"
+        default: return ns.localizedDescription
+        }
+    }
+
+    // MARK: Entries
+
+    /// Adds an image, replacing one with the same SHA-256. Returns whether it replaced one.
+    @discardableResult
+    public mutating func add(_ image: Image) -> Bool {
+        if let i = images.firstIndex(where: { $0.sha256 == image.sha256 }) {
+            images[i] = image
+            return true
+        }
+        images.append(image)
+        return false
+    }
+
+    /// This catalog with `other`'s entries added; `other`'s win for the same SHA-256.
+    public func merging(_ other: FirmwareCatalog) -> FirmwareCatalog {
+        var result = self
+        for image in other.images { result.add(image) }
+        for bundle in other.bundles {
+            if let i = result.bundles.firstIndex(where: { $0.sha256 == bundle.sha256 }) {
+                result.bundles[i] = bundle
+            } else {
+                result.bundles.append(bundle)
+            }
+        }
+        return result
+    }
+
+    public func image(sha256: HexDigest) -> Image? { images.first { $0.sha256 == sha256 } }
+    public func bundle(sha256: HexDigest) -> Bundle? { bundles.first { $0.sha256 == sha256 } }
+
+    // MARK: Identification
+
+    /// Names a rebuilt or downloaded image by its SHA-256, using its
+    /// verification to tell a valid unknown image from a damaged one.
+    ///
+    /// - `fileName`: the name the phone asked for, or the file's name; an
+    ///   image that is valid but differs from the catalog's image of that
+    ///   name, or of its header's version, is a `.mismatch`.
+    public func identify(sha256: HexDigest, verification: FirmwareVerification?, fileName: String? = nil) -> FirmwareIdentification {
+        if let image = image(sha256: sha256) { return .known(image) }
+        if let bundle = bundle(sha256: sha256) { return .bundle(bundle) }
+        guard let verification else { return .unknown }
+        switch verification.verdict {
+        case .rejected(let check): return .invalid(check)
+        case .incomplete(let check): return .incomplete(check)
+        case .accepted: break
+        }
+        if let fileName {
+            let base = Self.baseName(fileName).lowercased()
+            if let named = images.first(where: { Self.baseName($0.file).lowercased() == base }) { return .mismatch(expected: named) }
+        }
+        if let text = verification.version, let version = SPAVersion(text),
+           let same = images.first(where: { $0.imageVersion.flatMap(SPAVersion.init) == version }) {
+            return .mismatch(expected: same)
+        }
+        return .unknownValid
+    }
+
+    /// `identify` with the verification's own SHA-256.
+    public func identify(_ verification: FirmwareVerification, fileName: String? = nil) -> FirmwareIdentification {
+        identify(sha256: verification.sha256, verification: verification, fileName: fileName)
+    }
+
+    /// The last path component; TFTP names may use either slash.
+    static func baseName(_ path: String) -> String {
+        String(path.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? Substring(path))
+    }
+}
+
+/// What a catalog says about some bytes.
+public enum FirmwareIdentification: Sendable, Equatable {
+    /// A known image: its release and origin.
+    case known(FirmwareCatalog.Image)
+    /// A vendor bundle (the zip), not the image inside it: the phone was
+    /// given the wrong file.
+    case bundle(FirmwareCatalog.Bundle)
+    /// Not in the catalog, and the loader accepts it.
+    case unknownValid
+    /// Valid for the loader, but not the catalog's image of that file name
+    /// or header version: edited, or another build under a known name.
+    case mismatch(expected: FirmwareCatalog.Image)
+    /// Not in the catalog, and the loader rejects it: the first failing check.
+    case invalid(FirmwareCheck)
+    /// Not in the catalog, and only partly there: the first check not made.
+    case incomplete(FirmwareCheck)
+    /// Not in the catalog, and not verified.
+    case unknown
+}
+
+public struct FirmwareCatalogError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var path: String
+    public var kind: Kind
+
+    public enum Kind: Sendable, Equatable {
+        case cannotRead(String)
+        case cannotWrite(String)
+        /// Not JSON, or not in the catalog's shape: where and why.
+        case notACatalog(String)
+        /// A JSON object whose "format" is not sosdump's.
+        case wrongFormat(String)
+        case unsupportedVersion(Int)
+    }
+
+    public var description: String {
+        switch kind {
+        case .cannotRead(let reason): "\(path): cannot read: \(reason)"
+        case .cannotWrite(let reason): "\(path): cannot write: \(reason)"
+        case .notACatalog(let reason): "\(path): not a firmware catalog: \(reason)"
+        case .wrongFormat(let format): "\(path): not a firmware catalog: its format is \"\(format)\", not \"\(FirmwareCatalog.formatName)\""
+        case .unsupportedVersion(let v): "\(path): catalog version \(v) is not supported (only \(FirmwareCatalog.formatVersion))"
+        }
+    }
+}
