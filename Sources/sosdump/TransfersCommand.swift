@@ -31,33 +31,58 @@ struct TransfersCommand: ParsableCommand {
     @Option(help: "text or json.")
     var format: PacketListing.Format = .text
 
+    @Option(help: "Keep at most this many MiB of each file for the firmware checks (beyond it the file is only hashed).")
+    var keepMib = 64
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
     @Argument(help: "A pcap or pcapng file, or - for standard input.")
     var file: String
 
+    func validate() throws {
+        guard keepMib >= 0, keepMib <= 1 << 16 else { throw ValidationError("--keep-mib must be between 0 and 65536.") }
+    }
+
     func run() throws {
+        let catalog = try catalogOptions.load()
         let reader = try openCapture(file)
         var limits = TFTPTransferTracker.Limits()
-        limits.keepBytesPerTransfer = 0  // hashes only: nothing is written
+        limits.keepBytesPerTransfer = keepMib << 20
         var tracker = TFTPTransferTracker(limits: limits)
+        var records: [(TFTPTransfer, TransferRecord)] = []
+        // Each transfer is checked as it ends and its bytes let go, so
+        // memory holds only the files still arriving.
+        func take(_ finished: [TFTPTransfer]) {
+            for var t in finished {
+                var record = TransferRecord(t)
+                record.image = TransferredImage.examine(t, catalog: catalog).map(TransferRecord.Image.init)
+                t.file.releaseBytes()
+                records.append((t, record))
+            }
+        }
         var damage: String?
         do {
-            try FrameDecoder().decodeAll(from: reader) { tracker.observe($0) }
+            try FrameDecoder().decodeAll(from: reader) { d in
+                tracker.observe(d)
+                if tracker.hasFinished { take(tracker.takeFinished()) }
+            }
         } catch {
             damage = PacketListing.damageLine(error, framesRead: reader.framesRead)
         }
-        let transfers = tracker.finish()
+        take(tracker.finish())
+        records.sort { $0.1.number < $1.1.number }
         var output = StandardOutput()
         switch format {
         case .text:
             var table = TransferTable()
-            for t in transfers { table.append(t, record: TransferRecord(t)) }
-            if transfers.isEmpty {
+            for (t, record) in records { table.append(t, record: record) }
+            if records.isEmpty {
                 output.write("no TFTP transfers in \(file)")
             } else {
                 for line in table.lines() { output.write(line) }
             }
         case .json:
-            output.write(TransferListingJSON(capture: file, transfers: transfers.map(TransferRecord.init), damage: damage).encoded())
+            output.write(TransferListingJSON(capture: file, transfers: records.map(\.1), damage: damage).encoded())
         }
         output.flush()
         if let damage { warn(damage) }

@@ -132,3 +132,61 @@ import Testing
         #expect(listing.damage != nil)
     }
 }
+
+/// `transfers` runs the loader's checks on an image a transfer carried.
+@Suite struct TransferredImageTests {
+    typealias C = TFTPConversation
+
+    func capture(carrying image: [UInt8], stopAfterBlocks: Int? = nil) throws -> String {
+        let server = C.Host(ip: C.pc.ip, port: 50001)
+        var c = C()
+        c.send(C.phone, C.group, C.rrq("/spa71f6.bin"))
+        for (i, b) in C.blocks(of: image, size: 512).enumerated() where i < (stopAfterBlocks ?? .max) {
+            c.send(server, C.phone, C.data(i + 1, b))
+            c.send(C.phone, C.group, C.ack(i + 1))
+        }
+        return try temporaryFile(c.pcap())
+    }
+
+    func imageRecord(_ path: String) throws -> TransferRecord.Image? {
+        // An empty catalog of our own, so the user's catalog cannot change the answer.
+        let catalog = try temporaryFile(Array(FirmwareCatalog().encoded()))
+        let result = try CommandRunner.sosdump(["transfers", "--format", "json", "--catalog", catalog, path])
+        #expect(result.status == 0, "\(result.standardError)")
+        return try TransferListingJSON.decode(result.standardOutput).transfers.first?.image
+    }
+
+    @Test func aValidImageIsAcceptedAndUnknownToTheCatalog() throws {
+        let image = FirmwareImageBuilder().build().bytes
+        let record = try #require(try imageRecord(try capture(carrying: image)))
+        #expect(record.loader == "accepted" && record.extent == "complete" && record.size == image.count)
+        #expect(record.version == "7.6.2g")
+        #expect(record.catalog == "unknown-valid")
+    }
+
+    @Test func aDamagedImageIsRejectedWithTheLoadersMessage() throws {
+        var built = FirmwareImageBuilder().build()
+        built.flip(at: built.data[2].offset + 100)  // a byte of a stored sector the loader writes
+        let record = try #require(try imageRecord(try capture(carrying: built.bytes)))
+        #expect(record.loader == "rejected")
+        #expect(record.loaderMessage?.hasSuffix("digest error") == true)
+        #expect(record.catalog == "invalid")
+    }
+
+    @Test func aTransferThatStoppedIsCheckedAsFarAsItGot() throws {
+        let image = FirmwareImageBuilder().build().bytes
+        let record = try #require(try imageRecord(try capture(carrying: image, stopAfterBlocks: 3)))
+        #expect(record.extent == "prefix" && record.size == 3 * 512)
+        #expect(record.loader == "incomplete")
+    }
+
+    @Test func otherFilesAreNotTreatedAsImages() throws {
+        let record = try imageRecord(try {
+            var c = C()
+            c.send(C.phone, C.pc, C.rrq("/spa504G.cfg"))
+            c.send(C.Host(ip: C.pc.ip, port: 50001), C.phone, C.data(1, Array("<flat-profile/>".utf8)))
+            return try temporaryFile(c.pcap())
+        }())
+        #expect(record == nil)
+    }
+}

@@ -127,6 +127,14 @@ public struct RebuiltFile: Sendable {
         return runs
     }
 
+    /// How many bytes from offset 0 were captured and kept with no hole:
+    /// what can be checked of a file that did not arrive whole.
+    public var keptPrefixCount: Int {
+        var n = 1
+        while present.contains(n) { n += 1 }
+        return min(bytes.count, byteRange(ofBlock: n - 1).upperBound)
+    }
+
     /// Whether block `number` was seen but cut by the snap length.
     public func wasCut(_ number: Int) -> Bool { cut.contains(number) }
 

@@ -132,7 +132,8 @@ public struct FirmwareReport: Encodable, Sendable {
         return lines
     }
 
-    private var verdictText: String {
+    /// What the loader does with the image, in a sentence.
+    public var verdictText: String {
         switch verdict.status {
         case "accepted":
             return "accepts it (\"Validate firmware successful\") and writes \(writtenCount) of its \(sectorCount) sectors"
@@ -146,7 +147,8 @@ public struct FirmwareReport: Encodable, Sendable {
         }
     }
 
-    private var catalogText: String {
+    /// What the catalog says of the image, in a sentence.
+    public var catalogText: String {
         let release = catalog.release.map { "release \($0)" }
         let image = catalog.imageVersion.map { "image \($0)" }
         let names = [release, image].compactMap { $0 }.joined(separator: ", ")

@@ -52,6 +52,41 @@ public struct TransferRecord: Codable, Equatable, Sendable {
     public var unreachable: Unreachable?
     public var stall: Stall?
     public var anomalies: [String]?
+    /// The firmware checks, when the transfer carried an image.
+    public var image: Image?
+
+    /// A firmware image's verification, as far as a transfer needs it
+    /// (`sosdump verify` shows every check).
+    public struct Image: Codable, Equatable, Sendable {
+        public var version: String?
+        /// `complete`, or `prefix` for the first bytes of an image.
+        public var extent: String
+        /// The bytes checked.
+        public var size: Int
+        /// `accepted`, `rejected` or `incomplete`.
+        public var loader: String
+        public var failedCheck: String?
+        public var loaderMessage: String?
+        /// The catalog's status: `known`, `bundle`, `unknown-valid`, `mismatch`, `invalid`, `incomplete`, `unknown`.
+        public var catalog: String
+        public var release: String?
+        /// The two sentences: what the loader does, what the catalog says.
+        public var loaderText: String
+        public var catalogText: String
+
+        public init(_ report: FirmwareReport) {
+            version = report.version
+            extent = report.extent
+            size = report.size
+            loader = report.verdict.status
+            failedCheck = report.verdict.check
+            loaderMessage = report.verdict.loaderMessage
+            catalog = report.catalog.status
+            release = report.catalog.release
+            loaderText = report.verdictText
+            catalogText = report.catalogText
+        }
+    }
 
     public struct Option: Codable, Equatable, Sendable {
         public var name: String

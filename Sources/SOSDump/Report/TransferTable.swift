@@ -94,6 +94,11 @@ public struct TransferTable {
             }
             notes.append(text)
         }
+        if let image = r.image {
+            let partial = image.extent == "prefix" ? " (its first \(image.size) bytes)" : ""
+            notes.append("firmware image \(image.version ?? "of unreadable version")\(partial): the loader \(image.loaderText)")
+            notes.append("catalog: \(image.catalogText)")
+        }
         notes.append(contentsOf: (r.anomalies ?? []).map { "anomaly: " + $0 })
         return notes
     }

@@ -1,0 +1,30 @@
+/// What the phone's loader and the catalog make of a file a TFTP transfer
+/// carried, when that file is a firmware image.
+public enum TransferredImage {
+    /// Whether `t` looks like it carried a firmware image: its first bytes
+    /// are the image magic, or its name ends in `.bin` (a damaged image is
+    /// still an image the phone was sent).
+    public static func isCandidate(_ t: TFTPTransfer) -> Bool {
+        let bytes = t.file.bytes
+        if bytes.count >= FirmwareImageLayout.magic.count, bytes.prefix(FirmwareImageLayout.magic.count).elementsEqual(FirmwareImageLayout.magic) {
+            return true
+        }
+        return t.fileName.lowercased().hasSuffix(".bin") && t.file.blocksCaptured > 0
+    }
+
+    /// Verifies the kept bytes of `t` as the loader would — all of them when
+    /// the file was captured whole, else its unbroken first part as a
+    /// partial image — and names the result from `catalog`. Nil when the
+    /// transfer did not carry an image or none of it was kept.
+    public static func examine(_ t: TFTPTransfer, catalog: FirmwareCatalog) -> FirmwareReport? {
+        guard isCandidate(t) else { return nil }
+        let whole = t.file.isKeptWhole
+        let count = whole ? t.file.bytes.count : t.file.keptPrefixCount
+        guard count > 0 else { return nil }
+        let verification = t.file.bytes.withUnsafeBytes { raw in
+            FirmwareVerification(UnsafeRawBufferPointer(rebasing: raw[..<count]), extent: whole ? .complete : .prefix)
+        }
+        let identification = catalog.identify(verification, fileName: t.fileName)
+        return FirmwareReport(file: t.fileName, verification: verification, identification: identification)
+    }
+}
