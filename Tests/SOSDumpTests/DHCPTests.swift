@@ -393,4 +393,35 @@ import Testing
         #expect(m.nextServerAddress == IPv4Address(192, 0, 2, 1) && m.relayAgentAddress == IPv4Address(198, 51, 100, 1))
         #expect(m.clientHardwareAddress == Self.mac + Array(repeating: 0, count: 10))
     }
+
+    // MARK: In a frame and in the listing
+
+    @Test func aDissectionDecodesItsDHCPAndTheListingSaysIt() throws {
+        let payload = Self.message(op: 2, xid: 0xa50b_2a68, flags: 0, yiaddr: [192, 0, 2, 112],
+                                   options: [53, 1, 2, 150, 9] + Self.text("192.0.2.1") + [255])
+        let frame = PacketBuilder.ethernet(type: 0x0800, PacketBuilder.ipv4(PacketBuilder.udp(sport: 67, dport: 68, payload)))
+        let decoder = FrameDecoder()
+        let type = decoder.withDecoded(frame) { d in try? d.dhcp?.get().messageType }
+        #expect(type == .offer)
+        let record = decoder.record(frame)
+        #expect(record.summary.hasSuffix(
+            "BOOTP/DHCP, Reply, length \(payload.count), xid 0xa50b2a68, DHCP-Offer [DHCP option 150 (TFTP Server Addresses) holds the text \"192.0.2.1\" instead of 4-byte addresses; Cisco phones will not use it]"))
+        #expect(record.dhcp?.messageType == "Offer" && record.dhcp?.yourAddress == "192.0.2.112")
+        #expect(record.dhcp?.options.map(\.code) == [53, 150])
+        #expect(record.dhcp?.problems?.count == 1 && record.stop == nil)
+
+        let request = PacketBuilder.ethernet(type: 0x0800, PacketBuilder.ipv4(PacketBuilder.udp(sport: 68, dport: 67, Self.sosDiscover)))
+        let r = decoder.record(request)
+        #expect(r.summary.hasSuffix("BOOTP/DHCP, Request from 02:00:00:dc:02:02, length \(Self.sosDiscover.count), xid 0x12345678, DHCP-Discover"))
+        #expect(r.dhcp?.client == "sos-recovery-program" && r.dhcp?.vendorClass == "TI-dhcp 0.1")
+
+        // Too short to be BOOTP: said where and why.
+        let short = PacketBuilder.ethernet(type: 0x0800, PacketBuilder.ipv4(PacketBuilder.udp(sport: 68, dport: 67, [1, 1, 6])))
+        let s = decoder.record(short)
+        #expect(s.summary.hasSuffix("BOOTP/DHCP, length 3 [malformed DHCP: needs 44 bytes, the packet has 3]"))
+        #expect(s.stop?.layer == "DHCP" && s.stop?.kind == "malformed" && s.dhcp == nil)
+
+        // Other ports: not DHCP.
+        #expect(decoder.withDecoded(PacketBuilder.ethernetIPv4UDP()) { $0.dhcp } == nil)
+    }
 }
