@@ -157,6 +157,9 @@ import Testing
         let m = try Self.decoded(Self.message(op: 2, options: [43, 3, 1, 5, 0xaa, 255]))
         #expect(m.options[0].value == .vendorSpecific(subOptions: nil) && m.options[0].data == [1, 5, 0xaa])
         #expect(m.options[0].valueText == "opaque")
+        // Sub-option values in words: text when printable, else hex.
+        #expect(try Self.value(bytes).description == "1 aabb, 2 cc")
+        #expect(try Self.value([43, 5, 2, 3] + Self.text("abc")).description == "2 \"abc\"")
     }
 
     @Test func relayAgentInformation82() throws {

@@ -915,7 +915,7 @@ extension DHCPOptionValue: CustomStringConvertible {
         case .clientIdentifier(let id): id.description
         case .overload(let o): o.description
         case .vendorSpecific(let subs):
-            subs.map { $0.map { "\($0.code): \($0.data.map(hex2).joined())" }.joined(separator: ", ") } ?? "opaque"
+            subs.map { $0.map { "\($0.code) \(DHCPOptionValue.printableOrHex($0.data))" }.joined(separator: ", ") } ?? "opaque"
         case .relayAgentInformation(let info):
             info.subOptions.map { sub in
                 let name = DHCPRelayAgentInformation.name(ofSubOption: sub.code) ?? "sub-option \(sub.code)"
