@@ -446,6 +446,11 @@ public struct DHCPOptionCode: RawRepresentable, Hashable, Sendable, Comparable, 
     public static let vendorIdentifyingVendorSpecific = DHCPOptionCode(rawValue: 125)
     public static let tftpServerAddresses = DHCPOptionCode(rawValue: 150)
     public static let portParameters = DHCPOptionCode(rawValue: 159)
+    /// 160 was RFC 7710's captive-portal URL until RFC 8910 moved that to
+    /// 114 "due to a conflict": phone vendors (Polycom, AudioCodes,
+    /// Panasonic) use 160 for the provisioning server's URL, and Cisco SPA
+    /// phones ask for it with 66, 159 and 150 (domain.md). sosdump names it
+    /// for that use; either way its value is a URL, read as text.
     public static let provisioningURL = DHCPOptionCode(rawValue: 160)
     public static let end = DHCPOptionCode(rawValue: 255)
 
