@@ -388,6 +388,36 @@ import Testing
         }
     }
 
+    @Test func seededRandomDamageNeverCrashes() throws {
+        // Overload into both fields, 82 and 125 and 150 in the options: every reader path.
+        let sample = Self.message(op: 2, sname: [150, 4, 203, 0, 113, 10, 255], file: [67, 4] + Self.text("f.cf") + [255],
+                                  options: [53, 1, 5, 52, 1, 3, 82, 6, 1, 4] + Self.text("dhr0")
+                                      + [125, 8, 0, 0, 0, 9, 3, 1, 1, 0x61] + [150, 9] + Self.text("192.0.2.1")
+                                      + [43, 3, 1, 1, 0x62, 159, 4, 6, 2, 0, 52, 255])
+        var random = SplitMix64(seed: 0xD4C9)
+        for round in 0..<3000 {
+            var damaged = sample
+            for _ in 0..<Int.random(in: 1...6, using: &random) {
+                let at = Int.random(in: 0..<damaged.count, using: &random)
+                damaged[at] = [0, 1, 3, 52, 255, UInt8.random(in: 0...255, using: &random)].randomElement(using: &random) ?? 0
+            }
+            let cut = Int.random(in: 0...damaged.count, using: &random)
+            for (bytes, wire) in [(damaged, damaged.count), (Array(damaged.prefix(cut)), damaged.count), (Array(damaged.prefix(cut)), cut)] {
+                guard case .success(let m) = Self.decode(bytes, wireCount: wire) else { continue }
+                // Every instance lies inside the message and its area.
+                for option in m.options {
+                    #expect(option.instances.map(\.length).reduce(0, +) == option.data.count, "round \(round)")
+                    for i in option.instances {
+                        let area = switch i.area { case .sname: 44..<108; case .file: 108..<236; case .options: 240..<wire }
+                        #expect(area.contains(i.offset) && i.offset + 2 + i.length <= area.upperBound, "round \(round)")
+                    }
+                    _ = option.valueText
+                }
+                _ = (m.clientKind, m.problems.map(\.description), m.stop?.description)
+            }
+        }
+    }
+
     @Test func fieldsAfterTheFixedPart() throws {
         let m = try Self.decoded(Self.message(op: 2, hops: 1, xid: 0xcc81_9a16, flags: 0, ciaddr: [192, 0, 2, 9],
                                               yiaddr: [198, 51, 100, 112], siaddr: [192, 0, 2, 1], giaddr: [198, 51, 100, 1]))
