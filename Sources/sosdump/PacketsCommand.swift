@@ -12,11 +12,15 @@ struct PacketsCommand: ParsableCommand {
             Each line holds the frame number (from 1, as Wireshark numbers frames), the \
             capture time in UTC with the file's precision, the interface (its pcapng name, \
             or #index) and link type, the link-layer addresses and VLAN tags, and the \
-            protocol summary. Unknown protocols above UDP print as `UDP, length N`. A frame \
+            protocol summary. BOOTP/DHCP (UDP port 67 or 68) prints as tcpdump prints it, \
+            with the transaction id and the DHCP message type; other protocols above UDP \
+            print as `UDP, length N`. A frame \
             that does not decode says in brackets where it stopped and why: cut by the snap \
-            length, or malformed. Bad checksums and reassembly limits are noted the same way.
+            length, or malformed. Bad checksums, reassembly limits and DHCP options that break \
+            their format (option 150 sent as text) are noted the same way.
 
-            With --format json, each frame is one JSON object on its own line (JSON Lines).
+            With --format json, each frame is one JSON object on its own line (JSON Lines); \
+            DHCP frames have a `dhcp` object with the fixed fields and every option.
             """
     )
 

@@ -65,6 +65,9 @@ public enum Malformation: Sendable, Equatable, CustomStringConvertible {
     case invalidField(field: LengthField, value: Int)
     /// A text field that must end in a NUL byte runs to the end of the packet.
     case unterminatedText(offset: Int)
+    /// A list of options that must close with an End option (DHCP's 255)
+    /// runs to the end of the packet at `offset` without one.
+    case missingEndOption(offset: Int)
 
     public var description: String {
         switch self {
@@ -80,6 +83,8 @@ public enum Malformation: Sendable, Equatable, CustomStringConvertible {
             "\(field) has the invalid value \(value)"
         case .unterminatedText(let offset):
             "the text at byte \(offset) has no terminating NUL"
+        case .missingEndOption(let offset):
+            "the options end at byte \(offset) without an End option (255)"
         }
     }
 }
@@ -97,6 +102,8 @@ public enum LengthField: String, Sendable, Equatable, CustomStringConvertible {
     case sllAddressLength = "SLL address length"
     case loopbackFamily = "loopback address family"
     case tftpOpcode = "TFTP opcode"
+    case dhcpOptionLength = "DHCP option length"
+    case dhcpOptionOverload = "DHCP option overload"
 
     public var description: String { rawValue }
 }
@@ -118,6 +125,7 @@ public enum ProtocolLayer: String, Sendable, Equatable, Codable, CustomStringCon
     case icmpv4 = "ICMP"
     case icmpv6 = "ICMPv6"
     case tftp = "TFTP"
+    case dhcp = "DHCP"
 
     public var description: String { rawValue }
 }

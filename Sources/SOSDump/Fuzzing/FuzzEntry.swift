@@ -30,9 +30,10 @@ public enum FuzzEntry {
         return reader.framesRead
     }
 
-    /// Decodes `bytes` as frames of every link type sosdump knows, the first
-    /// byte choosing how much of the rest the capture "kept", so that both
-    /// truncation and malformation paths are reached.
+    /// Decodes `bytes` as frames of every link type sosdump knows, and as a
+    /// DHCP message, the first byte choosing how much of the rest the
+    /// capture "kept", so that both truncation and malformation paths are
+    /// reached.
     public static func decodeFrame(_ bytes: [UInt8]) {
         guard let first = bytes.first else { return }
         let body = Array(bytes.dropFirst())
@@ -47,7 +48,18 @@ public enum FuzzEntry {
                 _ = PacketRecord(dissection, interface: nil)
                 if let (_, payload) = dissection.udp { _ = try? TFTPPacket.decode(payload) }
             }
+            decodeDHCP(view)
         }
+    }
+
+    /// The same bytes as a BOOTP/DHCP message (a UDP payload), with every
+    /// option's value read: DHCP is decoded on ports 67 and 68 only, so a
+    /// frame seldom reaches it by chance.
+    static func decodeDHCP(_ view: ByteView) {
+        guard let message = try? DHCPMessage.decode(view) else { return }
+        for option in message.options { _ = option.valueText }
+        _ = message.clientKind
+        _ = message.problems.map(\.description)
     }
 
     /// One fuzzer input: capture files (which begin with a known magic) go

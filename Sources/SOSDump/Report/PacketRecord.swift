@@ -19,7 +19,9 @@ public struct PacketRecord: Codable, Equatable, Sendable {
     public var network: Network?
     public var transport: Transport?
     public var fragment: Fragment?
-    /// Checksum problems and reassembly notices, in words.
+    /// BOOTP/DHCP, for UDP datagrams on port 67 or 68.
+    public var dhcp: DHCP?
+    /// Checksum problems, reassembly notices and broken DHCP options, in words.
     public var notes: [String]?
     public var stop: Stop?
     /// What tcpdump -n would say after the link header.
@@ -80,6 +82,47 @@ public struct PacketRecord: Codable, Equatable, Sendable {
         public var moreFragments: Bool?
         public var firstFrame: Int?
         public var fragments: Int?
+    }
+
+    public struct DHCP: Codable, Equatable, Sendable {
+        /// Request or Reply (BOOTP op).
+        public var op: String
+        /// Option 53 by name (Discover, Offer, ACK ...); nil for plain BOOTP.
+        public var messageType: String?
+        /// xid, as tcpdump prints it (0x and hex digits).
+        public var transactionID: String
+        public var hops: UInt8
+        public var broadcast: Bool
+        /// chaddr, for Ethernet.
+        public var clientMAC: String?
+        /// ciaddr, yiaddr, siaddr and giaddr, when not 0.0.0.0.
+        public var clientAddress: String?
+        public var yourAddress: String?
+        public var nextServer: String?
+        public var relayAgent: String?
+        /// The sname and file fields as text, when they are not overloaded.
+        public var sname: String?
+        public var file: String?
+        /// Option 60.
+        public var vendorClass: String?
+        /// "sos-recovery-program" when option 60 is the recovery program's `TI-dhcp 0.1`.
+        public var client: String?
+        public var options: [Option]
+        /// Options whose bytes break their format, in words.
+        public var problems: [String]?
+    }
+
+    public struct Option: Codable, Equatable, Sendable {
+        public var code: UInt8
+        public var name: String?
+        /// Value bytes, all instances together (RFC 3396).
+        public var length: Int
+        /// The value in words (hex for unknown options).
+        public var value: String
+        /// How many instances carried it, when more than one.
+        public var instances: Int?
+        /// file or sname, when option overload put it there.
+        public var area: String?
     }
 
     public struct Stop: Codable, Equatable, Sendable {

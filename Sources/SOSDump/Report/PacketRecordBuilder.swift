@@ -94,6 +94,13 @@ extension PacketRecord {
                                   length: payload.wireCount, checksum: h.checksumStatus.word)
             if case .invalid = h.checksumStatus { notes.append("UDP checksum \(h.checksumStatus)") }
             detail = "UDP, length \(payload.wireCount)"
+            if let result = d.dhcp {
+                let (text, record, dhcpStop) = Self.dhcp(result, length: payload.wireCount)
+                detail = text
+                dhcp = record
+                notes += record?.problems?.map { "DHCP \($0)" } ?? []
+                if d.stop == nil, let dhcpStop { stop = dhcpStop }
+            }
         case .tcp(let h, let payload):
             transport = Transport(protocol: "TCP", sourcePort: h.sourcePort, destinationPort: h.destinationPort, length: payload.wireCount)
             detail = "Flags [\(h.flagLetters)], seq \(h.sequenceNumber), length \(payload.wireCount)"
@@ -131,6 +138,8 @@ extension PacketRecord {
         if let s = d.stop {
             stop = Stop(layer: s.layer.rawValue, kind: s.isTruncation ? "truncated" : "malformed", detail: s.description)
             line += " [\(s)]"
+        } else if let stop {
+            line += " [\(stop.detail)]"
         }
         for note in notes { line += " [\(note)]" }
         self.notes = notes.isEmpty ? nil : notes
@@ -142,5 +151,46 @@ extension PacketRecord.Quoted {
     init(_ q: QuotedDatagram) {
         self.init(source: q.source.description, destination: q.destination.description, protocol: q.protocol.description,
                   sourcePort: q.sourcePort, destinationPort: q.destinationPort)
+    }
+}
+
+extension PacketRecord {
+    /// tcpdump's BOOTP/DHCP line (`BOOTP/DHCP, Request from MAC, length N`)
+    /// with what `tcpdump -v` adds (hops, xid) and the message type; the
+    /// JSON object; and where decoding stopped, if it did.
+    static func dhcp(_ result: Result<DHCPMessage, DecodeProblem>, length: Int) -> (String, DHCP?, Stop?) {
+        let m: DHCPMessage
+        switch result {
+        case .failure(let problem):
+            let stop = DecodeStop(layer: .dhcp, offset: 0, problem: problem)
+            return ("BOOTP/DHCP, length \(length)", nil, Stop(layer: ProtocolLayer.dhcp.rawValue, kind: stop.isTruncation ? "truncated" : "malformed",
+                                                              detail: stop.description))
+        case .success(let message):
+            m = message
+        }
+        var text = "BOOTP/DHCP, \(m.operation)"
+        if m.operation == .request, let mac = m.clientMAC { text += " from \(mac)" }
+        text += ", length \(length)"
+        if m.hops != 0 { text += ", hops \(m.hops)" }
+        let xid = "0x" + String(m.transactionID, radix: 16)
+        text += ", xid \(xid)"
+        if let type = m.messageType { text += ", \(type)" }
+
+        func nonzero(_ a: IPv4Address) -> String? { a == .any ? nil : a.description }
+        let options = m.options.map { o in
+            Option(code: o.code.rawValue, name: o.code.name, length: o.data.count, value: o.valueText,
+                   instances: o.instances.count > 1 ? o.instances.count : nil,
+                   area: o.instances.first.flatMap { $0.area == .options ? nil : $0.area.rawValue })
+        }
+        let client: String? = if case .sosRecoveryProgram? = m.clientKind { "sos-recovery-program" } else { nil }
+        let problems = m.problems.map(\.description)
+        let record = DHCP(op: m.operation.description, messageType: m.messageType.map { $0.name ?? "type \($0.rawValue)" },
+                          transactionID: xid, hops: m.hops, broadcast: m.isBroadcast, clientMAC: m.clientMAC?.description,
+                          clientAddress: nonzero(m.clientAddress), yourAddress: nonzero(m.yourAddress),
+                          nextServer: nonzero(m.nextServerAddress), relayAgent: nonzero(m.relayAgentAddress),
+                          sname: m.sname, file: m.file, vendorClass: m.vendorClass, client: client, options: options,
+                          problems: problems.isEmpty ? nil : problems)
+        let stop = m.stop.map { Stop(layer: ProtocolLayer.dhcp.rawValue, kind: $0.isTruncation ? "truncated" : "malformed", detail: $0.description) }
+        return (text, record, stop)
     }
 }
