@@ -13,8 +13,9 @@ struct PacketsCommand: ParsableCommand {
             capture time in UTC with the file's precision, the interface (its pcapng name, \
             or #index) and link type, the link-layer addresses and VLAN tags, and the \
             protocol summary. BOOTP/DHCP (UDP port 67 or 68) prints as tcpdump prints it, \
-            with the transaction id and the DHCP message type; other protocols above UDP \
-            print as `UDP, length N`. A frame \
+            with the transaction id and the DHCP message type; TFTP to or from port 69 as \
+            tcpdump prints it (`TFTP, length 29, RRQ "file" octet`; `sosdump transfers` \
+            follows whole transfers); other protocols above UDP print as `UDP, length N`. A frame \
             that does not decode says in brackets where it stopped and why: cut by the snap \
             length, or malformed. Bad checksums, reassembly limits and DHCP options that break \
             their format (option 150 sent as text) are noted the same way.

@@ -85,3 +85,28 @@ import Testing
         }
     }
 }
+
+/// The `packets` line for TFTP on port 69, word for word as tcpdump prints it.
+@Suite struct TFTPSummaryTests {
+    @Test(arguments: [
+        ([0, 1] + Array("/spa71f6.bin".utf8) + [0] + Array("octet".utf8) + [0], "RRQ \"/spa71f6.bin\" octet"),
+        ([0, 2] + Array("a".utf8) + [0] + Array("netascii".utf8) + [0] + Array("tsize".utf8) + [0, 0x30, 0], "WRQ \"a\" netascii tsize 0"),
+        ([0, 3, 0x01, 0x02, 9, 9], "DATA block 258"),
+        ([0, 4, 0xFF, 0xFF], "ACK block 65535"),
+        ([0, 5, 0, 1] + Array("File not found".utf8) + [0], "ERROR ENOTFOUND \"File not found\""),
+        ([0, 5, 0, 9] + Array("x".utf8) + [0], "ERROR 9 \"x\""),
+        ([0, 6] + Array("blksize".utf8) + [0] + Array("1428".utf8) + [0], "OACK blksize 1428"),
+    ] as [([UInt8], String)])
+    func summary(bytes: [UInt8], expected: String) throws {
+        let packet = try ByteView.with(bytes) { try TFTPPacket.decode($0) }
+        #expect(packet.summary == expected)
+    }
+
+    @Test func packetsNamesTFTPOnPort69Only() {
+        let rrq: [UInt8] = [0, 1] + Array("f".utf8) + [0] + Array("octet".utf8) + [0]
+        let toPort69 = PacketBuilder.ethernet(type: 0x0800, PacketBuilder.ipv4(PacketBuilder.udp(sport: 2000, dport: 69, rrq)))
+        #expect(FrameDecoder().record(toPort69).summary.hasSuffix(": TFTP, length 10, RRQ \"f\" octet"))
+        let data = PacketBuilder.ethernet(type: 0x0800, PacketBuilder.ipv4(PacketBuilder.udp(sport: 50000, dport: 2000, [0, 3, 0, 1, 7])))
+        #expect(FrameDecoder().record(data).summary.hasSuffix(": UDP, length 5"))
+    }
+}

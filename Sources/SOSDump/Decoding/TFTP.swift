@@ -32,6 +32,20 @@ public enum TFTPPacket: Equatable {
         }
     }
 
+    /// tcpdump's words for the packet: `RRQ "file" octet blksize 1428`,
+    /// `DATA block 7`, `ACK block 7`, `ERROR ENOTFOUND "message"`, `OACK tsize 1235`.
+    public var summary: String {
+        func options(_ list: [TFTPOption]) -> String { list.map { " \($0.name) \($0.value)" }.joined() }
+        switch self {
+        case .readRequest(let r): return "RRQ \"\(r.fileName)\" \(r.mode)" + options(r.options)
+        case .writeRequest(let r): return "WRQ \"\(r.fileName)\" \(r.mode)" + options(r.options)
+        case .data(let block, _): return "DATA block \(block)"
+        case .ack(let block): return "ACK block \(block)"
+        case .error(let code, let message): return "ERROR \(code.tcpdumpName) \"\(message)\""
+        case .optionAcknowledgment(let list): return "OACK" + options(list)
+        }
+    }
+
     /// Decodes a UDP payload as TFTP.
     public static func decode(_ payload: ByteView) throws(DecodeProblem) -> TFTPPacket {
         guard let opcode = payload.uint16(at: 0) else { throw .missing(2, in: payload) }
@@ -119,6 +133,22 @@ public struct TFTPErrorCode: RawRepresentable, Hashable, Sendable, CustomStringC
     public static let fileAlreadyExists = TFTPErrorCode(rawValue: 6)
     public static let noSuchUser = TFTPErrorCode(rawValue: 7)
     public static let optionNegotiationFailed = TFTPErrorCode(rawValue: 8)
+
+    /// The names tcpdump prints (its `err2str`).
+    public var tcpdumpName: String {
+        switch rawValue {
+        case 0: "EUNDEF"
+        case 1: "ENOTFOUND"
+        case 2: "EACCESS"
+        case 3: "ENOSPACE"
+        case 4: "EBADOP"
+        case 5: "EBADID"
+        case 6: "EEXISTS"
+        case 7: "ENOUSER"
+        case 8: "EOPTNEG"
+        default: "\(rawValue)"
+        }
+    }
 
     public var description: String {
         switch rawValue {

@@ -100,6 +100,11 @@ extension PacketRecord {
                 dhcp = record
                 notes += record?.problems?.map { "DHCP \($0)" } ?? []
                 if d.stop == nil, let dhcpStop { stop = dhcpStop }
+            } else if h.sourcePort == TFTPPacket.port || h.destinationPort == TFTPPacket.port,
+                      let packet = try? TFTPPacket.decode(payload) {
+                // Like tcpdump, only what port 69 shows is named TFTP here;
+                // `sosdump transfers` follows the rest of each transfer.
+                detail = "TFTP, length \(payload.wireCount), \(packet.summary)"
             }
         case .tcp(let h, let payload):
             transport = Transport(protocol: "TCP", sourcePort: h.sourcePort, destinationPort: h.destinationPort, length: payload.wireCount)
