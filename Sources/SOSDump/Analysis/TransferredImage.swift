@@ -2,14 +2,17 @@
 /// carried, when that file is a firmware image.
 public enum TransferredImage {
     /// Whether `t` looks like it carried a firmware image: its first bytes
-    /// are the image magic, or its name ends in `.bin` (a damaged image is
-    /// still an image the phone was sent).
+    /// are the image magic, or it is a `.bin` the phone had reason to take
+    /// for one — an SPA firmware name (`spa…bin`) or a transfer in the
+    /// S.O.S. shape (requested from a multicast group) — since a damaged
+    /// image, or the wrong file, is still what the phone was sent.
     public static func isCandidate(_ t: TFTPTransfer) -> Bool {
+        let magic = FirmwareImageLayout.magic
         let bytes = t.file.bytes
-        if bytes.count >= FirmwareImageLayout.magic.count, bytes.prefix(FirmwareImageLayout.magic.count).elementsEqual(FirmwareImageLayout.magic) {
-            return true
-        }
-        return t.fileName.lowercased().hasSuffix(".bin") && t.file.blocksCaptured > 0
+        if bytes.count >= magic.count, bytes.prefix(magic.count).elementsEqual(magic) { return true }
+        let name = FirmwareCatalog.baseName(t.fileName).lowercased()
+        guard name.hasSuffix(".bin"), t.file.blocksCaptured > 0 else { return false }
+        return name.hasPrefix("spa") || t.requestDestination.address.isMulticast
     }
 
     /// Verifies the kept bytes of `t` as the loader would — all of them when

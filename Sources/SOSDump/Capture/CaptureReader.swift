@@ -38,10 +38,13 @@ public final class CaptureReader {
     public let format: CaptureFormat
     @exclusivity(unchecked) private var core: Core
 
-    /// Opens and reads the file at `path`; `-` reads standard input.
+    /// Opens and reads the file at `path`; `-` reads standard input. A
+    /// gzip-compressed capture (`.pcap.gz`, whatever its name) is inflated
+    /// as it is read.
     public convenience init(path: String) throws(CaptureError) {
-        let input = try FileInput(path: path)
-        try self.init(input: input, name: input.name, bufferCapacity: Self.initialBufferCapacity)
+        let file = try FileInput(path: path)
+        let input = try GzipInput.unwrapping(file, name: file.name)
+        try self.init(input: input, name: file.name, bufferCapacity: Self.initialBufferCapacity)
     }
 
     /// Reads `input`, naming it `name` in errors and warnings.

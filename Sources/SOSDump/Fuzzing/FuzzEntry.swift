@@ -7,7 +7,8 @@ public enum FuzzEntry {
     /// them), until the end or the first damage. Returns the frames read.
     @discardableResult
     public static func readCapture(_ bytes: [UInt8]) -> Int {
-        guard let reader = try? CaptureReader(input: MemoryInput(bytes, maximumReadLength: 4093), name: "fuzz") else { return 0 }
+        guard let input = try? GzipInput.unwrapping(MemoryInput(bytes, maximumReadLength: 4093), name: "fuzz"),
+              let reader = try? CaptureReader(input: input, name: "fuzz") else { return 0 }
         let decoder = FrameDecoder(reassemblyLimits: .init(datagrams: 8, bytes: 1 << 18))
         var limits = TFTPTransferTracker.Limits()
         limits.keepBytesPerTransfer = 1 << 16
@@ -68,6 +69,8 @@ public enum FuzzEntry {
         let magic = bytes.count >= 4 ? UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3]) : 0
         switch magic {
         case 0xA1B2_C3D4, 0xD4C3_B2A1, 0xA1B2_3C4D, 0x4D3C_B2A1, 0xA1B2_CD34, 0x34CD_B2A1, 0x0A0D_0D0A:
+            readCapture(bytes)
+        case _ where magic >> 16 == 0x1F8B:  // gzip: a compressed capture
             readCapture(bytes)
         default:
             decodeFrame(bytes)

@@ -1,0 +1,124 @@
+import CSystemZlib
+
+/// A gzip-compressed input read as the bytes it holds, streamed through
+/// Debian's zlib: `dump.pcapng.gz` reads as Wireshark and tshark read it,
+/// without unpacking it first. Concatenated gzip members (what `cat a.gz
+/// b.gz` makes) read as one stream. Memory is two fixed buffers whatever
+/// the sizes.
+public final class GzipInput: ByteInput {
+    /// The first two bytes of every gzip member (RFC 1952 §2.3.1).
+    public static let magic: [UInt8] = [0x1F, 0x8B]
+    static let chunk = 1 << 16
+
+    private var source: any ByteInput
+    private let name: String
+    private var stream = z_stream()
+    private let compressed: UnsafeMutableRawBufferPointer
+    private var sourceEnded = false
+    private var finished = false
+    /// Compressed bytes handed to zlib so far (for error messages).
+    private var consumed: Int64 = 0
+
+    /// Inflates `source`, whose first bytes, already read, are `prefix`.
+    public init(source: any ByteInput, name: String, prefix: [UInt8] = []) throws(CaptureError) {
+        self.source = source
+        self.name = name
+        compressed = .allocate(byteCount: max(Self.chunk, prefix.count), alignment: 16)
+        prefix.withUnsafeBytes { compressed.copyMemory(from: $0) }
+        // windowBits 15 + 16: a gzip wrapper is required (not raw, not zlib).
+        let status = inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard status == Z_OK else {
+            compressed.deallocate()
+            throw CaptureError(file: name, offset: nil, kind: .readFailed("cannot start zlib (\(status))"))
+        }
+        stream.next_in = compressed.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.avail_in = UInt32(prefix.count)
+    }
+
+    deinit {
+        inflateEnd(&stream)
+        compressed.deallocate()
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(CaptureError) -> Int {
+        guard let out = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        while !finished {
+            if stream.avail_in == 0, !sourceEnded {
+                let n = try source.read(into: compressed)
+                if n == 0 { sourceEnded = true }
+                stream.next_in = compressed.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                stream.avail_in = UInt32(n)
+            }
+            let room = UInt32(min(buffer.count, Int(UInt32.max)))
+            stream.next_out = out.assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = room
+            let before = stream.avail_in
+            let status = inflate(&stream, Z_NO_FLUSH)
+            consumed += Int64(before - stream.avail_in)
+            let produced = Int(room - stream.avail_out)
+            switch status {
+            case Z_STREAM_END:
+                // Another member may follow; only the end of the input ends it.
+                if stream.avail_in == 0, !sourceEnded {
+                    let n = try source.read(into: compressed)
+                    if n == 0 { sourceEnded = true }
+                    stream.next_in = compressed.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                    stream.avail_in = UInt32(n)
+                }
+                if stream.avail_in == 0 { finished = true } else { inflateReset(&stream) }
+            case Z_OK, Z_BUF_ERROR:
+                if produced == 0, stream.avail_in == 0, sourceEnded {
+                    throw damage("the gzip data ends before its end marker (the .gz file is cut short)")
+                }
+            default:
+                let detail = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+                throw damage("the gzip data is corrupt (\(detail))")
+            }
+            if produced > 0 { return produced }
+        }
+        return 0
+    }
+
+    private func damage(_ what: String) -> CaptureError {
+        CaptureError(file: name, offset: nil, kind: .readFailed("\(what) at compressed byte \(consumed)"))
+    }
+}
+
+/// An input whose first bytes were read already (to look at its magic):
+/// hands them out first, then reads on.
+final class PrefixedInput: ByteInput {
+    private var prefix: [UInt8]
+    private var source: any ByteInput
+
+    init(prefix: [UInt8], source: any ByteInput) {
+        self.prefix = prefix
+        self.source = source
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(CaptureError) -> Int {
+        guard !prefix.isEmpty else { return try source.read(into: buffer) }
+        let n = min(prefix.count, buffer.count)
+        prefix.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
+        prefix.removeFirst(n)
+        return n
+    }
+}
+
+extension GzipInput {
+    /// `input` as it should be read: inflated when it starts with the gzip
+    /// magic, as it is otherwise. Reads its first two bytes to tell.
+    public static func unwrapping(_ input: any ByteInput, name: String) throws(CaptureError) -> any ByteInput {
+        let head = UnsafeMutableRawBufferPointer.allocate(byteCount: magic.count, alignment: 1)
+        defer { head.deallocate() }
+        var have = 0
+        var source = input
+        while have < head.count {
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: head[have...]))
+            if n == 0 { break }
+            have += n
+        }
+        let prefix = Array(head[..<have])
+        if prefix == magic { return try GzipInput(source: source, name: name, prefix: prefix) }
+        return PrefixedInput(prefix: prefix, source: source)
+    }
+}
