@@ -7,29 +7,41 @@ import Testing
 /// expected listings; the tshark references are made by
 /// `scripts/update-references` and are never derived from sosdump.
 @Suite struct CaptureGoldenTests {
-    static let group = "net"
-    static let captures = CaptureCorpus.captures(in: group)
+    /// The folders of captures/ walked (captures/net: link layers and file
+    /// formats; captures/tftp: TFTP transfers). A capture is named "folder/file".
+    static let groups = ["net", "tftp"]
+    static let captures = groups.flatMap { group in CaptureCorpus.captures(in: group).map { "\(group)/\($0)" } }
 
     @Test func theCorpusIsThere() {
         // A missing corpus must fail, not silently run no golden test.
-        #expect(Self.captures.count >= 15, "captures/net holds \(Self.captures.count) captures")
+        for group in Self.groups {
+            let count = CaptureCorpus.captures(in: group).count
+            #expect(count >= 15, "captures/\(group) holds \(count) captures")
+        }
+    }
+
+    /// "folder/file" → (folder, file)
+    static func split(_ capture: String) -> (group: String, file: String) {
+        let parts = capture.split(separator: "/", maxSplits: 1).map(String.init)
+        return (parts[0], parts[1])
     }
 
     @Test(arguments: captures)
     func listingMatchesExpected(capture: String) throws {
-        let expected = try #require(CaptureCorpus.text(Self.group, capture + ".packets.txt"),
+        let (group, file) = Self.split(capture)
+        let expected = try #require(CaptureCorpus.text(group, file + ".packets.txt"),
                                     "no expected listing: run scripts/update-expected")
-        let path = CaptureCorpus.path(Self.group, capture)
+        let path = CaptureCorpus.path(group, file)
         let (lines, damageAbsolute) = try CaptureCorpus.listing(path)
         // The expected warning names the file as scripts/update-expected gave it.
-        let damage = damageAbsolute?.replacing(path, with: "captures/\(Self.group)/\(capture)")
+        let damage = damageAbsolute?.replacing(path, with: "captures/\(capture)")
         let want = expected.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
         #expect(lines.count == want.count, "\(capture): \(lines.count) lines, expected \(want.count)")
         for (i, (got, exp)) in zip(lines, want).enumerated() where got != exp {
             Issue.record("\(capture) line \(i + 1):\n  got      \(got)\n  expected \(exp)")
             break
         }
-        let expectedDamage = CaptureCorpus.text(Self.group, capture + ".packets.err")?.trimmingCharacters(in: .newlines)
+        let expectedDamage = CaptureCorpus.text(group, file + ".packets.err")?.trimmingCharacters(in: .newlines)
         #expect(damage == expectedDamage, "\(capture)")
     }
 
@@ -37,10 +49,11 @@ import Testing
     /// (reassembly off, as the references were made).
     @Test(arguments: captures)
     func agreesWithTshark(capture: String) throws {
-        let tsv = try #require(CaptureCorpus.text(Self.group, capture + ".tshark.tsv"), "no tshark reference")
+        let (group, file) = Self.split(capture)
+        let tsv = try #require(CaptureCorpus.text(group, file + ".tshark.tsv"), "no tshark reference")
         var rows = tsv.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
         let header = rows.removeFirst()
-        let records = try CaptureCorpus.records(CaptureCorpus.path(Self.group, capture))
+        let records = try CaptureCorpus.records(CaptureCorpus.path(group, file))
         #expect(records.count == rows.count, "\(capture): sosdump read \(records.count) frames, tshark \(rows.count)")
 
         for (record, row) in zip(records, rows) {

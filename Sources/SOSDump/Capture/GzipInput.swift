@@ -113,7 +113,14 @@ extension GzipInput {
         var have = 0
         var source = input
         while have < head.count {
-            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: head[have...]))
+            let n: Int
+            do {
+                n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: head[have...]))
+            } catch {
+                var located = error
+                located.offset = located.offset ?? Int64(have)
+                throw located
+            }
             if n == 0 { break }
             have += n
         }
