@@ -24,7 +24,9 @@ public struct TFTPTransfer: Sendable {
         /// The client asked for options (tsize), read the OACK, and ended
         /// with ERROR 8: a size probe, not a failure.
         case optionProbe = "option-probe"
-        /// An ICMP unreachable answered the request or a later packet.
+        /// Nothing answered the request but an ICMP unreachable (nothing
+        /// listens on port 69). An unreachable later in a transfer (the
+        /// server went away) leaves it `stalled`, with `unreachable` set.
         case unreachable
         /// No reply to the request.
         case unanswered

@@ -396,10 +396,8 @@ final class TransferState {
             t.outcome = probe ? .optionProbe : .error
         } else if t.file.isComplete || (t.file.finalBlock != nil && t.finalBlockAcknowledged) {
             t.outcome = .complete
-        } else if t.unreachable != nil {
-            t.outcome = .unreachable
         } else if t.server == nil {
-            t.outcome = .unanswered
+            t.outcome = t.unreachable == nil ? .unanswered : .unreachable
         } else {
             t.outcome = .stalled
         }
