@@ -155,7 +155,7 @@ public struct RebuiltFile: Sendable {
     private mutating func keep(_ data: ByteView, at offset: Int) {
         if bytes.count < offset { bytes.append(contentsOf: repeatElement(0, count: offset - bytes.count)) }
         if bytes.count == offset {
-            bytes.append(contentsOf: data)
+            bytes.append(contentsOf: data.rawBytes)  // contiguous: one memcpy
         } else {
             let end = offset + data.count
             if bytes.count < end { bytes.append(contentsOf: repeatElement(0, count: end - bytes.count)) }

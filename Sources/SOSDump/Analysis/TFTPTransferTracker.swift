@@ -39,14 +39,16 @@ public struct TFTPTransferTracker {
     private var active: [TransportEndpoint: TransferState] = [:]
     /// The same transfers in a plain array, scanned when there are few.
     private var openList: [TransferState] = []
-    /// How many open transfers have a client on each port: a datagram whose
-    /// ports are both unused cannot belong to one, and is let go without
-    /// hashing its addresses (most frames of a busy capture).
-    private var clientPorts = [UInt16](repeating: 0, count: 65536)
+    /// How many open transfers have a client in each slot (a hash of its
+    /// address and port, `clientSlot`): a datagram neither of whose ends is
+    /// in a used slot cannot belong to one, and is let go at the cost of two
+    /// array reads (most frames of a busy capture, even one full of other
+    /// traffic on the same ports).
+    private var clientSlots = [UInt16](repeating: 0, count: 1 << 16)
     private var finishedTransfers: [TFTPTransfer] = []
     private var requestsSeen = 0
-    private var now = CaptureTimestamp(seconds: 0, nanoseconds: 0)
-    private var nextSweep: Int64 = .min
+    @usableFromInline var now = CaptureTimestamp(seconds: 0, nanoseconds: 0)
+    @usableFromInline var nextSweep: Int64 = .min
     /// Transfers ended early because `maxActiveTransfers` were open.
     public private(set) var evictedTransfers = 0
 
@@ -58,27 +60,53 @@ public struct TFTPTransferTracker {
     public var activeTransfers: [TFTPTransfer] { active.values.map(\.transfer).sorted { $0.number < $1.number } }
 
     /// Feeds one decoded frame. Frames that are not UDP or ICMP return at once.
-    public mutating func observe(_ d: Dissection) {
+    ///
+    /// Inlinable so that the caller's `Dissection` (some 500 bytes) is read
+    /// where it lies: a call would copy it for every frame. Only the few
+    /// fields the tracker needs go on to the out-of-line parts.
+    @inlinable
+    public mutating func observe(_ d: borrowing Dissection) {
         now = d.frame.timestamp
         switch d.transport {
         case .udp(let header, let payload):
-            if header.destinationPort != TFTPPacket.port, clientPorts[Int(header.sourcePort)] == 0,
-               clientPorts[Int(header.destinationPort)] == 0 { break }
-            guard let ip = d.ipAddresses else { return }
-            udp(from: TransportEndpoint(ip.source, header.sourcePort), to: TransportEndpoint(ip.destination, header.destinationPort),
-                payload: payload, frame: d.frame.number)
+            switch d.network {
+            case .ipv4(let ip):
+                observeUDP(header, payload, from: .v4(ip.source), to: .v4(ip.destination), frame: d.frame.number)
+            case .ipv6(let ip):
+                observeUDP(header, payload, from: .v6(ip.source), to: .v6(ip.destination), frame: d.frame.number)
+            default:
+                break
+            }
         case .icmpv4(let message) where message.type == ICMPv4Message.destinationUnreachable:
-            if let quoted = message.quoted, let ip = d.ipAddresses, !active.isEmpty {
-                unreachable(quoted, reporter: ip.source, summary: message.summary, frame: d.frame.number)
-            }
+            observeUnreachable(message.quoted, summary: { message.summary }, network: d.network, frame: d.frame.number)
         case .icmpv6(let message) where message.type == ICMPv6Message.destinationUnreachable:
-            if let quoted = message.quoted, let ip = d.ipAddresses, !active.isEmpty {
-                unreachable(quoted, reporter: ip.source, summary: message.summary, frame: d.frame.number)
-            }
+            observeUnreachable(message.quoted, summary: { message.summary }, network: d.network, frame: d.frame.number)
         default:
             break
         }
         if now.seconds >= nextSweep { sweep() }
+    }
+
+    @usableFromInline
+    mutating func observeUDP(_ header: UDPHeader, _ payload: ByteView, from sourceAddress: IPAddress, to destinationAddress: IPAddress, frame: Int) {
+        let source = TransportEndpoint(sourceAddress, header.sourcePort)
+        let destination = TransportEndpoint(destinationAddress, header.destinationPort)
+        let known = clientSlots[Self.clientSlot(source)] != 0 || clientSlots[Self.clientSlot(destination)] != 0
+        // Unknown ends: only a request to port 69 can start something.
+        guard known || (header.destinationPort == TFTPPacket.port && Self.mayBeRequest(payload)) else { return }
+        udp(from: source, to: destination, payload: payload, frame: frame)
+    }
+
+    @usableFromInline
+    mutating func observeUnreachable(_ quoted: QuotedDatagram?, summary: () -> String, network: NetworkLayer, frame: Int) {
+        guard let quoted, !active.isEmpty else { return }
+        let reporter: IPAddress
+        switch network {
+        case .ipv4(let ip): reporter = .v4(ip.source)
+        case .ipv6(let ip): reporter = .v6(ip.source)
+        default: return
+        }
+        unreachable(quoted, reporter: reporter, summary: summary(), frame: frame)
     }
 
     /// Ends every open transfer (the capture is over) and returns all the
@@ -87,7 +115,7 @@ public struct TFTPTransferTracker {
         for state in active.values { end(state) }
         active = [:]
         openList = []
-        clientPorts = [UInt16](repeating: 0, count: 65536)
+        clientSlots = [UInt16](repeating: 0, count: 1 << 16)
         return takeFinished()
     }
 
@@ -148,7 +176,7 @@ public struct TFTPTransferTracker {
             close(quietest.transfer.client)
         }
         requestsSeen += 1
-        clientPorts[Int(client.port)] += 1
+        clientSlots[Self.clientSlot(client)] += 1
         let state = TransferState(number: requestsSeen, direction: direction, request: request, client: client,
                                   destination: destination, at: mark, keepLimit: limits.keepBytesPerTransfer)
         active[client] = state
@@ -168,7 +196,8 @@ public struct TFTPTransferTracker {
 
     // MARK: Ending
 
-    private mutating func sweep() {
+    @usableFromInline
+    mutating func sweep() {
         nextSweep = now.seconds + 1
         guard !active.isEmpty else { return }
         var ended: [TransportEndpoint] = []
@@ -182,10 +211,30 @@ public struct TFTPTransferTracker {
         }
     }
 
+    /// The filter slot of an endpoint: a multiplicative hash of its address
+    /// (IPv4, or the low half of IPv6) and port, 16 bits.
+    @inline(__always)
+    static func clientSlot(_ endpoint: TransportEndpoint) -> Int {
+        let address: UInt32 = switch endpoint.address {
+        case .v4(let a): a.rawValue
+        case .v6(let a): UInt32(truncatingIfNeeded: a.low ^ (a.low >> 32))
+        }
+        let mixed = (address ^ UInt32(endpoint.port) &* 0x85EB_CA77) &* 0x9E37_79B1
+        return Int(mixed >> 16)
+    }
+
+    /// RRQ or WRQ by its opcode: the one check made on every datagram to
+    /// port 69 before anything is decoded.
+    @inline(__always)
+    static func mayBeRequest(_ payload: ByteView) -> Bool {
+        guard let opcode = payload.uint16(at: 0) else { return false }
+        return opcode == 1 || opcode == 2
+    }
+
     /// The open transfer whose client is `endpoint`. Checks the port first;
     /// with few transfers open a scan beats hashing the address.
     private func openTransfer(of endpoint: TransportEndpoint) -> TransferState? {
-        guard clientPorts[Int(endpoint.port)] > 0 else { return nil }
+        guard clientSlots[Self.clientSlot(endpoint)] > 0 else { return nil }
         if openList.count <= 8 {
             for state in openList where state.client == endpoint { return state }
             return nil
@@ -196,7 +245,7 @@ public struct TFTPTransferTracker {
     private mutating func close(_ client: TransportEndpoint) {
         guard let state = active.removeValue(forKey: client) else { return }
         openList.removeAll { $0 === state }
-        clientPorts[Int(client.port)] -= 1
+        clientSlots[Self.clientSlot(client)] -= 1
     }
 
     private mutating func end(_ state: TransferState) {
