@@ -115,6 +115,10 @@ import Testing
         #expect(first.file == "/spa71f6.bin" && first.complete && first.outcome == "complete")
         #expect(first.bytes == complete.count && first.size == complete.count)
         #expect(first.requestTo == "234.4.8.10:69" && first.server == "192.0.2.1:50001")
+        // Random bytes sent as /spa71f6.bin in the S.O.S. shape: checked, and not an image.
+        #expect(first.image?.hasImageMagic == false)
+        #expect(first.image?.loader == "rejected")
+        #expect(lines.contains { $0.hasPrefix("    not an SPA30x/SPA50x firmware image") })
         #expect(listing.transfers[1].outcome == "stalled" && listing.transfers[1].stall?.quietSide == "server")
         #expect(json.standardOutput.contains("\"request_to\""))
     }
@@ -162,6 +166,7 @@ import Testing
         #expect(record.loader == "accepted" && record.extent == "complete" && record.size == image.count)
         #expect(record.version == "7.6.2g")
         #expect(record.catalog == "unknown-valid")
+        #expect(record.hasImageMagic)
     }
 
     @Test func aDamagedImageIsRejectedWithTheLoadersMessage() throws {

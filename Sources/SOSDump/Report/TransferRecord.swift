@@ -70,6 +70,8 @@ public struct TransferRecord: Codable, Equatable, Sendable {
         /// The catalog's status: `known`, `bundle`, `unknown-valid`, `mismatch`, `invalid`, `incomplete`, `unknown`.
         public var catalog: String
         public var release: String?
+        /// The image's first bytes are the SPA image magic.
+        public var hasImageMagic: Bool
         /// The two sentences: what the loader does, what the catalog says.
         public var loaderText: String
         public var catalogText: String
@@ -83,6 +85,7 @@ public struct TransferRecord: Codable, Equatable, Sendable {
             loaderMessage = report.verdict.loaderMessage
             catalog = report.catalog.status
             release = report.catalog.release
+            hasImageMagic = report.checks.first { $0.check == "magic" }?.status != "failed"
             loaderText = report.verdictText
             catalogText = report.catalogText
         }

@@ -96,6 +96,9 @@ public struct TransferTable {
         }
         if let image = r.image {
             let partial = image.extent == "prefix" ? " (its first \(image.size) bytes)" : ""
+            if !image.hasImageMagic {
+                notes.append("not an SPA30x/SPA50x firmware image: its first bytes are not the image magic (another model's image, or not firmware)")
+            }
             notes.append("firmware image \(image.version ?? "of unreadable version")\(partial): the loader \(image.loaderText)")
             notes.append("catalog: \(image.catalogText)")
         }
