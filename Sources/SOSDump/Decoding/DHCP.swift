@@ -368,10 +368,7 @@ public struct DHCPStop: Sendable, Equatable, CustomStringConvertible {
     public var area: DHCPOptionArea
     public var problem: DecodeProblem
 
-    public var isTruncation: Bool {
-        if case .truncated = problem { return true }
-        return false
-    }
+    public var isTruncation: Bool { problem.isTruncation }
 
     public var description: String {
         switch problem {

@@ -18,10 +18,7 @@ public struct DecodeStop: Sendable, Equatable, CustomStringConvertible {
         self.problem = problem
     }
 
-    public var isTruncation: Bool {
-        if case .truncated = problem { return true }
-        return false
-    }
+    public var isTruncation: Bool { problem.isTruncation }
 
     public var description: String {
         switch problem {
@@ -40,6 +37,12 @@ public enum DecodeProblem: Error, Sendable, Equatable {
     case truncated(needed: Int, captured: Int)
     /// The packet itself breaks its protocol's rules.
     case malformed(Malformation)
+
+    /// Cut by the snap length, rather than broken.
+    public var isTruncation: Bool {
+        if case .truncated = self { return true }
+        return false
+    }
 
     /// The outcome when a layer needs `needed` bytes from `view` and they are
     /// not all there: truncated if the wire had them, malformed if not.
