@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SOSDump
 
@@ -434,5 +435,70 @@ import Testing
         // A serial longer than its field is cut, without a NUL, as the phone's strncpy would.
         let full = try Self.decoded(SOSRecovery.encodeRequest(serial: String(repeating: "9", count: 25)))
         #expect(full.serial == Self.sosText(String(repeating: "9", count: 20), terminated: false))
+    }
+}
+
+/// The line and JSON object `sosdump packets` prints for S.O.S. messages.
+@Suite struct SOSPacketLineTests {
+    let decoder = FrameDecoder()
+    static let pc = IPv4Address(192, 0, 2, 1)
+    static let phone = IPv4Address(192, 0, 2, 2)
+
+    func frame(_ payload: [UInt8], from src: IPv4Address = pc, to dst: IPv4Address = SOSRecovery.group,
+               sport: Int = 4811, dport: Int = 4810) -> [UInt8] {
+        PacketBuilder.ethernet(type: 0x0800, PacketBuilder.ipv4(src: src, dst: dst,
+                                                                PacketBuilder.udp(sport: sport, dport: dport, src: src, dst: dst, payload)))
+    }
+
+    @Test func theFourMessages() {
+        #expect(decoder.record(frame(SOSRecoveryTests.request)).summary.hasSuffix(
+            "IP 192.0.2.1.4811 > 234.4.8.10.4810: S.O.S. request (op 0), serial FFFFFFFFFFFF, length 160"))
+        #expect(decoder.record(frame(SOSRecoveryTests.reply, from: Self.phone, sport: 4810, dport: 4811)).summary.hasSuffix(
+            "IP 192.0.2.2.4810 > 234.4.8.10.4811: S.O.S. reply (op 1) SPA504G 00:02:fd:5a:00:01 7.4.4rec hw 1.0.2 ip 192.0.2.2, serial CBT99990001, length 100"))
+        #expect(decoder.record(frame(SOSRecoveryTests.upgrade)).summary.hasSuffix(
+            "S.O.S. upgrade (op 2) /spa71f6.bin port 69, serial FFFFFFFFFFFF, length 160"))
+        let echo = decoder.record(frame(SOSRecoveryTests.echo, from: Self.phone, sport: 4810, dport: 4811))
+        #expect(echo.summary.hasSuffix("S.O.S. upgrade echo (op 2) /spa71f6.bin port 69, serial CBT99990001, length 100"))
+        #expect(echo.notes == nil && echo.stop == nil)
+        #expect(echo.sos == PacketRecord.SOS(kind: "upgrade-echo", opcode: 2, length: 100, serial: "CBT99990001",
+                                             upgradePort: 69, fileName: "/spa71f6.bin"))
+    }
+
+    @Test func brokenRulesAreNotes() throws {
+        let record = decoder.record(frame(Array(SOSRecoveryTests.request.prefix(150)), sport: 5000))
+        #expect(record.summary.hasSuffix(
+            "IP 192.0.2.1.5000 > 234.4.8.10.4810: S.O.S. request (op 0), serial FFFFFFFFFFFF, length 150"
+            + " [S.O.S. sent from port 5000: the phone takes messages only from port 4811 and drops it (its console says \"Invalid source port (5000)\")]"
+            + " [S.O.S. 150 bytes long: the phone takes only 160-byte requests and upgrades and drops it (its console says \"received request with incorrect len:150\")]"))
+        #expect(record.sos?.rulesBroken?.map(\.code) == ["source-port", "length"])
+        #expect(record.sos?.rulesBroken?.allSatisfy(\.drops) == true)
+        // To the limited broadcast address.
+        let broadcast = decoder.record(frame(SOSRecoveryTests.request, to: .broadcast))
+        #expect(broadcast.sos?.rulesBroken?.map(\.code) == ["broadcast"])
+    }
+
+    @Test func json() throws {
+        let record = decoder.record(frame(SOSRecoveryTests.reply, from: Self.phone, sport: 4810, dport: 4811))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let text = String(decoding: try encoder.encode(record.sos), as: UTF8.self)
+        #expect(text == #"{"hardware_version":"1.0.2","kind":"reply","length":100,"mac":"00:02:fd:5a:00:01","opcode":1,"#
+            + #""phone_address":"192.0.2.2","product":"SPA504G","serial":"CBT99990001","software_version":"7.4.4rec"}"#)
+    }
+
+    @Test func truncatedMessageShowsWhatWasKept() {
+        let f = frame(SOSRecoveryTests.reply, from: Self.phone, sport: 4810, dport: 4811)
+        let record = decoder.record(Array(f.prefix(42 + 60)), wireLength: f.count)
+        #expect(record.summary.hasSuffix("S.O.S. reply (op 1) SPA504G 00:02:fd:5a:00:01, serial CBT99990001, length 100"))
+        #expect(record.stop == nil)
+    }
+
+    @Test func notAMessageOnThePhonesPort() {
+        let record = decoder.record(frame(Array("hello, phone".utf8)))
+        #expect(record.summary.hasSuffix("UDP, length 12 [to port 4810 but not an S.O.S. message (no RECM at offset 4): the phone drops it]"))
+        #expect(record.sos == nil)
+        // From the S.O.S. ports but not to the phone: nothing to say.
+        #expect(decoder.record(frame(Array("hello, phone".utf8), sport: 4810, dport: 4811)).notes == nil)
     }
 }
