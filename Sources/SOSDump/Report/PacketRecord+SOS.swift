@@ -48,7 +48,11 @@ extension PacketRecord {
             case .malformed(.invalidField(field: .sosMagic, _)): why = "no RECM at offset 4"
             case .malformed: why = "only \(payload.wireCount) bytes"
             }
-            return (nil, nil, ["to port 4810 but not an S.O.S. message (\(why)): the phone drops it"])
+            var note = "to port 4810 but not an S.O.S. message (\(why)): the 7.6.2f recovery program drops it"
+            if let name = SOSRecovery.firmwareFileName(in: payload) {
+                note += "; it names \(name.name) as text, as an older loader's upgrade order might"
+            }
+            return (nil, nil, [note])
         }
 
         var words = "S.O.S. \(m.kind) (op \(m.opcode))"
