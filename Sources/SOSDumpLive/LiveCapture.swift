@@ -1,5 +1,6 @@
 import CPcap
 import SOSDump
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -79,6 +80,10 @@ public final class LiveCapture {
     public private(set) var framesRead = 0
 
     private var handle: OpaquePointer?
+    /// libpcap's descriptor, polled while the ring is empty.
+    private let selectableDescriptor: Int32
+    private let readTimeoutMilliseconds: Int32
+    private let stopRequested = Atomic<Bool>(false)
 
     /// Opens and starts the capture, filter applied.
     public init(_ options: Options) throws(LiveCaptureError) {
@@ -125,6 +130,13 @@ public final class LiveCapture {
         guard pcap_setfilter(handle, &program) == 0 else {
             throw .openFailed(interface: name, operation: "pcap_setfilter", detail: Libpcap.lastError(handle))
         }
+        guard pcap_setnonblock(handle, 1, &errorBuffer) == 0 else {
+            throw .openFailed(interface: name, operation: "pcap_setnonblock", detail: Libpcap.text(errorBuffer))
+        }
+        let descriptor = pcap_get_selectable_fd(handle)
+        guard descriptor >= 0 else {
+            throw .openFailed(interface: name, operation: "pcap_get_selectable_fd", detail: "no descriptor to wait on")
+        }
 
         self.interface = name
         self.linkType = linkType
@@ -132,6 +144,8 @@ public final class LiveCapture {
         self.filter = filter
         self.timestampDigits = nanoseconds && pcap_get_tstamp_precision(handle) == Int32(PCAP_TSTAMP_PRECISION_NANO) ? 9 : 6
         self.warnings = warnings
+        self.selectableDescriptor = descriptor
+        self.readTimeoutMilliseconds = max(1, options.readTimeoutMilliseconds)
         self.handle = handle
         opened = true
     }
@@ -144,31 +158,52 @@ public final class LiveCapture {
     }
 
     /// The next frame, `.idle` after the read timeout, or `.stopped` after
-    /// `breakLoop()`. The frame's bytes are valid until the next call.
+    /// `breakLoop()` or a stop signal. The frame's bytes are valid until
+    /// the next call.
+    ///
+    /// The handle is in non-blocking mode and the waiting is done here, with
+    /// `poll(2)` on libpcap's descriptor: on Linux libpcap's own blocking
+    /// read keeps polling through its timeout in immediate mode and never
+    /// returns empty-handed, which would leave `--duration` and the status
+    /// display waiting for a frame. A frame already in the ring costs no
+    /// system call.
     public func next() throws(LiveCaptureError) -> Read {
         guard let handle else { return .stopped }
-        var header: UnsafeMutablePointer<pcap_pkthdr>?
-        var data: UnsafePointer<UInt8>?
-        let status = pcap_next_ex(handle, &header, &data)
-        switch status {
-        case 1:
-            guard let header, let data else { return .idle }
-            let h = header.pointee
-            framesRead += 1
-            let nanoseconds = timestampDigits == 9 ? Int(h.ts.tv_usec) : Int(h.ts.tv_usec) * 1000
-            let timestamp = CaptureTimestamp(
-                seconds: Int64(h.ts.tv_sec), nanoseconds: UInt32(clamping: max(0, min(nanoseconds, 999_999_999))),
-                fractionDigits: timestampDigits)
-            let bytes = ByteView(UnsafeRawBufferPointer(start: data, count: Int(h.caplen)), wireCount: Int(h.len))
-            return .frame(CapturedFrame(number: framesRead, timestamp: timestamp, interfaceIndex: 0,
-                                        linkType: linkType, bytes: bytes, fileOffset: 0))
-        case 0:
-            return .idle
-        case PCAP_ERROR_BREAK:
-            return .stopped
-        default:
-            throw .readFailed(interface: interface, detail: Libpcap.lastError(handle))
+        var waited = false
+        while true {
+            if stopRequested.load(ordering: .relaxed) || StopSignals.received != nil { return .stopped }
+            var header: UnsafeMutablePointer<pcap_pkthdr>?
+            var data: UnsafePointer<UInt8>?
+            let status = pcap_next_ex(handle, &header, &data)
+            switch status {
+            case 1:
+                guard let header, let data else { return .idle }
+                return .frame(frame(header.pointee, data))
+            case 0:
+                if waited { return .idle }
+                var descriptor = pollfd(fd: selectableDescriptor, events: Int16(POLLIN), revents: 0)
+                // EINTR (a signal) and a timeout both end the wait; the loop
+                // then looks at the stop flags and the ring once more.
+                _ = poll(&descriptor, 1, readTimeoutMilliseconds)
+                waited = true
+            case PCAP_ERROR_BREAK:
+                return .stopped
+            default:
+                throw .readFailed(interface: interface, detail: Libpcap.lastError(handle))
+            }
         }
+    }
+
+    @inline(__always)
+    private func frame(_ h: pcap_pkthdr, _ data: UnsafePointer<UInt8>) -> CapturedFrame {
+        framesRead += 1
+        let nanoseconds = timestampDigits == 9 ? Int(h.ts.tv_usec) : Int(h.ts.tv_usec) * 1000
+        let timestamp = CaptureTimestamp(
+            seconds: Int64(h.ts.tv_sec), nanoseconds: UInt32(clamping: max(0, min(nanoseconds, 999_999_999))),
+            fractionDigits: timestampDigits)
+        let bytes = ByteView(UnsafeRawBufferPointer(start: data, count: Int(h.caplen)), wireCount: Int(h.len))
+        return CapturedFrame(number: framesRead, timestamp: timestamp, interfaceIndex: 0,
+                             linkType: linkType, bytes: bytes, fileOffset: 0)
     }
 
     /// libpcap's counters (`pcap_stats`) since the capture started.
@@ -180,9 +215,10 @@ public final class LiveCapture {
                                  droppedByInterface: UInt64(stats.ps_ifdrop))
     }
 
-    /// Makes a `next()` that is waiting, or the next one, return `.stopped`.
-    /// Safe in a signal handler (`StopSignals` calls it).
+    /// Makes a `next()` that is waiting (within its read timeout), or the
+    /// next one, return `.stopped`. Safe from another thread.
     public func breakLoop() {
+        stopRequested.store(true, ordering: .relaxed)
         if let handle { pcap_breakloop(handle) }
     }
 
