@@ -22,6 +22,13 @@ public enum StopSignals {
             action.sa_flags = Int32(bitPattern: UInt32(SA_RESETHAND))
             sigaction(signal, &action, nil)
         }
+        // A parent may have started us with these signals blocked (a
+        // blocked mask is inherited across fork and exec): unblock them,
+        // or Ctrl-C would never arrive.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signal in signals { sigaddset(&unblock, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
     /// The signal that asked to stop, if one did.
