@@ -1,4 +1,5 @@
 import CPcap
+import Foundation
 import SOSDump
 import Synchronization
 
@@ -29,8 +30,9 @@ public final class LiveCapture {
     public struct Options: Sendable {
         /// An interface name, or `any` (every interface, Linux cooked headers).
         public var interface: String
-        /// Bytes kept of each frame (tcpdump's `-s`); 0 means the default.
-        public var snapLength = LiveCapture.defaultSnapLength
+        /// Bytes kept of each frame (tcpdump's `-s`); nil for
+        /// `LiveCapture.defaultSnapLength(for:)`.
+        public var snapLength: Int?
         /// Promiscuous mode (tcpdump's default; `-p` turns it off).
         public var promiscuous = true
         /// Hand each packet over at once (on Linux: TPACKET_V2 frames
@@ -56,8 +58,33 @@ public final class LiveCapture {
         case stopped
     }
 
-    /// tcpdump's default snap length: whole frames.
-    public static let defaultSnapLength = 262_144
+    /// tcpdump's default snap length (and its `-s 0`): whole frames of any size.
+    public static let maximumSnapLength = 262_144
+
+    /// The snap length when none is given: whole frames of the interface's
+    /// MTU plus 64 bytes (link header, two VLAN tags), at least 2048; for
+    /// `any`, of the largest MTU but the loopback's. Not tcpdump's 262144,
+    /// because in immediate mode libpcap gives each frame a slot of the
+    /// ring as long as the longest frame it may have to hold — the snap
+    /// length, or 64 KiB on an interface with offloads (GRO) — so 262144
+    /// leaves a 32 MiB ring 512 slots, 2.5 ms at 200,000 frames a second,
+    /// where 2048 leaves it some 15,000. A frame longer than the snap
+    /// length still counts and says it was cut.
+    public static func defaultSnapLength(for interface: String) -> Int {
+        func mtu(_ name: String) -> Int? {
+            guard let text = try? String(contentsOfFile: "/sys/class/net/\(name)/mtu", encoding: .utf8) else { return nil }
+            return Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let largest: Int?
+        if interface == "any" {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/net")) ?? []
+            largest = names.filter { $0 != "lo" }.compactMap(mtu).max()
+        } else {
+            largest = mtu(interface)
+        }
+        guard let largest else { return maximumSnapLength }
+        return min(maximumSnapLength, max(2048, largest + 64))
+    }
     /// 32 MiB: at 200,000 small frames a second in immediate mode (about
     /// 2 KiB of ring per frame on a 1500-byte MTU), room for some 80 ms
     /// during which the reader may be descheduled. libpcap's default of
@@ -100,7 +127,7 @@ public final class LiveCapture {
         var opened = false
         defer { if !opened { pcap_close(handle) } }
 
-        let snapLength = options.snapLength > 0 ? options.snapLength : Self.defaultSnapLength
+        let snapLength = options.snapLength.map { $0 > 0 ? $0 : Self.maximumSnapLength } ?? Self.defaultSnapLength(for: name)
         try Self.set(handle, name, "pcap_set_snaplen", pcap_set_snaplen(handle, Int32(clamping: snapLength)))
         try Self.set(handle, name, "pcap_set_promisc", pcap_set_promisc(handle, options.promiscuous ? 1 : 0))
         try Self.set(handle, name, "pcap_set_immediate_mode", pcap_set_immediate_mode(handle, options.immediate ? 1 : 0))

@@ -52,8 +52,9 @@ struct LiveCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
     var duration: Double?
 
-    @Option(name: .customShort("s"), help: ArgumentHelp("Bytes kept of each frame (default 262144: whole frames).", valueName: "snaplen"))
-    var snapLength = LiveCapture.defaultSnapLength
+    @Option(name: .customShort("s"), help: ArgumentHelp(
+        "Bytes kept of each frame; 0 for 262144 (default: the interface's MTU + 64, at least 2048).", valueName: "snaplen"))
+    var snapLength: Int?
 
     @Flag(name: .customShort("p"), help: "Do not put the interface into promiscuous mode.")
     var noPromiscuous = false
@@ -77,8 +78,8 @@ struct LiveCommand: ParsableCommand {
         guard interface != nil else { throw ValidationError("-i INTERFACE is required (sosdump live -D lists them).") }
         if let count, count < 1 { throw ValidationError("-c needs a positive number of frames.") }
         if let duration, !(duration > 0) { throw ValidationError("--duration needs a positive number of seconds.") }
-        guard snapLength >= 0, snapLength <= LiveCapture.defaultSnapLength else {
-            throw ValidationError("-s must be between 0 and \(LiveCapture.defaultSnapLength).")
+        if let snapLength, snapLength < 0 || snapLength > LiveCapture.maximumSnapLength {
+            throw ValidationError("-s must be between 0 and \(LiveCapture.maximumSnapLength).")
         }
         guard bufferKiB >= 1, bufferKiB <= 1 << 21 else { throw ValidationError("-B must be between 1 and 2097152 KiB.") }
         guard progressEvery >= 1 else { throw ValidationError("--progress-every needs a positive number of blocks.") }

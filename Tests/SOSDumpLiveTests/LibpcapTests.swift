@@ -104,3 +104,15 @@ import Testing
         #expect(Libpcap.version.hasPrefix("libpcap version"))
     }
 }
+
+extension LibpcapTests {
+    /// The default snap length: whole frames of the interface's MTU, small
+    /// enough that the ring has room for many (see `defaultSnapLength`).
+    @Test func theDefaultSnapLengthFollowsTheMTU() throws {
+        let loMTU = try #require(Int(String(contentsOfFile: "/sys/class/net/lo/mtu", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(LiveCapture.defaultSnapLength(for: "lo") == min(262_144, max(2048, loMTU + 64)))
+        #expect(LiveCapture.defaultSnapLength(for: "lvnosuch0") == LiveCapture.maximumSnapLength)
+        #expect(LiveCapture.defaultSnapLength(for: "any") >= 2048)
+    }
+}

@@ -97,7 +97,7 @@ struct LiveLabTests {
         }
         let reader = try CaptureReader(path: "\(out)/live.pcapng")
         _ = try reader.next()
-        #expect(reader.interfaces == [CaptureInterface(linkType: .ethernet, snapLength: 262_144, name: "lvpc0")])
+        #expect(reader.interfaces == [CaptureInterface(linkType: .ethernet, snapLength: 2048, name: "lvpc0")])
     }
 
     struct Frame: Equatable {
@@ -139,7 +139,7 @@ struct LiveLabTests {
         let result = live.result()
         #expect(result.status == 0, "\(result.error)")
         let lines = result.output.split(separator: "\n")
-        #expect(lines.first?.contains("listening on lo (EN10MB, snap length 262144 bytes, promiscuous); filter: icmp") == true)
+        #expect(lines.first?.contains("listening on lo (EN10MB, snap length 65600 bytes, promiscuous); filter: icmp") == true)
         let last = try #require(lines.last.map(String.init))
         #expect(last.contains("capture ended (SIGINT) after "), "\(last)")
         #expect(last.contains(": 4 frames, 0 transfers; libpcap: "), "\(last)")

@@ -27,7 +27,11 @@ struct PrivilegeTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false,
                                                 attributes: [.posixPermissions: 0o755])
         let binary = directory + "/sosdump"
-        try FileManager.default.copyItem(atPath: Repository.binaries.appendingPathComponent("sosdump").path, toPath: binary)
+        // Copied by cp(1), not in this process: a descriptor open for
+        // writing here could be inherited by a program another test spawns
+        // meanwhile, and exec would then fail with "Text file busy".
+        let cp = try Processes.run("/bin/cp", [Repository.binaries.appendingPathComponent("sosdump").path, binary])
+        try #require(cp.status == 0, "cp: \(cp.error)")
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary)
         return (directory, binary)
     }
