@@ -182,3 +182,13 @@ import Testing
             == ["11:06:40.123 capture ended (--duration reached) after 10.000 s: 1 frame, 0 transfers; libpcap: 1 received, 0 dropped by the kernel, 0 dropped by the interface"])
     }
 }
+
+extension LiveAnalysisTests {
+    @Test func aFinishedTransferSaysSoWhileItLingers() {
+        var p = Self.progress(blocks: 200, size: 102_400)
+        p.isDone = true
+        p.size = 102_400
+        let line = LiveEventText.statusLine(p, now: CaptureTimestamp(seconds: 105, nanoseconds: 0), width: 200)
+        #expect(line == "#1 /spa504g.bin [####################] 100% 200 blk 102400/102400 B 50.0 KiB/s done")
+    }
+}

@@ -51,7 +51,7 @@ public enum LiveEventText {
     /// The status line of an open transfer at `now`, at most `width`
     /// characters: number, file, a bar (how far, when the size is known; a
     /// marker that moves with each block otherwise), blocks, bytes, rate,
-    /// and the time since the last new block.
+    /// and the time since the last new block (or `done`, `failed`).
     ///
     ///     #1 /spa504g.bin [#########...........] 45% 1200 blk 614400/1365248 B 310.2 KiB/s last block 0.2 s ago
     public static func statusLine(_ p: TFTPTransferProgress, now: CaptureTimestamp, width: Int, barWidth: Int = 20) -> String {
@@ -71,7 +71,10 @@ public enum LiveEventText {
         var text = "#\(p.number) \(shortName(p.fileName)) [\(String(bar))]\(percent) \(p.blocks) blk "
         text += p.expectedSize.map { "\(p.bytes)/\($0) B" } ?? "\(p.bytes) B"
         if let rate = p.bytesPerSecond { text += " \(TransferTable.rate(rate))" }
-        if p.server == nil {
+        if p.isDone {
+            // Ended, but kept open a few seconds for retransmissions.
+            text += p.failed ? " failed" : " done"
+        } else if p.server == nil {
             text += " waiting for a reply \(TransferTable.fixed(max(0, now.seconds(since: p.request.time)), 1)) s"
         } else if let last = p.lastNewBlock {
             text += " last block \(TransferTable.fixed(max(0, now.seconds(since: last.time)), 1)) s ago"
