@@ -46,9 +46,13 @@ final class LiveView {
         if isTerminal { Self.write(eraseStatus()) }
     }
 
+    /// Back to the first status line, clearing each: from column 0 (the
+    /// terminal may have echoed ^C where the cursor was) and the line the
+    /// cursor is on, then each status line above it.
     private func eraseStatus() -> String {
         defer { statusLines = 0 }
-        return String(repeating: "\u{1B}[1A\u{1B}[2K", count: statusLines)
+        guard statusLines > 0 else { return "" }
+        return "\r\u{1B}[2K" + String(repeating: "\u{1B}[1A\u{1B}[2K", count: statusLines)
     }
 
     private func status(_ open: [TFTPTransferProgress], now: CaptureTimestamp) -> String {
