@@ -62,14 +62,14 @@ public final class LiveCapture {
     public static let maximumSnapLength = 262_144
 
     /// The snap length when none is given: whole frames of the interface's
-    /// MTU plus 64 bytes (link header, two VLAN tags), at least 2048; for
-    /// `any`, of the largest MTU but the loopback's. Not tcpdump's 262144,
-    /// because in immediate mode libpcap gives each frame a slot of the
-    /// ring as long as the longest frame it may have to hold — the snap
-    /// length, or 64 KiB on an interface with offloads (GRO) — so 262144
-    /// leaves a 32 MiB ring 512 slots, 2.5 ms at 200,000 frames a second,
-    /// where 2048 leaves it some 15,000. A frame longer than the snap
-    /// length still counts and says it was cut.
+    /// MTU plus 64 bytes (link header, two VLAN tags), at least
+    /// `compactSnapLength`; for `any`, of the largest MTU but the
+    /// loopback's. Not tcpdump's 262144: in immediate mode libpcap gives
+    /// every frame a slot of the ring as long as the longest frame it may
+    /// have to hold — the snap length, or 64 KiB on an interface with
+    /// offloads (GRO) — so 262144 leaves a 32 MiB ring 512 slots, 2.5 ms at
+    /// 200,000 frames a second (scripts/live-benchmark measures the drops).
+    /// A frame longer than the snap length still counts, and says it was cut.
     public static func defaultSnapLength(for interface: String) -> Int {
         func mtu(_ name: String) -> Int? {
             guard let text = try? String(contentsOfFile: "/sys/class/net/\(name)/mtu", encoding: .utf8) else { return nil }
@@ -83,8 +83,15 @@ public final class LiveCapture {
             largest = mtu(interface)
         }
         guard let largest else { return maximumSnapLength }
-        return min(maximumSnapLength, max(2048, largest + 64))
+        return min(maximumSnapLength, max(compactSnapLength, largest + 64))
     }
+
+    /// 1980: the largest snap length whose ring slot, with the headers
+    /// libpcap puts before each frame, is 2048 bytes, two to a 4 KiB page.
+    /// Measured with libpcap 1.10 on Linux: a 32 MiB ring then maps exactly
+    /// 32 MiB and holds 16,384 frames (80 ms at 200,000 a second); at 2048
+    /// the slots no longer pair up and the same ring maps 63 MiB for 15,000.
+    public static let compactSnapLength = 1980
     /// 32 MiB: at 200,000 small frames a second in immediate mode (about
     /// 2 KiB of ring per frame on a 1500-byte MTU), room for some 80 ms
     /// during which the reader may be descheduled. libpcap's default of

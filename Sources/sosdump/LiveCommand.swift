@@ -53,7 +53,7 @@ struct LiveCommand: ParsableCommand {
     var duration: Double?
 
     @Option(name: .customShort("s"), help: ArgumentHelp(
-        "Bytes kept of each frame; 0 for 262144 (default: the interface's MTU + 64, at least 2048).", valueName: "snaplen"))
+        "Bytes kept of each frame; 0 for 262144 (default: the interface's MTU + 64, at least 1980).", valueName: "snaplen"))
     var snapLength: Int?
 
     @Flag(name: .customShort("p"), help: "Do not put the interface into promiscuous mode.")

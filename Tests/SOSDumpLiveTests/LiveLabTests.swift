@@ -97,7 +97,7 @@ struct LiveLabTests {
         }
         let reader = try CaptureReader(path: "\(out)/live.pcapng")
         _ = try reader.next()
-        #expect(reader.interfaces == [CaptureInterface(linkType: .ethernet, snapLength: 2048, name: "lvpc0")])
+        #expect(reader.interfaces == [CaptureInterface(linkType: .ethernet, snapLength: 1980, name: "lvpc0")])
     }
 
     struct Frame: Equatable {
