@@ -59,7 +59,7 @@ struct LiveCommand: ParsableCommand {
     @Flag(name: .customShort("p"), help: "Do not put the interface into promiscuous mode.")
     var noPromiscuous = false
 
-    @Option(name: .customShort("B"), help: ArgumentHelp("The kernel's capture buffer in KiB (default 32768).", valueName: "KiB"))
+    @Option(name: .customShort("B"), help: ArgumentHelp("The kernel's capture buffer (ring) in KiB.", valueName: "KiB"))
     var bufferKiB = LiveCapture.defaultBufferSize >> 10
 
     @Option(help: "text or json.")

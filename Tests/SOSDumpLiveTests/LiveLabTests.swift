@@ -147,3 +147,21 @@ struct LiveLabTests {
         #expect(!result.output.contains("\u{1B}"), "terminal escapes in plain output")
     }
 }
+
+extension LiveLabTests {
+    /// A `-w` file that cannot be written: status 73 and the reason, at
+    /// once (cannot create) or when writing fails (a full disk).
+    @Test(arguments: [("/nonexistent-dir/out.pcapng", "No such file or directory"), ("/dev/full", "No space left on device")])
+    func anUnwritableFileEndsWithStatus73(path: String, reason: String) throws {
+        try #require(Privileges.isRoot, "\(Privileges.notRoot)")
+        let ip = try #require(Processes.which("ip"), "ip (iproute2) is missing: scripts/install-deps installs it")
+        let namespace = "sos-lv-\(getpid())-w\(path.count)"
+        try Processes.run(ip, ["netns", "add", namespace])
+        defer { _ = try? Processes.run(ip, ["netns", "del", namespace]) }
+        try Processes.run(ip, ["-n", namespace, "link", "set", "lo", "up"])
+        let result = try Processes.run(ip, ["netns", "exec", namespace, Self.sosdump, "live", "-i", "lo", "-w", path, "--duration", "1"])
+        #expect(result.status == 73)
+        #expect(result.error.contains("sosdump: \(path): cannot write: \(reason)"), "\(result.error)")
+        #expect(!result.error.contains("Fatal error"))
+    }
+}
