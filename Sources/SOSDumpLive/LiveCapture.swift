@@ -64,7 +64,7 @@ public final class LiveCapture {
     /// The snap length when none is given: whole frames of the interface's
     /// MTU plus 64 bytes (link header, two VLAN tags), at least
     /// `compactSnapLength`; for `any`, of the largest MTU but the
-    /// loopback's. Not tcpdump's 262144: in immediate mode libpcap gives
+    /// loopback's (the loopback's when it is alone). Not tcpdump's 262144: in immediate mode libpcap gives
     /// every frame a slot of the ring as long as the longest frame it may
     /// have to hold — the snap length, or 64 KiB on an interface with
     /// offloads (GRO) — so 262144 leaves a 32 MiB ring 512 slots, 2.5 ms at
@@ -78,7 +78,7 @@ public final class LiveCapture {
         let largest: Int?
         if interface == "any" {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/net")) ?? []
-            largest = names.filter { $0 != "lo" }.compactMap(mtu).max()
+            largest = names.filter { $0 != "lo" }.compactMap(mtu).max() ?? names.compactMap(mtu).max()
         } else {
             largest = mtu(interface)
         }
