@@ -66,10 +66,31 @@ let package = Package(
         // libFuzzer entry point (scripts/fuzz builds it with -sanitize=fuzzer).
         .executableTarget(name: "sosdump-fuzz", dependencies: ["SOSDump"]),
 
+        // What the tests and the simulator share: firmware images built to
+        // the spec (compress2, MD5).
+        .target(
+            name: "SOSDumpSimulation",
+            dependencies: ["SOSDump", "CSystemZlib", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+
+        // The S.O.S. simulator (scripts/make-sos-captures): a phone in
+        // recovery and the vendor's recovery utility, over real sockets
+        // (Glibc, AF_PACKET), with failure injection.
+        .executableTarget(
+            name: "sosdump-sim",
+            dependencies: [
+                "SOSDump",
+                "SOSDumpSimulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         .testTarget(
             name: "SOSDumpTests",
             dependencies: [
                 "SOSDump",
+                // Firmware images built to the spec (FirmwareImageBuilder).
+                "SOSDumpSimulation",
                 // The tests build firmware images (compress2, MD5) and bundles (zip writer).
                 "CSystemZlib",
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -13,15 +13,19 @@ struct PacketsCommand: ParsableCommand {
             capture time in UTC with the file's precision, the interface (its pcapng name, \
             or #index) and link type, the link-layer addresses and VLAN tags, and the \
             protocol summary. BOOTP/DHCP (UDP port 67 or 68) prints as tcpdump prints it, \
-            with the transaction id and the DHCP message type; TFTP to or from port 69 as \
-            tcpdump prints it (`TFTP, length 29, RRQ "file" octet`; `sosdump transfers` \
-            follows whole transfers); other protocols above UDP print as `UDP, length N`. A frame \
+            with the transaction id and the DHCP message type; S.O.S. recovery messages \
+            (`RECM` at offset 4, any port) print as `S.O.S. request (op 0), serial …` with \
+            the fields of each kind; TFTP to or from port 69 as tcpdump prints it (`TFTP, \
+            length 29, RRQ "file" octet`; `sosdump transfers` follows whole transfers); other \
+            protocols above UDP print as `UDP, length N`. A frame \
             that does not decode says in brackets where it stopped and why: cut by the snap \
-            length, or malformed. Bad checksums, reassembly limits and DHCP options that break \
-            their format (option 150 sent as text) are noted the same way.
+            length, or malformed. Bad checksums, reassembly limits, DHCP options that break \
+            their format (option 150 sent as text) and the rules an S.O.S. message breaks (the \
+            phone drops it) are noted the same way.
 
             With --format json, each frame is one JSON object on its own line (JSON Lines); \
-            DHCP frames have a `dhcp` object with the fixed fields and every option.
+            DHCP frames have a `dhcp` object with the fixed fields and every option, S.O.S. \
+            messages an `sos` object with their fields and `rules_broken`.
             """
     )
 

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import ZIPFoundation
 @testable import SOSDump
+import SOSDumpSimulation
 
 @Suite struct BundleImportTests {
     /// A bundle like the vendor's: the image, two programs, in a folder.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SOSDump
+import SOSDumpSimulation
 
 /// `sosdump extract` and the names and gap maps it writes.
 @Suite struct ExtractTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SOSDump
+import SOSDumpSimulation
 
 @Suite struct FirmwareCatalogTests {
     @Test func theBuiltInCatalogHoldsEveryKnownBundle() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SOSDump
+import SOSDumpSimulation
 
 /// `sosdump verify` and `sosdump catalog`, run as the built binary. Every
 /// run names its catalog (--catalog), so no test reads or writes the user's.

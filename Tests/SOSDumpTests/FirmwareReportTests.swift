@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SOSDump
+import SOSDumpSimulation
 
 /// `sosdump verify` prints these lines and this JSON; the command only
 /// chooses between them and sets the exit status from the verdict.

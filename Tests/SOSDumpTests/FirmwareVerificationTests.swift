@@ -1,6 +1,7 @@
 import Crypto
 import Testing
 @testable import SOSDump
+import SOSDumpSimulation
 
 /// Every check on a valid image, then one corruption per check: each must
 /// fail on exactly its corruption, so the whole list of outcomes is compared.

@@ -107,6 +107,7 @@ public enum LengthField: String, Sendable, Equatable, CustomStringConvertible {
     case tftpOpcode = "TFTP opcode"
     case dhcpOptionLength = "DHCP option length"
     case dhcpOptionOverload = "DHCP option overload"
+    case sosMagic = "S.O.S. magic"
 
     public var description: String { rawValue }
 }
@@ -129,6 +130,7 @@ public enum ProtocolLayer: String, Sendable, Equatable, Codable, CustomStringCon
     case icmpv6 = "ICMPv6"
     case tftp = "TFTP"
     case dhcp = "DHCP"
+    case sos = "S.O.S."
 
     public var description: String { rawValue }
 }

@@ -32,9 +32,9 @@ public enum FuzzEntry {
     }
 
     /// Decodes `bytes` as frames of every link type sosdump knows, and as a
-    /// DHCP message, the first byte choosing how much of the rest the
-    /// capture "kept", so that both truncation and malformation paths are
-    /// reached.
+    /// DHCP message and an S.O.S. message, the first byte choosing how much
+    /// of the rest the capture "kept", so that both truncation and
+    /// malformation paths are reached.
     public static func decodeFrame(_ bytes: [UInt8]) {
         guard let first = bytes.first else { return }
         let body = Array(bytes.dropFirst())
@@ -50,7 +50,20 @@ public enum FuzzEntry {
                 if let (_, payload) = dissection.udp { _ = try? TFTPPacket.decode(payload) }
             }
             decodeDHCP(view)
+            decodeSOS(view)
         }
+    }
+
+    /// The same bytes as an S.O.S. recovery message (a UDP payload), with
+    /// every rule checked and the text search of older loaders' orders run.
+    static func decodeSOS(_ view: ByteView) {
+        _ = SOSRecovery.firmwareFileName(in: view)
+        guard let message = try? SOSMessage.decode(view) else { return }
+        let delivery = SOSDelivery(sourcePort: 4811, destinationPort: 4810, destination: SOSRecovery.group)
+        let phone = SOSPhoneFacts(address: IPv4Address(192, 0, 2, 2), prefixLength: 24, serial: "CBT99990001")
+        _ = message.ruleViolations(delivery: delivery, phone: phone).map(\.description)
+        _ = message.serial?.description
+        _ = message.fileName.map { SOSRecovery.offset(ofFileName: $0.string, in: view) }
     }
 
     /// The same bytes as a BOOTP/DHCP message (a UDP payload), with every

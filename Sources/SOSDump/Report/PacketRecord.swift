@@ -21,7 +21,10 @@ public struct PacketRecord: Codable, Equatable, Sendable {
     public var fragment: Fragment?
     /// BOOTP/DHCP, for UDP datagrams on port 67 or 68.
     public var dhcp: DHCP?
-    /// Checksum problems, reassembly notices and broken DHCP options, in words.
+    /// An S.O.S. recovery message (`RECM` at offset 4 of a UDP payload).
+    public var sos: SOS?
+    /// Checksum problems, reassembly notices, broken DHCP options and the
+    /// rules an S.O.S. message breaks, in words.
     public var notes: [String]?
     public var stop: Stop?
     /// What tcpdump -n would say after the link header.

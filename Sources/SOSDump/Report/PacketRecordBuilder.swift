@@ -124,6 +124,12 @@ extension PacketRecord {
             detail = "\(proto) length \(payload.wireCount)"
         }
 
+        if let (text, record, sosNotes) = Self.sosRecovery(d) {
+            if let text { detail = text }
+            sos = record
+            notes += sosNotes
+        }
+
         switch d.fragment {
         case nil:
             break

@@ -1,23 +1,29 @@
 import CSystemZlib
 import Crypto
-@testable import SOSDump
+import SOSDump
 
 // Writes SPA30x/SPA50x "KOSMOS" firmware images byte by byte, as
-// loader-spec.md §C describes them, for tests: no vendor image is ever
-// committed. The sealing (digest, randseq) is written here from the spec,
+// loader-spec.md §C describes them, for the tests and for the simulator
+// (sosdump-sim): no vendor image is ever committed. The sealing (digest, randseq) is written here from the spec,
 // apart from the library's, so that a mistake in one does not hide in the
 // other. Every offset is remembered, so a test can damage one field and say
 // which check must fail.
 
 /// One sector to put in an image.
-struct SectorSpec {
-    var id: UInt16
-    var stored: Bool
+public struct SectorSpec: Sendable {
+    public var id: UInt16
+    public var stored: Bool
     /// The 64 KiB written to flash.
-    var content: [UInt8]
+    public var content: [UInt8]
+
+    public init(id: UInt16, stored: Bool, content: [UInt8]) {
+        self.id = id
+        self.stored = stored
+        self.content = content
+    }
 
     /// 64 KiB that compress well but not to nothing: text with a counter.
-    static func content(seed: Int) -> [UInt8] {
+    public static func content(seed: Int) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(FirmwareImageLayout.sectorSize)
         var n = seed
@@ -30,33 +36,39 @@ struct SectorSpec {
 }
 
 /// An image and where its parts are.
-struct BuiltImage {
-    var bytes: [UInt8]
+public struct BuiltImage: Sendable {
+    public var bytes: [UInt8]
     /// Byte offset of each sector info.
-    var infoOffsets: [Int]
+    public var infoOffsets: [Int]
     /// Byte offset and length of each sector's data.
-    var data: [(offset: Int, length: Int)]
+    public var data: [(offset: Int, length: Int)]
 
-    var count: Int { bytes.count }
+    public init(bytes: [UInt8], infoOffsets: [Int], data: [(offset: Int, length: Int)]) {
+        self.bytes = bytes
+        self.infoOffsets = infoOffsets
+        self.data = data
+    }
 
-    func u32(at offset: Int) -> UInt32 {
+    public var count: Int { bytes.count }
+
+    public func u32(at offset: Int) -> UInt32 {
         bytes[offset..<offset + 4].reduce(0) { $0 << 8 | UInt32($1) }
     }
 
-    mutating func setU32(_ value: UInt32, at offset: Int) {
+    public mutating func setU32(_ value: UInt32, at offset: Int) {
         for i in 0..<4 { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> (24 - 8 * i)) }
     }
 
-    mutating func setU16(_ value: UInt16, at offset: Int) {
+    public mutating func setU16(_ value: UInt16, at offset: Int) {
         bytes[offset] = UInt8(value >> 8)
         bytes[offset + 1] = UInt8(truncatingIfNeeded: value)
     }
 
-    mutating func flip(at offset: Int, mask: UInt8 = 0x01) { bytes[offset] ^= mask }
+    public mutating func flip(at offset: Int, mask: UInt8 = 0x01) { bytes[offset] ^= mask }
 
     /// Recomputes the randseq, then the digest, over the length the header
     /// now declares, as the vendor's tool (or anyone editing an image) does.
-    mutating func reseal() {
+    public mutating func reseal() {
         let hashed = Int(u32(at: 0x50) &+ u32(at: 0x7C) &* u32(at: 0x54))
         precondition(hashed <= bytes.count, "reseal: the header hashes bytes past the image")
         var region = Array(bytes[0..<hashed])
@@ -75,13 +87,13 @@ struct BuiltImage {
 }
 
 /// Lays out header, sector infos, then the sectors' data, contiguous, as 7.6.2f does.
-struct FirmwareImageBuilder {
-    var version = "7.6.2g"
-    var sectors: [SectorSpec]
+public struct FirmwareImageBuilder: Sendable {
+    public var version = "7.6.2g"
+    public var sectors: [SectorSpec]
 
     /// ids 0 (zlib) and 3 (stored), which the loader skips, then 32 (stored),
     /// 33 and 34 (zlib), which it writes.
-    static let standardSectors = [
+    public static let standardSectors = [
         SectorSpec(id: 0, stored: false, content: SectorSpec.content(seed: 0)),
         SectorSpec(id: 3, stored: true, content: SectorSpec.content(seed: 3)),
         SectorSpec(id: 32, stored: true, content: SectorSpec.content(seed: 32)),
@@ -89,11 +101,11 @@ struct FirmwareImageBuilder {
         SectorSpec(id: 34, stored: false, content: SectorSpec.content(seed: 34)),
     ]
 
-    init(sectors: [SectorSpec] = FirmwareImageBuilder.standardSectors) {
+    public init(sectors: [SectorSpec] = FirmwareImageBuilder.standardSectors) {
         self.sectors = sectors
     }
 
-    func build() -> BuiltImage {
+    public func build() -> BuiltImage {
         let headerLength = 0x80
         let infosEnd = headerLength + 64 * sectors.count
         var payloads: [[UInt8]] = []
@@ -127,7 +139,7 @@ struct FirmwareImageBuilder {
 }
 
 /// zlib's compress2 (zlib header and Adler-32 trailer), as the vendor's images use.
-func compress(_ input: [UInt8], level: Int32 = 9) -> [UInt8] {
+public func compress(_ input: [UInt8], level: Int32 = 9) -> [UInt8] {
     var length = compressBound(uLong(input.count))
     var output = [UInt8](repeating: 0, count: Int(length))
     let status = output.withUnsafeMutableBufferPointer { out in
