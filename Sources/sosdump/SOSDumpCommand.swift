@@ -16,7 +16,8 @@ struct SOSDumpCommand: ParsableCommand {
             would reject the image.
             """,
         version: "sosdump 0.1.0 (\(Libpcap.version))",
-        subcommands: [PacketsCommand.self, TransfersCommand.self, ExtractCommand.self, VerifyCommand.self, CatalogCommand.self]
+        subcommands: [AnalyzeCommand.self, CheckCommand.self, PacketsCommand.self, TransfersCommand.self, ExtractCommand.self, VerifyCommand.self,
+                      CatalogCommand.self]
     )
 }
 
