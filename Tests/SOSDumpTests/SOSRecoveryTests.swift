@@ -496,7 +496,11 @@ import Testing
 
     @Test func notAMessageOnThePhonesPort() {
         let record = decoder.record(frame(Array("hello, phone".utf8)))
-        #expect(record.summary.hasSuffix("UDP, length 12 [to port 4810 but not an S.O.S. message (no RECM at offset 4): the phone drops it]"))
+        #expect(record.summary.hasSuffix("UDP, length 12 [to port 4810 but not an S.O.S. message (no RECM at offset 4): the 7.6.2f recovery program drops it]"))
+        // An older loader's order, perhaps: the file name is pointed out.
+        let text = decoder.record(frame(Array("RECOVERY UPGRADE /spa71f6.bin".utf8) + [0]))
+        #expect(text.notes == ["to port 4810 but not an S.O.S. message (no RECM at offset 4): the 7.6.2f recovery program drops it;"
+            + " it names /spa71f6.bin as text, as an older loader's upgrade order might"])
         #expect(record.sos == nil)
         // From the S.O.S. ports but not to the phone: nothing to say.
         #expect(decoder.record(frame(Array("hello, phone".utf8), sport: 4810, dport: 4811)).notes == nil)

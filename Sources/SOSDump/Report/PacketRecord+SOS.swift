@@ -31,8 +31,9 @@ extension PacketRecord {
     }
 
     /// The text that replaces `UDP, length N`, the JSON object and the
-    /// notes for a UDP frame that carries an S.O.S. message (or is sent to
-    /// the phone's port 4810 without being one); nil for other frames.
+    /// notes for a UDP frame that carries an S.O.S. message (or is sent
+    /// over IPv4 to the phone's port 4810 without being one); nil for other
+    /// frames.
     static func sosRecovery(_ d: Dissection) -> (String?, SOS?, [String])? {
         guard let result = d.sosRecovery, let (udp, payload) = d.udp else { return nil }
         let m: SOSMessage
@@ -40,15 +41,19 @@ extension PacketRecord {
         case .success(let message):
             m = message
         case .failure(let problem):
-            // Only a datagram to the phone's port is worth a word: the phone drops it.
-            guard udp.destinationPort == SOSRecovery.phonePort else { return nil }
+            // Only an IPv4 datagram to the phone's port is worth a word: the phone drops it.
+            guard udp.destinationPort == SOSRecovery.phonePort, case .ipv4 = d.network else { return nil }
             let why: String
             switch problem {
             case .truncated: return nil
             case .malformed(.invalidField(field: .sosMagic, _)): why = "no RECM at offset 4"
             case .malformed: why = "only \(payload.wireCount) bytes"
             }
-            return (nil, nil, ["to port 4810 but not an S.O.S. message (\(why)): the phone drops it"])
+            var note = "to port 4810 but not an S.O.S. message (\(why)): the 7.6.2f recovery program drops it"
+            if let name = SOSRecovery.firmwareFileName(in: payload) {
+                note += "; it names \(name.name) as text, as an older loader's upgrade order might"
+            }
+            return (nil, nil, [note])
         }
 
         var words = "S.O.S. \(m.kind) (op \(m.opcode))"

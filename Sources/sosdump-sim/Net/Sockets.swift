@@ -94,6 +94,9 @@ final class UDPSocket {
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         try option(ipLevel, IP_PKTINFO, 1, "IP_PKTINFO")
+        // Only the groups this socket joins itself (Linux otherwise hands a
+        // socket every group any socket of the host joined).
+        try option(ipLevel, IP_MULTICAST_ALL, 0, "IP_MULTICAST_ALL")
     }
 
     deinit { close(fd) }
@@ -268,8 +271,9 @@ func interfaceMAC(_ name: String) throws -> MACAddress {
 }
 
 /// Tells the kernel's ARP cache that `address` is at `mac` on `interface`
-/// (SIOCSARP), so that it does not ask again what the phone's own ARP just
-/// learnt.
+/// (SIOCSARP, a permanent entry), so that it does not ask again what the
+/// phone's own ARP just learnt: the phone sends only the ARP requests of
+/// the loader's `arp_resolve`.
 func teachARP(_ address: IPv4Address, is mac: MACAddress, on interface: String) throws {
     // struct arpreq (net/if_arp.h, not in Swift's Glibc module): sockaddr
     // arp_pa (16 bytes), sockaddr arp_ha (16), int arp_flags (4), sockaddr
@@ -279,7 +283,7 @@ func teachARP(_ address: IPv4Address, is mac: MACAddress, on interface: String) 
     withUnsafeBytes(of: &sin) { for i in 0..<16 { req[i] = $0[i] } }
     req[16] = 1  // arp_ha.sa_family = ARPHRD_ETHER, little-endian
     for (i, b) in mac.octets.enumerated() { req[18 + i] = b }
-    req[32] = 0x02  // arp_flags = ATF_COM, little-endian
+    req[32] = 0x06  // arp_flags = ATF_COM | ATF_PERM, little-endian: the kernel never probes it again
     for (i, b) in interface.utf8.prefix(15).enumerated() { req[52 + i] = b }
     let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
     guard fd >= 0 else { throw SystemError("socket") }

@@ -73,11 +73,13 @@ final class RecoveryUtility {
 
     init(_ config: Configuration) throws {
         self.config = config
+        // Replies come to 234.4.8.10:4811: a socket on every address, in the group.
         control = try UDPSocket(port: SOSRecovery.utilityPort)
-        try control.setMulticastInterface(config.address)
         if !config.deaf { try control.join(SOSRecovery.group, interfaceAddress: config.address) }
-        sender = config.sourcePort == SOSRecovery.utilityPort ? control : try UDPSocket(port: config.sourcePort)
-        if sender !== control { try sender.setMulticastInterface(config.address) }
+        // Requests leave from the PC's own address (so that 255.255.255.255
+        // goes out of its interface even without a default route).
+        sender = try UDPSocket(address: config.address, port: config.sourcePort)
+        try sender.setMulticastInterface(config.address)
         try sender.allowBroadcast()
         server = try config.tftp.map { try RecoveryTFTPServer($0) }
     }
@@ -157,9 +159,7 @@ final class RecoveryUtility {
     /// Handles replies, echoes and TFTP until `deadline`.
     private func wait(until deadline: Double) {
         while now() < deadline {
-            var fds = [control.fd]
-            if sender !== control { fds.append(sender.fd) }
-            if let server { fds += server.descriptors }
+            let fds = [control.fd, sender.fd] + (server?.descriptors ?? [])
             let until = min(deadline, server?.nextDeadline ?? deadline)
             for fd in readable(fds, until: until) {
                 if fd == control.fd || fd == sender.fd {
