@@ -405,7 +405,9 @@ extension RecoveryAnalyzer {
         if image.catalog.status == "mismatch" {
             result.append(Finding(.imageMismatch, "The image is valid for the loader but is not the catalog's: \(image.catalogText).", evidence: [e]))
         }
-        if let v = image.version, let loader = story.identity.loaderVersion, let pairing = Self.pairing(loader: loader, image: v) {
+        // The pairing rule is about images the loader takes: a rejected image has a plainer cause.
+        if image.verdict.status != "rejected", let v = image.version, let loader = story.identity.loaderVersion,
+           let pairing = Self.pairing(loader: loader, image: v) {
             result.append(Finding(.loaderFirmwareMismatch, pairing, evidence: [story.replies.first, Optional(e)].compactMap { $0 },
                                   caveat: "A community rule, not a certainty: the 7.6.2f loader checks no version at all, and reports 7.4.4rec whatever its release."))
         }
