@@ -481,6 +481,7 @@ extension RecoveryAnalyzer {
             // The same request again (no answer yet), or seen again on another interface.
             if story.isDuplicate(c.mark, key: "rrq \(file)") {
                 duplicateFrames += 1
+                story.transferFrame(c.mark)
                 return
             }
             story.transferFrame(c.mark)

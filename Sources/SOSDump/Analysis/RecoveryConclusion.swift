@@ -219,7 +219,7 @@ extension RecoveryAnalyzer {
             return Finding(.noPhoneReply, "\(valid.count) valid request\(valid.count == 1 ? "" : "s") over \(Self.seconds(last.mark.time.seconds(since: first.mark.time))) (frames \(first.mark.frame)–\(last.mark.frame)) drew no reply from \(whom): no phone in its listening window on this network segment.",
                            evidence: evidence)
         }
-        return ended(after: e2, "the last request, before a phone could be expected to answer", end: end)
+        return ended(after: e1, "the first valid request, less than the \(Self.seconds(thresholds.noReply)) (--no-reply) given a phone to answer", end: end)
     }
 
     /// The first try of the phone's URLs between two times.
@@ -271,8 +271,7 @@ extension RecoveryAnalyzer {
 
     /// The capture stopped before this step could finish.
     func ended(after e: Evidence, _ what: String, end: CaptureTimestamp) -> Finding {
-        let last = "frame \(frames)"
-        return Finding(.captureEnded, "The capture ends (\(last)) \(Self.seconds(end.seconds(since: e.time))) after \(what) (frame \(e.frame)), before the next step could be seen.",
+        return Finding(.captureEnded, "The capture ends \(Self.seconds(end.seconds(since: e.time))) after \(what) (frame \(e.frame)): too soon to see what came next.",
                        evidence: [e, Evidence(frame: frames, time: end, what: "the capture's last frame")])
     }
 
@@ -287,7 +286,10 @@ extension RecoveryAnalyzer {
                 let err = t.error
                 let e = err.map { Evidence(frame: $0.at.frame, time: $0.at.time, what: "TFTP ERROR \($0.code.rawValue) (\($0.code)) \"\(TransferTable.printable($0.message))\" from the \($0.sentBy.rawValue)") }
                 var words = "The download of \(file) ended with TFTP ERROR"
-                if let err { words += " \(err.code.rawValue) (\(err.code)) \"\(TransferTable.printable(err.message))\", sent by the \(err.sentBy == .server ? "server" : "phone") (frame \(err.at.frame))" }
+                if let err {
+                    let message = err.message.isEmpty || err.message == "\(err.code)" ? "" : " \"\(TransferTable.printable(err.message))\""
+                    words += " \(err.code.rawValue) (\(err.code))\(message), sent by the \(err.sentBy == .server ? "server" : "phone") (frame \(err.at.frame))"
+                }
                 words += "; the phone gives up at once and goes back to listening."
                 var next = VerdictCode.tftpError.nextStep
                 if err?.code == .fileNotFound { next = "The utility's TFTP server does not have \(file): restart the utility (its TFTP server serves the image it carries), and make sure no other TFTP server answers on port 69." }
@@ -381,7 +383,10 @@ extension RecoveryAnalyzer {
             let heard = a.after.firstHeard ?? back
             let gap = heard.time.seconds(since: t.lastFrame.time)
             if gap < thresholds.resetWindow {
-                return Finding(.resetDuringWrite, "The phone received \(good) but was heard from again only \(Self.seconds(gap)) after the download (frame \(heard.frame)), less than the \(Self.seconds(thresholds.resetWindow)) writing takes, and is in recovery again (frame \(back.frame)): it restarted before it could write its flash.",
+                let again = heard.frame == back.frame
+                    ? "was heard from again, in recovery, only \(Self.seconds(gap)) after the download (frame \(back.frame): \(back.what))"
+                    : "was heard from again only \(Self.seconds(gap)) after the download (frame \(heard.frame)) and is in recovery again (frame \(back.frame): \(back.what))"
+                return Finding(.resetDuringWrite, "The phone received \(good) but \(again), within the \(Self.seconds(thresholds.resetWindow)) (--reset-window) a phone needs to write its flash: it restarted before it could write it.",
                                evidence: heard.frame == back.frame ? [last, back] : [last, heard, back])
             }
             return Finding(.revertedToRecovery, "The phone received \(good), stayed silent \(Self.seconds(gap)) (long enough to write it), yet came back in recovery (frame \(back.frame): \(back.what)): its flash is suspect.",

@@ -34,7 +34,7 @@ extension RecoveryAnalyzer {
                 lines.append(Line(entry: TimelineEntry(frame: t.lastFrame.frame, time: t.lastFrame.time, actor: .sosdump, text: words),
                                   key: "image \(t.number)", order: 2))
             }
-            if let heard = a.after.firstHeard {
+            if t.outcome == .complete, let heard = a.after.firstHeard {
                 let gap = heard.time.seconds(since: t.lastFrame.time)
                 lines.append(Line(entry: TimelineEntry(frame: heard.frame, time: heard.time, actor: .sosdump,
                                                        text: "\(Self.seconds(gap)) of silence from the phone after its download"),

@@ -64,7 +64,7 @@ public struct AnalysisReport: Encodable, Sendable {
         public var findings: [FindingRecord]
         public var attempts: Int
         public var transfer: Transfer?
-        public var image: TransferRecord.Image?
+        public var image: Image?
         public var timeline: [Line]
         public var notes: [String]
 
@@ -203,6 +203,59 @@ public struct AnalysisReport: Encodable, Sendable {
         }
     }
 
+    /// The loader's checks and the catalog's word on the downloaded image.
+    public struct Image: Encodable, Sendable {
+        /// The header's version text; null when unreadable.
+        public var version: String?
+        /// `complete`, or `prefix` for the first bytes of an image that did not arrive whole.
+        public var extent: String
+        /// The bytes checked.
+        public var size: Int
+        /// `accepted`, `rejected` or `incomplete`.
+        public var loader: String
+        public var failedCheck: String?
+        /// The line the phone's console prints for the failed check.
+        public var loaderMessage: String?
+        /// `known`, `bundle`, `unknown-valid`, `mismatch`, `invalid`, `incomplete`, `unknown`.
+        public var catalog: String
+        /// The catalog's release for a known (or mismatching) image.
+        public var release: String?
+        public var loaderText: String
+        public var catalogText: String
+
+        init(_ report: FirmwareReport) {
+            let r = TransferRecord.Image(report)
+            version = r.version
+            extent = r.extent
+            size = r.size
+            loader = r.loader
+            failedCheck = r.failedCheck
+            loaderMessage = r.loaderMessage
+            catalog = r.catalog
+            release = r.release
+            loaderText = r.loaderText
+            catalogText = r.catalogText
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case version, extent, size, loader, failedCheck, loaderMessage, catalog, release, loaderText, catalogText
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(version, forKey: .version)
+            try c.encode(extent, forKey: .extent)
+            try c.encode(size, forKey: .size)
+            try c.encode(loader, forKey: .loader)
+            try c.encode(failedCheck, forKey: .failedCheck)
+            try c.encode(loaderMessage, forKey: .loaderMessage)
+            try c.encode(catalog, forKey: .catalog)
+            try c.encode(release, forKey: .release)
+            try c.encode(loaderText, forKey: .loaderText)
+            try c.encode(catalogText, forKey: .catalogText)
+        }
+    }
+
     public struct Line: Encodable, Sendable {
         public var frame: Int
         public var lastFrame: Int?
@@ -264,7 +317,7 @@ public struct AnalysisReport: Encodable, Sendable {
                          serial: id.serial, product: id.product, loaderVersion: id.loaderVersion, hardwareVersion: id.hardwareVersion,
                          gateway: id.gateway?.description, verdict: p.code.rawValue, explanation: p.explanation, nextStep: p.nextStep,
                          findings: p.findings.map(FindingRecord.init), attempts: p.attempts, transfer: transfer,
-                         image: p.download?.image.map(TransferRecord.Image.init), timeline: p.timeline.map(Line.init), notes: p.notes)
+                         image: p.download?.image.map(Image.init), timeline: p.timeline.map(Line.init), notes: p.notes)
         }
         findings = a.findings.map(FindingRecord.init)
         timeline = a.timeline.map(Line.init)
@@ -310,7 +363,7 @@ public struct AnalysisReport: Encodable, Sendable {
         if phones.count > 1 {
             for p in phones { out.append("  phone \(p.mac): \(style.code(p.verdict))") }
         }
-        var span = "\(capture.frames) frames"
+        var span = "\(capture.frames) frame\(capture.frames == 1 ? "" : "s")"
         if let f = firstTime, let l = lastTime {
             span += ", \(f.utcText) to \(l.utcText) UTC (\(RecoveryAnalyzer.seconds(l.seconds(since: f))))"
         }
