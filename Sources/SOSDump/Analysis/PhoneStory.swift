@@ -181,11 +181,23 @@ final class PhoneStory {
 
     /// Any frame from the phone that is not part of its download: the
     /// aftermath of the last attempt, when it has begun its download.
-    func heard(_ e: Evidence, recovery: Bool = false, normal: Bool = false) {
-        guard !attempts.isEmpty, attempts[attempts.count - 1].request != nil else { return }
-        if attempts[attempts.count - 1].after.firstHeard == nil { attempts[attempts.count - 1].after.firstHeard = e }
-        if recovery, attempts[attempts.count - 1].after.firstRecovery == nil { attempts[attempts.count - 1].after.firstRecovery = e }
-        if normal, attempts[attempts.count - 1].after.firstNormal == nil { attempts[attempts.count - 1].after.firstNormal = e }
+    /// Evidence is made only when it is kept: a phone that came back sends
+    /// on, and its later frames must cost nothing.
+    func heard(_ e: @autoclosure () -> Evidence, recovery: Bool = false, normal: Bool = false) {
+        guard let i = attempts.indices.last, attempts[i].request != nil else { return }
+        let after = attempts[i].after
+        guard after.firstHeard == nil || (recovery && after.firstRecovery == nil) || (normal && after.firstNormal == nil) else { return }
+        let evidence = e()
+        if after.firstHeard == nil { attempts[i].after.firstHeard = evidence }
+        if recovery, after.firstRecovery == nil { attempts[i].after.firstRecovery = evidence }
+        if normal, after.firstNormal == nil { attempts[i].after.firstNormal = evidence }
+    }
+
+    /// Whether a frame from the phone (not of its download) would still be
+    /// kept as its first after the download.
+    var awaitsFirstFrame: Bool {
+        guard let a = attempts.last, a.request != nil else { return false }
+        return a.after.firstHeard == nil
     }
 
     /// A frame of the download itself (an ACK, a retried request): what
@@ -203,9 +215,11 @@ final class PhoneStory {
         if stage == .normalFirmware || stage == .tryingURLs { stage = .listening }
     }
 
-    func normalSign(_ e: Evidence) {
-        heard(e, normal: true)
-        if normalFirmware == nil { normalFirmware = e }
+    func normalSign(_ e: @autoclosure () -> Evidence) {
+        if normalFirmware == nil {
+            normalFirmware = e()
+        }
+        heard(e(), normal: true)
         stage = .normalFirmware
     }
 

@@ -304,8 +304,7 @@ extension RecoveryAnalyzer {
         } else if t == TFTPPacket.port, payload.uint16(at: 0) == 1 {
             tftpRequest(c, h, payload)
         } else if s == 5060 || t == 5060, let story = phone(from: c, create: false) {
-            let e = c.mark.evidence("SIP to \(c.ip.destination).\(t) (normal firmware)")
-            story.normalSign(e)
+            story.normalSign(c.mark.evidence("SIP to \(c.ip.destination).\(t) (normal firmware)"))
             story.note(c.mark, .phone, "SIP to \(c.ip.destination).\(t): normal firmware", key: "sip")
         }
     }
@@ -583,6 +582,7 @@ extension RecoveryAnalyzer {
     mutating func watchedFrame(_ phoneIndex: Int, frame: Int, time: CaptureTimestamp, interface: Int, _ kind: WatchedFrame) {
         let story = phones[phoneIndex]
         guard let a = story.lastAttempt, let client = a.client else { return }
+        // Most of a download's frames are its ACKs; after the first frame that follows it, nothing is kept.
         let mark = PhoneStory.Mark(frame: frame, time: time, interface: interface)
         let words: String
         switch kind {
@@ -594,12 +594,16 @@ extension RecoveryAnalyzer {
                 story.transferFrame(mark)
                 return
             }
+            guard story.awaitsFirstFrame else { return }
             words = "UDP from port \(port) to \(destination.map { "\($0)" } ?? "?").\(destinationPort)"
         case .arp(let operation):
+            guard story.awaitsFirstFrame else { return }
             words = operation == ARPPacket.reply ? "an ARP reply" : "an ARP request"
         case .tcp(let port):
+            guard story.awaitsFirstFrame else { return }
             words = "TCP to port \(port)"
         case .other:
+            guard story.awaitsFirstFrame else { return }
             words = "a frame"
         }
         story.heard(mark.evidence("its first frame after the download: \(words)"))
