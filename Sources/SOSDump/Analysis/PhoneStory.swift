@@ -144,7 +144,7 @@ final class PhoneStory {
     // MARK: Facts
 
     func learn(address: IPv4Address) {
-        guard address != .any, address != .broadcast, !address.isMulticast else { return }
+        guard address != identity.address, address != .any, address != .broadcast, !address.isMulticast else { return }
         identity.address = address
         if !identity.addresses.contains(address), identity.addresses.count < 16 { identity.addresses.append(address) }
     }
@@ -188,24 +188,29 @@ final class PhoneStory {
         let after = attempts[i].after
         guard after.firstHeard == nil || (recovery && after.firstRecovery == nil) || (normal && after.firstNormal == nil) else { return }
         let evidence = e()
-        if after.firstHeard == nil { attempts[i].after.firstHeard = evidence }
+        if after.firstHeard == nil {
+            attempts[i].after.firstHeard = evidence
+            awaitsFirstFrame = false
+        }
         if recovery, after.firstRecovery == nil { attempts[i].after.firstRecovery = evidence }
         if normal, after.firstNormal == nil { attempts[i].after.firstNormal = evidence }
     }
 
     /// Whether a frame from the phone (not of its download) would still be
-    /// kept as its first after the download.
-    var awaitsFirstFrame: Bool {
-        guard let a = attempts.last, a.request != nil else { return false }
-        return a.after.firstHeard == nil
-    }
+    /// kept as its first after the download. A stored flag: it is read for
+    /// every frame the phone sends once its download began.
+    private(set) var awaitsFirstFrame = false
+    /// The port of the last attempt's download (2000), once it began: its
+    /// ACKs are told from the rest by it. Stored, for the same reason.
+    private(set) var downloadPort: UInt16?
 
     /// A frame of the download itself (an ACK, a retried request): what
     /// came before it was not yet the aftermath.
     func transferFrame(_ mark: Mark) {
-        guard !attempts.isEmpty, attempts[attempts.count - 1].request != nil else { return }
-        attempts[attempts.count - 1].lastTransferFrame = mark
-        attempts[attempts.count - 1].after = Aftermath()
+        guard downloadPort != nil, let i = attempts.indices.last else { return }
+        attempts[i].lastTransferFrame = mark
+        attempts[i].after = Aftermath()
+        awaitsFirstFrame = true
     }
 
     /// The recovery program shows itself: a sign for the aftermath, and the
@@ -248,6 +253,8 @@ final class PhoneStory {
         a.orderAsText = asText
         attempts.append(a)
         stage = .ordered
+        downloadPort = nil
+        awaitsFirstFrame = false
     }
 
     func echo(_ e: Evidence, file: String?) {
@@ -286,6 +293,8 @@ final class PhoneStory {
         attempts[i].requestDestination = destination
         attempts[i].lastTransferFrame = mark
         stage = .downloading
+        downloadPort = client.port
+        awaitsFirstFrame = true
     }
 
     func urlTry(_ e: Evidence) {

@@ -285,7 +285,7 @@ extension RecoveryAnalyzer {
     func index(of story: PhoneStory) -> Int { phoneByMAC[story.identity.mac] ?? 0 }
 
     mutating func learn(_ story: PhoneStory, address: IPv4Address) {
-        guard address != .any, address != .broadcast, !address.isMulticast else { return }
+        guard address != story.identity.address, address != .any, address != .broadcast, !address.isMulticast else { return }
         story.learn(address: address)
         phoneByIP[address] = index(of: story)
         if let w = watched.firstIndex(where: { $0.phone == index(of: story) }) { watched[w].address = address }
@@ -556,7 +556,9 @@ extension RecoveryAnalyzer {
         let mark = PhoneStory.Mark(frame: frame, time: time, interface: interface)
         if arp.operation == ARPPacket.request, let sender = arp.senderMAC, let story = phone(sender, create: false, at: mark) {
             if let ip = arp.senderIP { learn(story, address: ip) }
-            guard let target = arp.targetIP, target != arp.senderIP else { return }
+            // Its ARP matters while it looks for its gateway, downloads or tries its URLs; not in normal life.
+            guard story.stage == .ordered || story.stage == .resolvingGateway || story.stage == .tryingURLs || story.awaitsFirstFrame,
+                  let target = arp.targetIP, target != arp.senderIP else { return }
             if story.isDuplicate(mark, key: "arp \(target)") {
                 duplicateFrames += 1
                 return
@@ -564,11 +566,11 @@ extension RecoveryAnalyzer {
             let e = mark.evidence("ARP who-has \(target) tell \(arp.senderIP.map { "\($0)" } ?? "?")")
             if story.arpAsk(target: target, e) {
                 story.note(mark, .phone, "asks ARP for its gateway \(target)", key: "arp \(target)")
-            } else if story.isDownloading || story.stage == .tryingURLs {
+            } else {
                 story.note(mark, .phone, "asks ARP who has \(target)", key: "arp \(target)")
             }
         } else if arp.operation == ARPPacket.reply, let target = arp.targetMAC, let story = phone(target, create: false, at: mark),
-                  let sender = arp.senderIP {
+                  story.stage == .resolvingGateway, let sender = arp.senderIP {
             let e = mark.evidence("ARP reply: \(sender) is at \(arp.senderMAC.map { "\($0)" } ?? "?")")
             if story.arpAnswer(from: sender, e) {
                 story.note(mark, .network, "\(sender) is at \(arp.senderMAC.map { "\($0)" } ?? "?"): the gateway answers", key: "arp-answer")
@@ -581,8 +583,8 @@ extension RecoveryAnalyzer {
     @usableFromInline
     mutating func watchedFrame(_ phoneIndex: Int, frame: Int, time: CaptureTimestamp, interface: Int, _ kind: WatchedFrame) {
         let story = phones[phoneIndex]
-        guard let a = story.lastAttempt, let client = a.client else { return }
         // Most of a download's frames are its ACKs; after the first frame that follows it, nothing is kept.
+        guard let downloadPort = story.downloadPort else { return }
         let mark = PhoneStory.Mark(frame: frame, time: time, interface: interface)
         let words: String
         switch kind {
@@ -590,7 +592,7 @@ extension RecoveryAnalyzer {
             // The download's own frames: ACKs and ERRORs from its port. (A
             // retried request is told from a new one by its file name, in
             // `tftpRequest`, which comes after.)
-            if port == client.port, let opcode, opcode == 4 || opcode == 5 {
+            if port == downloadPort, let opcode, opcode == 4 || opcode == 5 {
                 story.transferFrame(mark)
                 return
             }
