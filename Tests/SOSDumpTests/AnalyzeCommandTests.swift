@@ -74,6 +74,33 @@ import Testing
         }
     }
 
+    /// The JSON's shape is docs/analysis-json.md's: every key, always.
+    @Test func theJSONKeysAreTheDocumentedOnes() throws {
+        let r = try CommandRunner.sosdump(["analyze", "--format", "json", CaptureCorpus.path("sos", "recovered.pcap")])
+        let object = try #require(JSONSerialization.jsonObject(with: Data(r.standardOutput.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["format", "version", "file", "verdict", "explanation", "next_step", "capture", "thresholds", "phones",
+                                     "findings", "timeline", "notes"])
+        #expect(object["format"] as? String == "sosdump-analysis" && object["version"] as? Int == 1)
+        #expect(Set((object["capture"] as? [String: Any] ?? [:]).keys) == ["frames", "start", "end", "seconds", "damage"])
+        #expect(Set((object["thresholds"] as? [String: Any] ?? [:]).keys) == ["reset_window", "stall", "no_reply"])
+        let phone = try #require((object["phones"] as? [[String: Any]])?.first)
+        #expect(Set(phone.keys) == ["mac", "ip", "addresses", "serial", "product", "loader_version", "hardware_version", "gateway", "verdict",
+                                    "explanation", "next_step", "findings", "attempts", "transfer", "image", "timeline", "notes"])
+        let finding = try #require((phone["findings"] as? [[String: Any]])?.first)
+        #expect(Set(finding.keys) == ["code", "warning", "explanation", "next_step", "caveat", "frames", "evidence"])
+        #expect(Set(((finding["evidence"] as? [[String: Any]])?.first ?? [:]).keys) == ["frame", "time", "what"])
+        #expect(Set((phone["transfer"] as? [String: Any] ?? [:]).keys) == ["file", "ordered_file", "order_as_text", "bytes", "size", "complete",
+                                                                           "sha256", "outcome", "request_to", "server", "requests",
+                                                                           "request_frame", "last_frame", "blocks", "final_block_acknowledged"])
+        #expect(Set((phone["image"] as? [String: Any] ?? [:]).keys) == ["version", "extent", "size", "loader", "failed_check", "loader_message",
+                                                                        "catalog", "release", "loader_text", "catalog_text"])
+        #expect(Set(((phone["timeline"] as? [[String: Any]])?.first ?? [:]).keys) == ["frame", "last_frame", "count", "time", "actor", "text"])
+        // A phone that never downloaded: transfer and image are null, not absent.
+        let deaf = try CommandRunner.sosdump(["analyze", "--format", "json", CaptureCorpus.path("sos", "utility-deaf.pcap")])
+        let deafPhone = try #require(((try JSONSerialization.jsonObject(with: Data(deaf.standardOutput.utf8)) as? [String: Any])?["phones"] as? [[String: Any]])?.first)
+        #expect(deafPhone["transfer"] is NSNull && deafPhone["image"] is NSNull)
+    }
+
     @Test func theTextReport() throws {
         let r = try CommandRunner.sosdump(["analyze", CaptureCorpus.path("sos", "two-phones.pcap")])
         #expect(r.status == 0)
