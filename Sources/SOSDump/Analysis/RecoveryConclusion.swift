@@ -219,7 +219,8 @@ extension RecoveryAnalyzer {
             return Finding(.noPhoneReply, "\(valid.count) valid request\(valid.count == 1 ? "" : "s") over \(Self.seconds(last.mark.time.seconds(since: first.mark.time))) (frames \(first.mark.frame)–\(last.mark.frame)) drew no reply from \(whom): no phone in its listening window on this network segment.",
                            evidence: evidence)
         }
-        return ended(after: e1, "the first valid request, less than the \(Self.seconds(thresholds.noReply)) (--no-reply) given a phone to answer", end: end)
+        return ended(after: e1, "the first valid request", end: end,
+                     why: "a phone is given \(Self.seconds(thresholds.noReply)) to answer (--no-reply)")
     }
 
     /// The first try of the phone's URLs between two times.
@@ -270,8 +271,9 @@ extension RecoveryAnalyzer {
     }
 
     /// The capture stopped before this step could finish.
-    func ended(after e: Evidence, _ what: String, end: CaptureTimestamp) -> Finding {
-        return Finding(.captureEnded, "The capture ends \(Self.seconds(end.seconds(since: e.time))) after \(what) (frame \(e.frame)): too soon to see what came next.",
+    func ended(after e: Evidence, _ what: String, end: CaptureTimestamp, why: String? = nil) -> Finding {
+        let when = e.frame >= frames ? "with" : "\(Self.seconds(end.seconds(since: e.time))) after"
+        return Finding(.captureEnded, "The capture ends \(when) \(what) (frame \(e.frame)): too soon to see what came next\(why.map { "; \($0)" } ?? "").",
                        evidence: [e, Evidence(frame: frames, time: end, what: "the capture's last frame")])
     }
 
@@ -320,7 +322,7 @@ extension RecoveryAnalyzer {
                     if let u = t.unreachable { words += " An ICMP unreachable came in frame \(u.at.frame) (the server went away)." }
                     return Finding(.transferStalled, words, evidence: [request, p, Evidence(frame: t.lastFrame.frame, time: t.lastFrame.time, what: "the transfer's last frame")])
                 }
-                return ended(after: p, "the download's last progress (block \(block))", end: end)
+                return ended(after: p, block > 0 ? "block \(block) of the download, its last progress" : "the phone's TFTP request, which nothing answered yet", end: end)
             case .complete, .optionProbe:
                 return afterDownload(a, t, story, file: file, next: next, end: end)
             }
@@ -359,7 +361,7 @@ extension RecoveryAnalyzer {
         var what = "\(file) (\(t.file.size ?? t.file.bytesCaptured) bytes"
         if let v = a.image?.version { what += ", version \(v)" }
         if let image = a.image, image.verdict.status == "rejected" {
-            var words = "The phone received \(what)) but its loader rejects the image: \(image.verdictText)."
+            var words = "The phone received \(what)) but its loader \(image.verdictText)."
             var evidence = [last]
             if let back = a.after.firstRecovery {
                 words += " It was back in recovery \(Self.seconds(back.time.seconds(since: t.lastFrame.time))) later (frame \(back.frame))."
@@ -467,7 +469,8 @@ extension RecoveryAnalyzer {
     }
 
     static func seconds(_ s: Double) -> String {
-        if s < 10 { return "\(TransferTable.fixed(max(s, 0), 1)) s" }
+        if s < 0.1 { return "\(Int((max(s, 0) * 1000).rounded())) ms" }
+        if s < 10 { return "\(TransferTable.fixed(s, 1)) s" }
         return "\(Int(s.rounded())) s"
     }
 }
