@@ -607,3 +607,30 @@ extension SOSScene {
         interface = saved
     }
 }
+
+extension PhoneStoryTests {
+    /// Past eight phones downloading at once, a frame's phone is found by hashing: the same verdicts.
+    @Test func manyPhonesDownloadingAtOnce() {
+        let phones = (1...12).map { i in
+            SOSScene.Phone(mac: MACAddress(rawValue: 0x0002_FD5A_0100 + UInt64(i)), ip: IPv4Address(192, 0, 2, UInt8(100 + i)), serial: "CBT\(1000 + i)")
+        }
+        var s = SOSScene()
+        s.request()
+        for p in phones { s.reply(p) }
+        s.upgrade()
+        for p in phones {
+            s.echo(p)
+            s.gatewayARP(p)
+            s.rrq(p)
+        }
+        for p in phones { s.transfer(p) }
+        for (i, p) in phones.enumerated() {
+            if i % 2 == 0 { s.normalFirmware(p, after: i == 0 ? 30 : 0.1) } else { s.dhcp(p, after: i == 1 ? 30 : 0.1) }
+        }
+        let a = s.analyze()
+        #expect(a.phones.count == 12)
+        for (i, p) in phones.enumerated() {
+            #expect(a.phone(p)?.code == (i % 2 == 0 ? .recovered : .revertedToRecovery), "\(p.mac)")
+        }
+    }
+}

@@ -193,12 +193,16 @@ public struct RecoveryAnalyzer {
         var sourceIP: IPv4Address?
         if case .ipv4(let ip) = d.network { sourceIP = ip.source }
         var index: Int?
-        for w in watched {
-            if let mac = sourceMAC {
-                if w.mac == mac { index = w.phone; break }
-            } else if let ip = sourceIP, w.address == ip {
-                index = w.phone
-                break
+        if watched.count > 8 {
+            index = watchedPhone(mac: sourceMAC, address: sourceIP)
+        } else {
+            for w in watched {
+                if let mac = sourceMAC {
+                    if w.mac == mac { index = w.phone; break }
+                } else if let ip = sourceIP, w.address == ip {
+                    index = w.phone
+                    break
+                }
             }
         }
         guard let index else { return }
@@ -579,6 +583,15 @@ extension RecoveryAnalyzer {
     }
 
     // MARK: The phone's frames after its download
+
+    /// The watched phone a frame comes from, by hashing, when many are watched.
+    @usableFromInline
+    func watchedPhone(mac: MACAddress?, address: IPv4Address?) -> Int? {
+        let found = mac.flatMap { phoneByMAC[$0] } ?? (mac == nil ? address.flatMap { phoneByIP[$0] } : nil)
+        // Only a phone whose download began has frames worth a look (watchedFrame needs its port).
+        guard let found, phones[found].downloadPort != nil else { return nil }
+        return found
+    }
 
     @usableFromInline
     mutating func watchedFrame(_ phoneIndex: Int, frame: Int, time: CaptureTimestamp, interface: Int, _ kind: WatchedFrame) {
