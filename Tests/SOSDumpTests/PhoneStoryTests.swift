@@ -411,6 +411,25 @@ import SOSDumpSimulation
         #expect(Self.outcome(s.analyze())?.0 == "RESET_DURING_WRITE")
     }
 
+    /// Heard from within the reset window, by a frame that does not say which program runs: a reset all the same.
+    @Test func heardWithinTheWindowWithoutASign() {
+        var s = Scene()
+        s.exchange()
+        s.wait(5)
+        s.gatewayARP(Self.p1, gateway: Scene.pcIP, answered: false)
+        s.noise(after: 30)
+        #expect(Self.outcome(s.analyze())?.0 == "RESET_DURING_WRITE")
+        // After the window, with nothing that says which program runs: unknown.
+        var t = Scene()
+        t.exchange()
+        t.wait(25)
+        t.gatewayARP(Self.p1, gateway: Scene.pcIP, answered: false)
+        t.noise(after: 30)
+        let a = t.analyze()
+        #expect(Self.outcome(a)?.0 == "OUTCOME_UNKNOWN")
+        #expect(a.phone(Self.p1)?.explanation.contains("does not say") == true)
+    }
+
     @Test func outcomeUnknown() {
         var s = Scene()
         s.exchange()

@@ -381,18 +381,24 @@ extension RecoveryAnalyzer {
             return Finding(.recovered, "The phone received \(good) and came back \(Self.seconds(normal.time.seconds(since: t.lastFrame.time))) later with normal firmware (frame \(normal.frame): \(normal.what)).",
                            evidence: [last, normal])
         }
-        if let back = a.after.firstRecovery {
-            let heard = a.after.firstHeard ?? back
+        // Heard from again within the reset window: it restarted before it
+        // could write, whatever it shows (sos-model.md); later and in
+        // recovery: the write did not take.
+        if let heard = a.after.firstHeard ?? a.after.firstRecovery {
+            let back = a.after.firstRecovery
             let gap = heard.time.seconds(since: t.lastFrame.time)
+            var evidence = [last, heard]
+            if let back, back.frame != heard.frame { evidence.append(back) }
             if gap < thresholds.resetWindow {
-                let again = heard.frame == back.frame
-                    ? "was heard from again, in recovery, only \(Self.seconds(gap)) after the download (frame \(back.frame): \(back.what))"
-                    : "was heard from again only \(Self.seconds(gap)) after the download (frame \(heard.frame)) and is in recovery again (frame \(back.frame): \(back.what))"
+                var again = "was heard from again only \(Self.seconds(gap)) after the download (frame \(heard.frame): \(heard.what))"
+                if let back { again += back.frame == heard.frame ? ", in recovery" : " and is in recovery again (frame \(back.frame): \(back.what))" }
                 return Finding(.resetDuringWrite, "The phone received \(good) but \(again), within the \(Self.seconds(thresholds.resetWindow)) (--reset-window) a phone needs to write its flash: it restarted before it could write it.",
-                               evidence: heard.frame == back.frame ? [last, back] : [last, heard, back])
+                               evidence: evidence)
             }
-            return Finding(.revertedToRecovery, "The phone received \(good), stayed silent \(Self.seconds(gap)) (long enough to write it), yet came back in recovery (frame \(back.frame): \(back.what)): its flash is suspect.",
-                           evidence: heard.frame == back.frame ? [last, back] : [last, heard, back])
+            if let back {
+                return Finding(.revertedToRecovery, "The phone received \(good), stayed silent \(Self.seconds(gap)) (long enough to write it), yet came back in recovery (frame \(back.frame): \(back.what)): its flash is suspect.",
+                               evidence: evidence)
+            }
         }
         let silence = (next ?? end).seconds(since: t.lastFrame.time)
         var words = "The phone received \(good); the capture ends \(Self.seconds(silence)) later"
