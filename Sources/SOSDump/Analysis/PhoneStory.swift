@@ -191,6 +191,9 @@ final class PhoneStory {
         if after.firstHeard == nil {
             attempts[i].after.firstHeard = evidence
             awaitsFirstFrame = false
+        } else if let first = after.firstHeard, first.frame == evidence.frame {
+            // The same frame, now in the words of what it shows.
+            attempts[i].after.firstHeard = evidence
         }
         if recovery, after.firstRecovery == nil { attempts[i].after.firstRecovery = evidence }
         if normal, after.firstNormal == nil { attempts[i].after.firstNormal = evidence }
