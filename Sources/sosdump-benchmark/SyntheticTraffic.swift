@@ -87,11 +87,14 @@ struct SyntheticTraffic {
     static func payload(_ n: Int, seed: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ seed) } }
     static func pad(_ frame: [UInt8]) -> [UInt8] { frame + Array(repeating: 0, count: max(0, 60 - frame.count)) }
 
+    /// The phone in recovery: only the recovery transfer comes from it.
     static let macPhone: [UInt8] = [0x00, 0x02, 0xFD, 0xFF, 0x21, 0x03]
     static let macPC: [UInt8] = [0x02, 0x00, 0x00, 0x00, 0x00, 0x01]
+    /// The other hosts on the segment, which send the background traffic.
+    static let macHosts: [UInt8] = [0x02, 0x00, 0x00, 0x00, 0x10, 0x01]
 
     static func ethernet(_ type: UInt16, tags: [(UInt16, UInt16)] = [], _ payload: [UInt8]) -> [UInt8] {
-        var out = macPC + macPhone
+        var out = macPC + macHosts
         for (tpid, id) in tags { out += be16(tpid) + be16(id) }
         return out + be16(type) + payload
     }
@@ -152,7 +155,7 @@ struct SyntheticTraffic {
     }
 
     static func arp(_ host: UInt8) -> [UInt8] {
-        [0, 1, 8, 0, 6, 4, 0, 1] + macPhone + [192, 0, 2, host] + [0, 0, 0, 0, 0, 0] + [192, 0, 2, 1]
+        [0, 1, 8, 0, 6, 4, 0, 1] + macHosts + [192, 0, 2, host] + [0, 0, 0, 0, 0, 0] + [192, 0, 2, 1]
     }
 
     static func icmpEcho(_ payload: [UInt8]) -> [UInt8] {

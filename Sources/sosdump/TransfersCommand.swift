@@ -21,7 +21,10 @@ struct TransfersCommand: ParsableCommand {
             complete, error, option-probe (a client that only asked for the size: not a \
             failure), unreachable, unanswered or stalled. Indented lines below a row say the \
             rest: options, the file's SHA-256, retransmissions, gaps, the error, and where a \
-            transfer that did not finish stopped and which side went quiet.
+            transfer that did not finish stopped and which side went quiet. When a transfer \
+            carried a firmware image (or a .bin the phone took for one), the phone's loader \
+            checks run on it and the catalog names it, as `sosdump verify` does; a transfer \
+            that stopped is checked as far as it got.
 
             With --format json the output is one JSON object: {"capture", "transfers": [...], \
             "damage"}; see docs/tftp-tracking.md for every field.

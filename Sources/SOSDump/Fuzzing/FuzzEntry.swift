@@ -2,9 +2,10 @@
 /// replays every corpus file and every crash the fuzzer ever found through
 /// exactly the same path (`Tests/SOSDumpTests/FuzzRegressionTests.swift`).
 public enum FuzzEntry {
-    /// Reads `bytes` as a capture file, decodes and renders every frame and
-    /// follows its TFTP transfers (with small limits, so the fuzzer reaches
-    /// them), until the end or the first damage. Returns the frames read.
+    /// Reads `bytes` as a capture file, decodes and renders every frame,
+    /// follows its TFTP transfers and its phones' stories (with small
+    /// limits, so the fuzzer reaches them) and renders the analysis, until
+    /// the end or the first damage. Returns the frames read.
     @discardableResult
     public static func readCapture(_ bytes: [UInt8]) -> Int {
         guard let input = try? GzipInput.unwrapping(MemoryInput(bytes, maximumReadLength: 4093), name: "fuzz"),
@@ -15,12 +16,24 @@ public enum FuzzEntry {
         limits.maxActiveTransfers = 16
         limits.maxBlocks = 1 << 16
         var tracker = TFTPTransferTracker(limits: limits)
+        // The phone stories too, with small limits so the fuzzer reaches them.
+        var storyLimits = RecoveryAnalyzer.Limits()
+        storyLimits.tracker = limits
+        storyLimits.maxPhones = 4
+        storyLimits.maxEventsPerPhone = 8
+        storyLimits.maxAttemptsPerPhone = 2
+        storyLimits.maxMessages = 16
+        var analyzer = RecoveryAnalyzer(limits: storyLimits)
         while let frame = try? reader.next() {
             let interface = reader.interfaces.indices.contains(frame.interfaceIndex) ? reader.interfaces[frame.interfaceIndex] : nil
             let dissection = decoder.decode(frame)
             _ = PacketRecord(dissection, interface: interface)
             tracker.observe(dissection)
+            analyzer.observe(dissection)
         }
+        let report = AnalysisReport(file: "fuzz", analysis: analyzer.finish())
+        _ = report.textLines()
+        _ = report.json
         var table = TransferTable()
         for transfer in tracker.finish() {
             table.append(transfer, record: TransferRecord(transfer))

@@ -183,13 +183,7 @@ public struct FirmwareReport: Encodable, Sendable {
     }
 
     /// The JSON object, on one line.
-    public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        guard let data = try? encoder.encode(self) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
+    public var json: String { ReportJSON.text(self) }
 }
 
 extension FirmwareReport.Verdict {

@@ -157,15 +157,8 @@ public struct LiveEventRecord: Codable, Equatable, Sendable {
 
     public var kind: Kind? { Kind(rawValue: event) }
 
-    /// One line of JSON.
-    public func encoded() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        // Strings, numbers and booleans only: encoding cannot fail.
-        guard let data = try? encoder.encode(self) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
+    /// One line of JSON, in the style of every report (`ReportJSON`).
+    public func encoded() -> String { ReportJSON.text(self) }
 
     public static func decode(_ line: String) throws -> LiveEventRecord {
         let decoder = JSONDecoder()

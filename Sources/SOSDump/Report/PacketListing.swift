@@ -20,9 +20,7 @@ public final class PacketListing {
         self.reader = reader
         self.format = format
         self.decoder = decoder
-        encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder = ReportJSON.encoder()
     }
 
     /// The next frame's record; nil at the end of the capture. Throws the

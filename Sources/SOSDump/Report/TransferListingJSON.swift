@@ -13,14 +13,7 @@ public struct TransferListingJSON: Codable, Equatable, Sendable {
         self.damage = damage
     }
 
-    public func encoded() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        // Strings, numbers and booleans only: encoding cannot fail.
-        guard let data = try? encoder.encode(self) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
+    public func encoded() -> String { ReportJSON.text(self, pretty: true) }
 
     public static func decode(_ text: String) throws -> TransferListingJSON {
         let decoder = JSONDecoder()

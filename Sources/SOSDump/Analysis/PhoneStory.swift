@@ -1,0 +1,319 @@
+/// One phone's story during an S.O.S. recovery: a bounded state machine fed
+/// the events `RecoveryAnalyzer` finds for it, in capture order.
+///
+/// ```
+///  listening ──(URL try)──► tryingURLs ──(reply, DHCP)──► listening
+///      │
+///      │ echo of an upgrade order (or a datagram naming the file as text)
+///      ▼
+///   ordered ──(ARP who-has gateway)──► resolvingGateway
+///      │                                    │
+///      └──────────── RRQ from port 2000 ◄───┘
+///                          ▼
+///                     downloading ── transfer ends (from the TFTP tracker),
+///                          │         image checked; the phone writes
+///                          ▼
+///          what came back: normal firmware │ the recovery program │ nothing
+/// ```
+///
+/// Every upgrade the phone acts on opens an `Attempt`; what follows the
+/// attempt's last transfer frame (the phone's first frame, its first sign of
+/// normal firmware or of the recovery program) is kept as it arrives, so the
+/// verdict can be decided when the capture ends without keeping frames.
+/// Events are kept for the timeline up to `maxEvents` (runs of alike events
+/// are folded into one); attempts up to `maxAttempts`. The verdict itself
+/// needs only the counters and the attempts, so a long capture loses lines
+/// of the timeline, never the verdict.
+final class PhoneStory {
+    enum Stage: Sendable, Equatable {
+        /// Only seen so far (its recovery DHCP, a reply): it answers requests.
+        case listening
+        /// Trying its Recovery or Last Upgrade URL: it does not listen.
+        case tryingURLs
+        /// It echoed an upgrade order (or took a file name sent as text).
+        case ordered
+        /// It asked ARP for its gateway after the order.
+        case resolvingGateway
+        /// It asked for the file by TFTP.
+        case downloading
+        /// It showed normal firmware.
+        case normalFirmware
+    }
+
+    /// A frame: number, time and interface (to tell a frame seen on two interfaces).
+    struct Mark: Sendable, Equatable {
+        var frame: Int
+        var time: CaptureTimestamp
+        var interface: Int
+    }
+
+    /// How many times, the first and the last.
+    struct Occurrences: Sendable {
+        var count = 0
+        var first: Evidence?
+        var last: Evidence?
+
+        mutating func record(_ e: Evidence) {
+            if count == 0 { first = e }
+            last = e
+            count += 1
+        }
+    }
+
+    /// What follows the last frame of a download: kept as it arrives, reset
+    /// by every later frame of the transfer.
+    struct Aftermath: Sendable {
+        /// The phone's first frame after the transfer.
+        var firstHeard: Evidence?
+        /// Its first sign of the recovery program (DHCP `TI-dhcp 0.1`, an S.O.S. reply, a TFTP request from port 2000).
+        var firstRecovery: Evidence?
+        /// Its first sign of normal firmware (DHCP vendor class like `Cisco SPA504G`, a `.cfg` fetch, SIP).
+        var firstNormal: Evidence?
+    }
+
+    /// One upgrade the phone acted on.
+    struct Attempt: Sendable {
+        var start: Mark
+        /// The upgrade order (or the datagram naming the file as text), when captured.
+        var order: Evidence?
+        var orderedFile: String?
+        var orderAsText = false
+        var echo: Evidence?
+        var gateway: IPv4Address?
+        var gatewayAsks = Occurrences()
+        var gatewayAnswer: Evidence?
+        var request: Evidence?
+        var requestFile: String?
+        var client: TransportEndpoint?
+        var requestDestination: TransportEndpoint?
+        /// The TFTP transfer, once the tracker ended it (bytes released).
+        var transfer: TFTPTransfer?
+        var image: FirmwareReport?
+        /// The phone's last frame of the transfer (ACK, request retry).
+        var lastTransferFrame: Mark?
+        var after = Aftermath()
+
+        init(start: Mark) { self.start = start }
+    }
+
+    /// A line of the timeline as it happened: folded into runs when alike.
+    struct Event: Sendable {
+        var mark: Mark
+        var actor: TimelineEntry.Actor
+        var text: String
+        /// Alike events (same key, one after another) fold into one line.
+        var key: String
+        var count = 1
+        var last: Mark?
+    }
+
+    var identity: PhoneIdentity
+    var serialBytes: [UInt8]?
+    var prefixLength: Int?
+    let firstSeen: Mark
+    var stage: Stage = .listening
+    var replies = Occurrences()
+    var urlTries = Occurrences()
+    var recoveryDHCP = Occurrences()
+    /// The first sign of normal firmware ever seen from it.
+    var normalFirmware: Evidence?
+    var attempts: [Attempt] = []
+    var attemptsNotKept = 0
+    var events: [Event] = []
+    var eventsNotKept = 0
+    /// The same frame seen again on another interface (not counted twice).
+    var duplicates = 0
+    var notes: [String] = []
+
+    let maxEvents: Int
+    let maxAttempts: Int
+
+    init(mac: MACAddress, at mark: Mark, maxEvents: Int, maxAttempts: Int) {
+        identity = PhoneIdentity(mac: mac)
+        firstSeen = mark
+        self.maxEvents = maxEvents
+        self.maxAttempts = maxAttempts
+    }
+
+    var lastAttempt: Attempt? { attempts.last }
+
+    /// Whether the phone's last attempt has reached its download (and may be
+    /// writing or back).
+    var isDownloading: Bool { attempts.last?.request != nil }
+
+    // MARK: Facts
+
+    func learn(address: IPv4Address) {
+        guard address != identity.address, address != .any, address != .broadcast, !address.isMulticast else { return }
+        identity.address = address
+        if !identity.addresses.contains(address), identity.addresses.count < 16 { identity.addresses.append(address) }
+    }
+
+    // MARK: Events
+
+    /// Keeps an event for the timeline; one alike to the last (same key) is
+    /// folded into it; a copy of the last from another interface at the
+    /// same time is dropped.
+    func note(_ mark: Mark, _ actor: TimelineEntry.Actor, _ text: @autoclosure () -> String, key: String) {
+        if let last = events.last, last.key == key {
+            let lastMark = last.last ?? last.mark
+            if lastMark.interface != mark.interface, abs(mark.time.seconds(since: lastMark.time)) < 0.001 {
+                duplicates += 1
+                return
+            }
+            events[events.count - 1].count += 1
+            events[events.count - 1].last = mark
+            return
+        }
+        guard events.count < maxEvents else {
+            eventsNotKept += 1
+            return
+        }
+        events.append(Event(mark: mark, actor: actor, text: text(), key: key))
+    }
+
+    /// Whether `mark` repeats the last event of `key` from another interface.
+    func isDuplicate(_ mark: Mark, key: String) -> Bool {
+        guard let last = events.last, last.key == key else { return false }
+        let lastMark = last.last ?? last.mark
+        return lastMark.interface != mark.interface && abs(mark.time.seconds(since: lastMark.time)) < 0.001
+    }
+
+    /// Any frame from the phone that is not part of its download: the
+    /// aftermath of the last attempt, when it has begun its download.
+    /// Evidence is made only when it is kept: a phone that came back sends
+    /// on, and its later frames must cost nothing.
+    func heard(_ e: @autoclosure () -> Evidence, recovery: Bool = false, normal: Bool = false) {
+        guard let i = attempts.indices.last, attempts[i].request != nil else { return }
+        let after = attempts[i].after
+        guard after.firstHeard == nil || (recovery && after.firstRecovery == nil) || (normal && after.firstNormal == nil) else { return }
+        let evidence = e()
+        if after.firstHeard == nil {
+            attempts[i].after.firstHeard = evidence
+            awaitsFirstFrame = false
+        } else if let first = after.firstHeard, first.frame == evidence.frame {
+            // The same frame, now in the words of what it shows.
+            attempts[i].after.firstHeard = evidence
+        }
+        if recovery, after.firstRecovery == nil { attempts[i].after.firstRecovery = evidence }
+        if normal, after.firstNormal == nil { attempts[i].after.firstNormal = evidence }
+    }
+
+    /// Whether a frame from the phone (not of its download) would still be
+    /// kept as its first after the download. A stored flag: it is read for
+    /// every frame the phone sends once its download began.
+    private(set) var awaitsFirstFrame = false
+    /// The port of the last attempt's download (2000), once it began: its
+    /// ACKs are told from the rest by it. Stored, for the same reason.
+    private(set) var downloadPort: UInt16?
+
+    /// A frame of the download itself (an ACK, a retried request): what
+    /// came before it was not yet the aftermath.
+    func transferFrame(_ mark: Mark) {
+        guard downloadPort != nil, let i = attempts.indices.last else { return }
+        attempts[i].lastTransferFrame = mark
+        attempts[i].after = Aftermath()
+        awaitsFirstFrame = true
+    }
+
+    /// The recovery program shows itself: a sign for the aftermath, and the
+    /// phone is listening again (unless it is downloading).
+    func recoverySign(_ e: Evidence) {
+        heard(e, recovery: true)
+        if stage == .normalFirmware || stage == .tryingURLs { stage = .listening }
+    }
+
+    func normalSign(_ e: @autoclosure () -> Evidence) {
+        if normalFirmware == nil {
+            normalFirmware = e()
+        }
+        heard(e(), normal: true)
+        stage = .normalFirmware
+    }
+
+    func reply(_ e: Evidence) {
+        replies.record(e)
+        recoverySign(e)
+        if stage != .downloading { stage = .listening }
+    }
+
+    func recoveryDHCP(_ e: Evidence) {
+        recoveryDHCP.record(e)
+        recoverySign(e)
+        stage = .listening
+    }
+
+    /// The phone echoed an upgrade order (or acted on one sent as text): a new attempt.
+    func beginAttempt(at mark: Mark, order: Evidence?, file: String?, asText: Bool) {
+        // The recovery program answering again is a sign for the last attempt's aftermath.
+        guard attempts.count < maxAttempts else {
+            attemptsNotKept += 1
+            return
+        }
+        var a = Attempt(start: mark)
+        a.order = order
+        a.orderedFile = file
+        a.orderAsText = asText
+        attempts.append(a)
+        stage = .ordered
+        downloadPort = nil
+        awaitsFirstFrame = false
+    }
+
+    func echo(_ e: Evidence, file: String?) {
+        attempts[attempts.count - 1].echo = e
+        if attempts[attempts.count - 1].orderedFile == nil { attempts[attempts.count - 1].orderedFile = file }
+    }
+
+    /// An ARP who-has from the phone; true when it is its gateway lookup.
+    @discardableResult
+    func arpAsk(target: IPv4Address, _ e: Evidence) -> Bool {
+        guard stage == .ordered || stage == .resolvingGateway, !attempts.isEmpty else { return false }
+        let i = attempts.count - 1
+        guard attempts[i].gateway == nil || attempts[i].gateway == target else { return false }
+        attempts[i].gateway = target
+        attempts[i].gatewayAsks.record(e)
+        identity.gateway = target
+        stage = .resolvingGateway
+        return true
+    }
+
+    /// An ARP reply to the phone; true when it answers its gateway lookup.
+    @discardableResult
+    func arpAnswer(from sender: IPv4Address, _ e: Evidence) -> Bool {
+        guard let i = attempts.indices.last, attempts[i].gateway == sender, attempts[i].gatewayAnswer == nil,
+              attempts[i].request == nil else { return false }
+        attempts[i].gatewayAnswer = e
+        return true
+    }
+
+    /// The phone's TFTP request for the ordered file: the download begins.
+    func download(_ e: Evidence, file: String, client: TransportEndpoint, destination: TransportEndpoint, mark: Mark) {
+        let i = attempts.count - 1
+        attempts[i].request = e
+        attempts[i].requestFile = file
+        attempts[i].client = client
+        attempts[i].requestDestination = destination
+        attempts[i].lastTransferFrame = mark
+        stage = .downloading
+        downloadPort = client.port
+        awaitsFirstFrame = true
+    }
+
+    func urlTry(_ e: Evidence) {
+        urlTries.record(e)
+        heard(e, recovery: true)
+        stage = .tryingURLs
+    }
+}
+
+extension PhoneStory.Mark {
+    func evidence(_ what: String) -> Evidence { Evidence(frame: frame, time: time, what: what) }
+}
+
+/// Two file names for the same file: equal, or equal once the path and case
+/// are set aside (`/spa71f6.bin` and `spa71f6.bin`).
+func sameFile(_ a: String, _ b: String) -> Bool {
+    if a == b { return true }
+    return FirmwareCatalog.baseName(a).lowercased() == FirmwareCatalog.baseName(b).lowercased()
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import SOSDump
+
+/// The timing thresholds of sos-model.md, shared by `analyze` and `check`.
+struct ThresholdOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Seconds after the final ACK of a good image within which a phone heard from again restarted too soon to have written its flash (RESET_DURING_WRITE; later, in recovery: REVERTED_TO_RECOVERY).", valueName: "seconds"))
+    var resetWindow: Double = 20
+
+    @Option(help: ArgumentHelp("Seconds without progress after which a download, a TFTP request or a gateway lookup has failed (TRANSFER_STALLED, TFTP_NO_RESPONSE, NO_GATEWAY) rather than been cut by the capture's end (CAPTURE_ENDED).", valueName: "seconds"))
+    var stall: Double = 10
+
+    @Option(help: ArgumentHelp("Seconds valid requests (or the phone's replies) go unanswered before it is NO_PHONE_REPLY (or UTILITY_DEAF) rather than CAPTURE_ENDED.", valueName: "seconds"))
+    var noReply: Double = 10
+
+    func validate() throws {
+        for (name, value) in [("--reset-window", resetWindow), ("--stall", stall), ("--no-reply", noReply)] {
+            guard value.isFinite, value > 0, value <= 86_400 else { throw ValidationError("\(name) must be a number of seconds above 0 (at most 86400).") }
+        }
+    }
+
+    var thresholds: RecoveryThresholds { RecoveryThresholds(resetWindow: resetWindow, stall: stall, noReply: noReply) }
+}
+
+/// `sosdump analyze`: why an S.O.S. recovery failed, one report per capture.
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Explain why a phone's S.O.S. recovery failed (or that it worked): one report per capture.",
+        discussion: """
+            Every phone in recovery mode is followed by its MAC address: the recovery program's \
+            DHCP, the utility's requests and the phone's replies, the upgrade order and its echo, \
+            the phone's ARP for its gateway, its TFTP request and the download, the loader's \
+            checks on the image, the silence while it writes, and what came back (normal \
+            firmware, the recovery program again, or nothing). Each phone gets a verdict and the \
+            capture the most serious one: RECOVERED, NO_RECOVERY_TRAFFIC, REQUEST_IGNORED, \
+            NO_PHONE_REPLY, UTILITY_DEAF, PHONE_BUSY, NO_GATEWAY, TFTP_UNREACHABLE, \
+            TFTP_NO_RESPONSE, TFTP_ERROR, TRANSFER_STALLED, CAPTURE_ENDED, IMAGE_REJECTED, \
+            RESET_DURING_WRITE, REVERTED_TO_RECOVERY or OUTCOME_UNKNOWN, with the warnings \
+            IMAGE_MISMATCH and LOADER_FIRMWARE_MISMATCH as findings. docs/verdicts.md explains \
+            each; every finding names its frames (numbered as Wireshark numbers them) and what to \
+            do next.
+
+            The text report has a header line with the verdict, each phone's timeline (only the \
+            frames that matter), its download and image, its findings and the next step; colour \
+            only on a terminal, never when NO_COLOR is set. With --format json, one JSON object \
+            per capture per line (docs/analysis-json.md).
+
+            Exit status: 0 when every capture was analysed, whatever the verdicts, also a damaged \
+            capture (analysed up to the damage; the report and a warning say where); 2 when a \
+            capture could not be read at all (the others are still analysed); 64 for a usage error.
+            """
+    )
+
+    @Option(help: "text or json.")
+    var format: PacketListing.Format = .text
+
+    @OptionGroup var thresholdOptions: ThresholdOptions
+
+    @Option(help: "Keep at most this many MiB of each downloaded file for the firmware checks.")
+    var keepMib = 64
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    @Argument(help: "pcap or pcapng files (- for standard input).")
+    var files: [String]
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("Name at least one capture to analyse.") }
+        guard keepMib >= 0, keepMib <= 1 << 16 else { throw ValidationError("--keep-mib must be between 0 and 65536.") }
+    }
+
+    func run() throws {
+        let catalog = try catalogOptions.load()
+        var limits = RecoveryAnalyzer.Limits()
+        limits.tracker.keepBytesPerTransfer = keepMib << 20
+        let style = AnalysisReport.Style(colour: Self.colourWanted())
+        var output = StandardOutput()
+        var unreadable = false
+        for (i, file) in files.enumerated() {
+            let reader: CaptureReader
+            do {
+                reader = try CaptureReader(path: file)
+            } catch {
+                output.flush()
+                warn("\(error)")
+                unreadable = true
+                continue
+            }
+            let (analysis, damage) = RecoveryAnalyzer.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds, limits: limits)
+            let damageLine = damage.map { PacketListing.damageLine($0, framesRead: reader.framesRead) }
+            let report = AnalysisReport(file: file, analysis: analysis, damage: damage.map { "\($0); stopped after frame \(reader.framesRead)" },
+                                        warnings: reader.warnings.map { "\($0)" })
+            switch format {
+            case .text:
+                if i > 0 { output.write("") }
+                report.textLines(style: style).forEach { output.write($0) }
+            case .json:
+                output.write(report.json)
+            }
+            output.flush()
+            if let damageLine { warn("\(file): \(damageLine)") }
+        }
+        output.flush()
+        if unreadable { throw ExitStatus.unreadable }
+    }
+
+    /// Colour on a terminal only, and never when NO_COLOR is set (no-color.org).
+    static func colourWanted() -> Bool {
+        guard ProcessInfo.processInfo.environment["NO_COLOR"] == nil else { return false }
+        return isatty(1) == 1
+    }
+}
