@@ -60,7 +60,7 @@ let package = Package(
         // The decoding benchmark (scripts/benchmark runs it beside cat and tcpdump).
         .executableTarget(
             name: "sosdump-benchmark",
-            dependencies: ["SOSDump", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SOSDump", "SOSDumpSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // libFuzzer entry point (scripts/fuzz builds it with -sanitize=fuzzer).

@@ -41,6 +41,44 @@ import Testing
         }
     }
 
+    /// A decoder told to defer leaves the checksum unchecked; checking it
+    /// later from the decoded header and payload gives what the verifying
+    /// decoder says, for every kind of status.
+    @Test func deferredChecksumCheckedLaterMatchesTheDecoder() {
+        let deferring = FrameDecoder(udpChecksums: .deferred)
+        let good = PacketBuilder.ethernetIPv4UDP(Array("RECM".utf8) + [1, 2, 3])  // an odd payload length
+        var bad = good
+        bad[bad.count - 2] ^= 0x40
+        var wrapped = good  // the checksum field alone damaged
+        wrapped[41] ^= 0x01
+        let absent = PacketBuilder.ethernet(type: 0x0800, PacketBuilder.ipv4(PacketBuilder.udp(withChecksum: false, [1, 2])))
+        let ipv6 = PacketBuilder.ethernet(type: 0x86DD, PacketBuilder.ipv6(nextHeader: 17, PacketBuilder.udp6([9, 8, 7, 6, 5])))
+        var ipv6Bad = ipv6
+        ipv6Bad[ipv6Bad.count - 1] ^= 0x10
+        let cases: [(String, [UInt8], Int?)] = [
+            ("good", good, nil), ("bad", bad, nil), ("bad field", wrapped, nil), ("absent", absent, nil),
+            ("truncated", Array(good.prefix(44)), good.count), ("ipv6", ipv6, nil), ("ipv6 bad", ipv6Bad, nil),
+        ]
+        var seen: Set<String> = []
+        for (name, frame, wire) in cases {
+            let expected = decoder.withDecoded(frame, wireLength: wire) { $0.udp?.header.checksumStatus }
+            deferring.withDecoded(frame, wireLength: wire) { d in
+                guard let (header, payload) = d.udp, let addresses = d.ipAddresses else {
+                    Issue.record("\(name): no UDP"); return
+                }
+                #expect(header.checksumStatus == .notChecked, "\(name)")
+                let pseudo: PseudoHeader = switch (addresses.source, addresses.destination) {
+                case (.v4(let s), .v4(let t)): .v4(source: s, destination: t)
+                case (.v6(let s), .v6(let t)): .v6(source: s, destination: t)
+                default: .v4(source: IPv4Address(0, 0, 0, 0), destination: IPv4Address(0, 0, 0, 0))
+                }
+                #expect(header.checksumStatus(payload: payload, pseudoHeader: pseudo) == expected, "\(name)")
+            }
+            seen.insert(expected.map { $0.word } ?? "none")
+        }
+        #expect(seen == ["valid", "bad", "absent", "unverified"])
+    }
+
     @Test func lengthBelowEightIsMalformed() {
         let frame = PacketBuilder.ethernet(type: 0x0800, PacketBuilder.ipv4(PacketBuilder.udp(length: 4, [1, 2])))
         decoder.withDecoded(frame) { d in

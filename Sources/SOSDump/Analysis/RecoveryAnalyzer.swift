@@ -122,7 +122,9 @@ public struct RecoveryAnalyzer {
     /// Feeds one decoded frame. Inlinable, as `TFTPTransferTracker.observe`,
     /// so the dissection is read where it lies; only frames that may matter
     /// go on to the out-of-line parts, with the few fields they need.
-    @inlinable
+    /// Always inlined: called out of line, it is handed a copy of the
+    /// dissection per frame (measured: 0.05 s of 0.40 s on 1 GiB).
+    @inlinable @inline(__always)
     public mutating func observe(_ d: borrowing Dissection) {
         frames += 1
         let time = d.frame.timestamp
@@ -317,7 +319,12 @@ extension RecoveryAnalyzer {
         var delivery = SOSDelivery(sourcePort: h.sourcePort, destinationPort: h.destinationPort, destination: c.ip.destination,
                                    linkBroadcast: c.linkBroadcast, ipHeaderLength: c.ip.headerLength, fragmented: c.fragmented)
         if case .invalid = c.ip.checksumStatus { delivery.ipChecksumBad = true }
-        if case .invalid = h.checksumStatus { delivery.udpChecksumBad = true }
+        // The analysis decodes with UDP checksums deferred: checked here, where one matters.
+        var udpChecksum = h.checksumStatus
+        if udpChecksum == .notChecked {
+            udpChecksum = h.checksumStatus(payload: payload, pseudoHeader: .v4(source: c.ip.source, destination: c.ip.destination))
+        }
+        if case .invalid = udpChecksum { delivery.udpChecksumBad = true }
         guard SOSMessage.isSOS(payload) else {
             // Not an S.O.S. message: only what is sent to the phone's port matters
             // (a file name in it may be an older loader's upgrade order).
@@ -666,7 +673,7 @@ extension RecoveryAnalyzer {
         var analyzer = RecoveryAnalyzer(catalog: catalog, thresholds: thresholds, limits: limits)
         var damage: CaptureError?
         do {
-            try FrameDecoder().decodeAll(from: reader) { d in analyzer.observe(d) }
+            try FrameDecoder(udpChecksums: .deferred).decodeAll(from: reader) { d in analyzer.observe(d) }
         } catch {
             damage = error
         }

@@ -24,8 +24,13 @@ public enum TransferredImage {
         let whole = t.file.isKeptWhole
         let count = whole ? t.file.bytes.count : t.file.keptPrefixCount
         guard count > 0 else { return nil }
+        // The transfer's digests cover exactly the kept bytes when it was kept whole.
+        var digests: (sha256: HexDigest, md5: HexDigest)?
+        if whole, let d = t.digests, let sha256 = HexDigest(hex: d.sha256), let md5 = HexDigest(hex: d.md5) {
+            digests = (sha256, md5)
+        }
         let verification = t.file.bytes.withUnsafeBytes { raw in
-            FirmwareVerification(UnsafeRawBufferPointer(rebasing: raw[..<count]), extent: whole ? .complete : .prefix)
+            FirmwareVerification(UnsafeRawBufferPointer(rebasing: raw[..<count]), extent: whole ? .complete : .prefix, digests: digests)
         }
         let identification = catalog.identify(verification, fileName: t.fileName)
         return FirmwareReport(file: t.fileName, verification: verification, identification: identification)

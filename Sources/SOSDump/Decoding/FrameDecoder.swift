@@ -7,9 +7,11 @@
 /// frame that does not reassemble anything allocates nothing.
 public struct FrameDecoder {
     public let reassembler: IPFragmentReassembler
+    public let udpChecksums: UDPChecksumPolicy
 
-    public init(reassemblyLimits: IPFragmentReassembler.Limits = .init()) {
+    public init(reassemblyLimits: IPFragmentReassembler.Limits = .init(), udpChecksums: UDPChecksumPolicy = .verified) {
         reassembler = IPFragmentReassembler(limits: reassemblyLimits)
+        self.udpChecksums = udpChecksums
     }
 
     public func decode(_ frame: CapturedFrame) -> Dissection {
@@ -172,7 +174,7 @@ public struct FrameDecoder {
                                  at offset: Int, into d: inout Dissection) throws(LayerStop) {
         switch proto {
         case .udp:
-            let (udp, data) = try step(.udp, at: offset) { () throws(DecodeProblem) in try UDPHeader.decode(payload, pseudoHeader: pseudoHeader) }
+            let (udp, data) = try step(.udp, at: offset) { () throws(DecodeProblem) in try UDPHeader.decode(payload, pseudoHeader: pseudoHeader, checksum: udpChecksums) }
             d.transport = .udp(udp, payload: data)
         case .tcp:
             let (tcp, data) = try step(.tcp, at: offset) { () throws(DecodeProblem) in try TCPHeader.decode(payload) }

@@ -72,12 +72,11 @@ public struct InternetChecksum {
     /// pseudo-header). When it is wrong, says what it should have been: the
     /// sum of everything but the field.
     func status(of bytes: ByteView, fieldAt fieldOffset: Int) -> ChecksumStatus {
-        guard !bytes.isTruncated, let found = bytes.uint16(at: fieldOffset),
-              let before = bytes.slice(at: 0, length: fieldOffset), let after = bytes.dropFirst(fieldOffset + 2)
-        else { return .unverified }
+        guard !bytes.isTruncated, let found = bytes.uint16(at: fieldOffset) else { return .unverified }
         var whole = self
         whole.add(bytes.rawBytes)
         if whole.verifies { return .valid }
+        guard let before = bytes.slice(at: 0, length: fieldOffset), let after = bytes.dropFirst(fieldOffset + 2) else { return .unverified }
         var expected = self
         expected.add(before.rawBytes)
         expected.add(after.rawBytes)
@@ -103,14 +102,18 @@ public enum ChecksumStatus: Sendable, Equatable, CustomStringConvertible {
     case absent
     /// Not all the bytes it covers were captured.
     case unverified
+    /// The decoder was told not to check it (`UDPChecksumPolicy.deferred`).
+    case notChecked
 
-    /// One word for machine-readable output: valid, bad, absent, unverified.
+    /// One word for machine-readable output: valid, bad, absent, unverified,
+    /// unchecked.
     public var word: String {
         switch self {
         case .valid: "valid"
         case .invalid: "bad"
         case .absent: "absent"
         case .unverified: "unverified"
+        case .notChecked: "unchecked"
         }
     }
 
@@ -120,6 +123,7 @@ public enum ChecksumStatus: Sendable, Equatable, CustomStringConvertible {
         case .invalid(let found, let expected): "bad: 0x\(hex4(found)), should be 0x\(hex4(expected))"
         case .absent: "absent"
         case .unverified: "unverified"
+        case .notChecked: "not checked"
         }
     }
 }

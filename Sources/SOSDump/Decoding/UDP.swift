@@ -24,8 +24,10 @@ public struct UDPHeader: Sendable, Equatable {
     public static let headerLength = 8
 
     /// Decodes the header at the start of `segment` (an IP payload) and
-    /// returns it with the data, narrowed to the Length field.
-    public static func decode(_ segment: ByteView, pseudoHeader: PseudoHeader?) throws(DecodeProblem) -> (UDPHeader, payload: ByteView) {
+    /// returns it with the data, narrowed to the Length field. The checksum
+    /// is checked over `pseudoHeader` unless `checksum` is `.deferred`.
+    public static func decode(_ segment: ByteView, pseudoHeader: PseudoHeader?,
+                              checksum policy: UDPChecksumPolicy = .verified) throws(DecodeProblem) -> (UDPHeader, payload: ByteView) {
         guard let sport = segment.uint16(at: 0), let dport = segment.uint16(at: 2), let len = segment.uint16(at: 4),
               let sum = segment.uint16(at: 6)
         else { throw .missing(headerLength, in: segment) }
@@ -40,18 +42,42 @@ public struct UDPHeader: Sendable, Equatable {
         guard let datagram = segment.prefix(wireLength: length), let payload = datagram.dropFirst(headerLength) else {
             throw .missing(headerLength, in: segment)
         }
-        var status = ChecksumStatus.unverified
-        if sum == 0, pseudoHeader?.isIPv6 != true {
-            status = .absent
-        } else if let pseudoHeader {
-            var c = InternetChecksum()
-            pseudoHeader.add(to: &c, protocol: .udp, length: length)
-            status = c.status(of: datagram, fieldAt: 6)
-            // A sum of zero is sent as 0xFFFF (RFC 768): 0 means "no checksum".
-            if case .invalid(let found, 0) = status { status = .invalid(found: found, expected: 0xFFFF) }
-        }
-        return (UDPHeader(sourcePort: sport, destinationPort: dport, length: length, checksum: sum, checksumStatus: status), payload)
+        var header = UDPHeader(sourcePort: sport, destinationPort: dport, length: length, checksum: sum, checksumStatus: .notChecked)
+        if policy == .verified { header.checksumStatus = header.checksumStatus(payload: payload, pseudoHeader: pseudoHeader) }
+        return (header, payload)
     }
+
+    /// Checks the checksum field against the header's other fields, the
+    /// `payload` it was decoded with and the IP layer's `pseudoHeader`:
+    /// what the decoder does, or what a caller does later for the few
+    /// datagrams it cares about when the decoder deferred it.
+    public func checksumStatus(payload: ByteView, pseudoHeader: PseudoHeader?) -> ChecksumStatus {
+        if checksum == 0, pseudoHeader?.isIPv6 != true { return .absent }
+        guard let pseudoHeader, !payload.isTruncated else { return .unverified }
+        var c = InternetChecksum()
+        pseudoHeader.add(to: &c, protocol: .udp, length: length)
+        c.add(sourcePort)
+        c.add(destinationPort)
+        c.add(UInt16(truncatingIfNeeded: length))
+        c.add(payload.rawBytes)  // starts at an even offset: the header is 8 bytes
+        var whole = c
+        whole.add(checksum)
+        if whole.verifies { return .valid }
+        // A sum of zero is sent as 0xFFFF (RFC 768): 0 means "no checksum".
+        let expected = c.value == 0 ? 0xFFFF : c.value
+        return .invalid(found: checksum, expected: expected)
+    }
+}
+
+/// Whether the decoder checks every UDP checksum as it decodes (what
+/// `packets` shows), or leaves them `.notChecked` for the caller to check
+/// with `UDPHeader.checksumStatus(payload:pseudoHeader:)` on the datagrams
+/// it looks at. An analysis that reads one transfer out of a gigabyte of
+/// other traffic would otherwise spend a tenth of its time summing bytes
+/// nobody asks about (docs/performance.md).
+public enum UDPChecksumPolicy: Sendable {
+    case verified
+    case deferred
 }
 
 /// The addresses of the IP header that a transport checksum covers
@@ -60,7 +86,7 @@ public enum PseudoHeader: Sendable, Equatable {
     case v4(source: IPv4Address, destination: IPv4Address)
     case v6(source: IPv6Address, destination: IPv6Address)
 
-    var isIPv6: Bool {
+    public var isIPv6: Bool {
         if case .v6 = self { return true }
         return false
     }

@@ -56,7 +56,10 @@ public struct FirmwareVerification: Sendable {
 
     public var loaderAccepts: Bool { verdict == .accepted }
 
-    public init(_ image: UnsafeRawBufferPointer, extent: Extent = .complete) {
+    /// Checks `image`. `digests`, when given, are the SHA-256 and MD5 of
+    /// exactly these bytes, already computed by the caller (a transfer
+    /// hashes its file as it arrives), so they are not computed twice.
+    public init(_ image: UnsafeRawBufferPointer, extent: Extent = .complete, digests: (sha256: HexDigest, md5: HexDigest)? = nil) {
         var run = CheckRun(image: ByteView(image), extent: extent)
         run.run()
         length = image.count
@@ -64,8 +67,8 @@ public struct FirmwareVerification: Sendable {
         header = run.header
         sectors = run.sectors
         checks = run.checks
-        sha256 = HexDigest(SHA256.hash(data: image))
-        md5 = HexDigest(Insecure.MD5.hash(data: image))
+        sha256 = digests?.sha256 ?? HexDigest(SHA256.hash(data: image))
+        md5 = digests?.md5 ?? HexDigest(Insecure.MD5.hash(data: image))
     }
 
     public init(_ image: [UInt8], extent: Extent = .complete) {
