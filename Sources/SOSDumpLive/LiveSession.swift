@@ -6,11 +6,11 @@ import Glibc
 
 /// One run of live capture: frames from a `LiveCapture` go through the
 /// same stages as a file's — `FrameDecoder` into one reused `Dissection`,
-/// then `LiveAnalysis` (the TFTP tracker) — and, with `-w`, into a
+/// then `LiveAnalysis` (the phone stories and their TFTP tracker) — and, with `-w`, into a
 /// `PcapngWriter` first, untouched. Events go to the caller as they
 /// happen; the run ends at the frame limit, the duration, a stop signal
-/// or a read error, and then every open transfer is ended and the
-/// capture's counters are read for the summary.
+/// or a read error, and then every open transfer is ended, the capture
+/// concluded, and its counters read for the summary.
 public final class LiveSession {
     public struct Limits: Sendable {
         /// Stop after this many frames (`-c`).
@@ -57,7 +57,8 @@ public final class LiveSession {
             time: start, interface: capture.interface, linkType: capture.linkType, snapLength: capture.snapLength,
             filter: capture.filter, promiscuous: capturePromiscuous, writingTo: writer?.name)))
 
-        let decoder = FrameDecoder()
+        // UDP checksums are checked only where the analysis reads them (as `analyze` does).
+        let decoder = FrameDecoder(udpChecksums: .deferred)
         var dissection = Dissection()
         var frames = 0
         var reason: LiveCaptureSummary.StopReason?

@@ -3,21 +3,25 @@ import Foundation
 import SOSDump
 import SOSDumpLive
 
-/// `sosdump live`: capture on an interface and report TFTP transfers as
-/// they start, progress and end; optionally write what was seen as pcapng.
+/// `sosdump live`: capture on an interface and report, as it happens, the
+/// transfers and each phone's verdict; optionally write what was seen as
+/// pcapng.
 struct LiveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "live",
-        abstract: "Watch a recovery as it happens: capture on an interface and report transfers as they go.",
+        abstract: "Watch a recovery as it happens: capture on an interface, follow transfers and phones, say why it stalled.",
         discussion: """
             Frames are captured with libpcap (immediate mode, nanosecond timestamps) and go through \
-            the same decoding and TFTP tracking as `sosdump transfers` on a file. On a terminal, each \
-            open transfer has a status line with a progress bar (blocks, bytes, rate, time since its \
-            last block) under the event lines; otherwise one line per event. With --format json, one \
-            JSON object per line per event: capture-started, transfer-started, transfer-progress \
-            (every --progress-every blocks), transfer-ended (the object `sosdump transfers --format \
-            json` gives the transfer) and capture-ended (frames, transfers, libpcap's received and \
-            dropped counts).
+            the same decoding and phone stories as `sosdump analyze` on a file. Each phone's verdict \
+            is printed as soon as the frames (or a threshold running out) decide it, and again if the \
+            phone does more; when the run ends, the whole capture is concluded as `sosdump analyze` \
+            concludes the -w file. On a terminal, each open transfer has a status line with a progress \
+            bar (blocks, bytes, rate, time since its last block) under the event lines; otherwise one \
+            line per event. With --format json, one JSON object per line per event: capture-started, \
+            transfer-started, transfer-progress (every --progress-every blocks), transfer-ended (the \
+            object `sosdump transfers --format json` gives the transfer), phone-verdict, concluded \
+            (the verdicts of `sosdump analyze --format json`) and capture-ended (frames, transfers, \
+            libpcap's received and dropped counts).
 
             FILTER is a BPF expression as tcpdump takes it (pcap-filter(7)), the words after the \
             options. The default keeps what the analysis reads, VLAN-tagged frames included: \
@@ -25,7 +29,8 @@ struct LiveCommand: ParsableCommand {
             without the vlan parts).
 
             The run ends after -c frames, after --duration seconds, or at Ctrl-C (SIGINT) or \
-            SIGTERM, with a summary; every transfer still open is then ended as at the end of a file.
+            SIGTERM, with the conclusion and a summary; every transfer still open is then ended as at \
+            the end of a file.
 
             Capturing needs privileges: run as root, or give the binary the capabilities once with \
             `sudo \(LiveCaptureError.setcapCommand)`.
@@ -67,6 +72,8 @@ struct LiveCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("A progress event every this many blocks of a transfer.", valueName: "blocks"))
     var progressEvery = 64
+
+    @OptionGroup var thresholdOptions: ThresholdOptions
 
     @OptionGroup var catalogOptions: CatalogOptions
 
@@ -116,10 +123,12 @@ struct LiveCommand: ParsableCommand {
         }
 
         var limits = LiveSession.Limits(frames: count, seconds: duration)
-        let view = LiveView(format: format, catalog: catalog)
+        let view = LiveView(format: format)
         limits.tickSeconds = view.isTerminal ? 0.2 : 1
         let session = LiveSession(capture: capture, writer: writer,
-                                  analysis: LiveAnalysis(progressEvery: progressEvery), limits: limits)
+                                  analysis: LiveAnalysis(catalog: catalog, thresholds: thresholdOptions.thresholds,
+                                                         progressEvery: progressEvery),
+                                  limits: limits)
         session.capturePromiscuous = options.promiscuous
         StopSignals.install(breaking: capture)
         let summary = session.run(onEvent: { view.show($0) }, onTick: { analysis, now in view.tick(analysis.openTransfers, now: now) })

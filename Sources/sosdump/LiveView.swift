@@ -6,21 +6,19 @@ import SOSDump
 /// bottom and redrawn on each tick.
 final class LiveView {
     let format: PacketListing.Format
-    let catalog: FirmwareCatalog
     /// Standard output is a terminal, and the output is text.
     let isTerminal: Bool
     /// Status lines now on the screen, below the last event line.
     private var statusLines = 0
     private var lastStatus: [TFTPTransferProgress] = []
 
-    init(format: PacketListing.Format, catalog: FirmwareCatalog) {
+    init(format: PacketListing.Format) {
         self.format = format
-        self.catalog = catalog
         isTerminal = format == .text && isatty(1) == 1
     }
 
     func show(_ event: LiveEvent) {
-        let record = LiveEventRecord(event, catalog: catalog)
+        let record = LiveEventRecord(event)
         var text: String
         switch format {
         case .json:
@@ -63,13 +61,7 @@ final class LiveView {
         return shown.map { LiveEventText.statusLine($0, now: now, width: width) + "\n" }.joined()
     }
 
-    private static func time(of event: LiveEvent) -> CaptureTimestamp {
-        switch event {
-        case .captureStarted(let s): s.time
-        case .transferStarted(_, let at), .transferProgress(_, let at), .transferEnded(_, let at): at
-        case .captureEnded(let s): s.time
-        }
-    }
+    private static func time(of event: LiveEvent) -> CaptureTimestamp { event.time }
 
     private static func terminalWidth() -> Int {
         var size = winsize()

@@ -14,9 +14,9 @@ struct LiveLabTests {
     static var sosdump: String { Repository.binaries.appendingPathComponent("sosdump").path }
 
     /// The recovery watched live with `--format json -w live.pcapng
-    /// --duration 15`. The events must agree with `sosdump transfers` on the
-    /// file written, and the file must hold exactly what tcpdump captured
-    /// on the same interface at the same time.
+    /// --duration 15`. The events must agree with `sosdump transfers` and
+    /// `sosdump analyze` on the file written, and the file must hold exactly
+    /// what tcpdump captured on the same interface at the same time.
     @Test(.timeLimit(.minutes(2)))
     func aRecoveryWatchedLiveAgreesWithTheFileItWrote() throws {
         try #require(Privileges.isRoot, "\(Privileges.notRoot)")
@@ -83,6 +83,33 @@ struct LiveLabTests {
             #expect(live.file == file.file && live.client == file.client && live.server == file.server, "\(label)")
             #expect(live.blocks == file.blocks && live.bytes == file.bytes && live.complete == file.complete, "\(label)")
             #expect(live.requestFrame == file.requestFrame, "\(label)")
+        }
+
+        // The verdicts: the conclusion is what `sosdump analyze` says of the
+        // file written, phone by phone and finding by finding, and every
+        // phone's verdict was reported as an event on the way.
+        let analyzed = try Processes.run(Self.sosdump, ["analyze", "--format", "json", "\(out)/live.pcapng"])
+        try #require(analyzed.status == 0, "sosdump analyze: \(analyzed.error)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(analyzed.output.utf8)) as? [String: Any])
+        let phones = try #require(report["phones"] as? [[String: Any]])
+        let concluded = try #require(events.last { $0.kind == .concluded }?.conclusion, "no concluded event")
+        #expect(events.firstIndex { $0.kind == .concluded } == events.count - 2, "concluded is not just before capture-ended")
+        #expect(concluded.verdict == report["verdict"] as? String)
+        #expect(concluded.explanation == report["explanation"] as? String)
+        #expect(concluded.frames == summary.frames)
+        try #require(concluded.phones.count == phones.count && !phones.isEmpty, "\(concluded.phones.count) phones live, \(phones.count) in the file")
+        for (live, file) in zip(concluded.phones, phones) {
+            let mac = live.mac
+            #expect(mac == file["mac"] as? String)
+            #expect(live.verdict == file["verdict"] as? String, "\(mac)")
+            #expect(live.explanation == file["explanation"] as? String, "\(mac)")
+            let findings = try #require(file["findings"] as? [[String: Any]])
+            #expect(live.findings.map(\.code) == findings.map { $0["code"] as? String ?? "" }, "\(mac)")
+            #expect(live.findings.map(\.frames) == findings.map { $0["frames"] as? [Int] ?? [] }, "\(mac)")
+            let transfer = file["transfer"] as? [String: Any]
+            #expect(live.transfer?.sha256 == transfer?["sha256"] as? String, "\(mac)")
+            let reported = events.last { $0.kind == .phoneVerdict && $0.phone?.mac == mac }
+            #expect(reported?.phone?.verdict == live.verdict, "\(mac): its verdict was not reported as an event")
         }
 
         // live.pcapng holds exactly what tcpdump captured: frame for frame,

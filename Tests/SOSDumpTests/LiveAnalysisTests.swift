@@ -52,9 +52,11 @@ import Testing
                 let before = blocks[p.number] ?? 0
                 #expect(p.blocks / 4 > before / 4, "\(name): transfer \(p.number) reported without passing a multiple of 4 blocks")
                 blocks[p.number] = p.blocks
-            case .transferEnded(let t, _):
+            case .transferEnded(let t, _, _):
                 #expect(open.remove(t.number) != nil, "\(name): transfer \(t.number) ended without starting")
                 ended.append(t)
+            case .phoneVerdict, .concluded:
+                break
             case .captureStarted, .captureEnded:
                 Issue.record("the analysis makes no capture events")
             }
@@ -73,12 +75,12 @@ import Testing
     /// the live view can draw a real progress bar.
     @Test func theImageHeaderGivesTheSizeOfAnSOSDownload() throws {
         let events = try Self.events(CaptureCorpus.path("sos", "recovered.pcap"), progressEvery: 8)
-        let progress = events.compactMap { event -> TFTPTransferProgress? in
+        let progress = events.compactMap { (event: LiveEvent) -> TFTPTransferProgress? in
             if case .transferProgress(let p, _) = event, p.number == 1 { return p }
             return nil
         }
-        let end = try #require(events.lazy.compactMap { event -> TFTPTransfer? in
-            if case .transferEnded(let t, _) = event, t.number == 1 { return t }
+        let end = try #require(events.lazy.compactMap { (event: LiveEvent) -> TFTPTransfer? in
+            if case .transferEnded(let t, _, _) = event, t.number == 1 { return t }
             return nil
         }.first)
         let size = try #require(end.fileSize)
@@ -107,7 +109,7 @@ import Testing
         analysis.advanceClock(to: CaptureTimestamp(seconds: last.seconds + analysis.limits.lingerSeconds + 2, nanoseconds: 0))
         let ended = analysis.takeEvents()
         #expect(ended.count == 1)
-        guard case .transferEnded(let t, _)? = ended.first else { return }
+        guard case .transferEnded(let t, _, _)? = ended.first else { return }
         #expect(t.outcome == .complete)
         #expect(analysis.openTransfers.isEmpty)
     }

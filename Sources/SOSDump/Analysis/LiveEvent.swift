@@ -2,12 +2,10 @@
 /// as a line of text or one JSON object (`LiveEventRecord`).
 ///
 /// The capture's own start and end frame the stream; between them come
-/// the analysis's events, in the order the frames caused them. Today the
-/// analysis is the TFTP tracker (a transfer started, moved on by N blocks,
-/// ended with its outcome); the phone's story of the S.O.S. analysis
-/// (issue 5) adds its cases here — a phone seen in recovery, the
-/// utility's request and the phone's reply, a verdict — each made by its
-/// own state machine fed the same dissections and rendered beside these.
+/// the analysis's events, in the order the frames caused them: a transfer
+/// started, moved on by N blocks, ended with its outcome; a phone's
+/// verdict as soon as the rules decide it; and, when the capture stops,
+/// the conclusion `sosdump analyze` gives the same frames.
 public enum LiveEvent: Sendable {
     /// The capture is running (what on, with which filter).
     case captureStarted(LiveCaptureStart)
@@ -17,10 +15,27 @@ public enum LiveEvent: Sendable {
     case transferProgress(TFTPTransferProgress, at: CaptureTimestamp)
     /// The tracker ended a transfer (completed and quiet, failed, idle, a
     /// new request from the same client, or the capture's end): the record
-    /// `sosdump transfers` prints.
-    case transferEnded(TFTPTransfer, at: CaptureTimestamp)
+    /// `sosdump transfers` prints, with the loader's checks of the image it
+    /// carried, if it carried one.
+    case transferEnded(TFTPTransfer, image: FirmwareReport?, at: CaptureTimestamp)
+    /// A phone's verdict, decided by the frames so far (or by a threshold
+    /// running out); a later one for the same phone replaces it.
+    case phoneVerdict(PhoneVerdict, at: CaptureTimestamp)
+    /// The capture is over: the analysis of all its frames, as
+    /// `sosdump analyze` concludes a file of the same frames.
+    case concluded(RecoveryAnalysis, at: CaptureTimestamp)
     /// The capture stopped: why, and what it saw and lost.
     case captureEnded(LiveCaptureSummary)
+
+    /// When it happened.
+    public var time: CaptureTimestamp {
+        switch self {
+        case .captureStarted(let s): s.time
+        case .transferStarted(_, let at), .transferProgress(_, let at), .transferEnded(_, _, let at),
+             .phoneVerdict(_, let at), .concluded(_, let at): at
+        case .captureEnded(let s): s.time
+        }
+    }
 }
 
 /// How a live capture began.

@@ -7,13 +7,16 @@ import Foundation
 ///     {"event":"transfer-started","time":"…","progress":{"number":1,"client":"192.0.2.2:2000",…}}
 ///     {"event":"transfer-progress","time":"…","progress":{…,"blocks":128,"bytes":65536,…}}
 ///     {"event":"transfer-ended","time":"…","transfer":{…the object `sosdump transfers --format json` prints…}}
+///     {"event":"phone-verdict","time":"…","phone":{"mac":"00:02:fd:…","verdict":"RECOVERED","findings":[…],…}}
+///     {"event":"concluded","time":"…","conclusion":{"verdict":"RECOVERED","phones":[…],…}}
 ///     {"event":"capture-ended","time":"…","summary":{"reason":"duration","frames":…,"dropped_by_kernel":0,…}}
 ///
 /// `event` says which of the other keys is there. A transfer's `number` is
 /// the same in all its events and in `sosdump transfers` on the written
-/// file. Events the phone-story analysis adds (issue 5) will come as new
-/// `event` values with their own key, so a reader skips what it does not
-/// know.
+/// file; a phone's verdict and the conclusion carry the keys of
+/// `sosdump analyze --format json` (docs/analysis-json.md) for the same
+/// things, less the timelines. New kinds of event may come as new `event`
+/// values with their own key: a reader skips what it does not know.
 public struct LiveEventRecord: Codable, Equatable, Sendable {
     public var event: String
     /// When it happened, RFC 3339 in UTC (capture time: the kernel's
@@ -22,6 +25,8 @@ public struct LiveEventRecord: Codable, Equatable, Sendable {
     public var capture: Capture?
     public var progress: Progress?
     public var transfer: TransferRecord?
+    public var phone: PhoneVerdictRecord?
+    public var conclusion: Conclusion?
     public var summary: Summary?
 
     public enum Kind: String, Sendable, CaseIterable {
@@ -29,6 +34,8 @@ public struct LiveEventRecord: Codable, Equatable, Sendable {
         case transferStarted = "transfer-started"
         case transferProgress = "transfer-progress"
         case transferEnded = "transfer-ended"
+        case phoneVerdict = "phone-verdict"
+        case concluded
         case captureEnded = "capture-ended"
     }
 
@@ -94,6 +101,69 @@ public struct LiveEventRecord: Codable, Equatable, Sendable {
         }
     }
 
+    /// A phone's verdict: the keys of a phone in `sosdump analyze --format
+    /// json`, less its timeline and its transfer's detail.
+    public struct PhoneVerdictRecord: Codable, Equatable, Sendable {
+        public var mac: String
+        public var ip: String?
+        public var serial: String?
+        public var product: String?
+        public var loaderVersion: String?
+        public var verdict: String
+        public var explanation: String
+        public var nextStep: String
+        public var findings: [FindingRecord]
+        public var attempts: Int
+        /// The file of the phone's last download, its size, whether it is whole, and its SHA-256.
+        public var transfer: TransferSummary?
+
+        init(_ p: AnalysisReport.Phone) {
+            mac = p.mac
+            ip = p.ip
+            serial = p.serial
+            product = p.product
+            loaderVersion = p.loaderVersion
+            verdict = p.verdict
+            explanation = p.explanation
+            nextStep = p.nextStep
+            findings = p.findings.map(FindingRecord.init)
+            attempts = p.attempts
+            transfer = p.transfer.map { TransferSummary(file: $0.file, bytes: $0.bytes, complete: $0.complete, sha256: $0.sha256) }
+        }
+    }
+
+    public struct FindingRecord: Codable, Equatable, Sendable {
+        public var code: String
+        public var warning: Bool
+        public var frames: [Int]
+
+        init(_ f: AnalysisReport.FindingRecord) {
+            code = f.code
+            warning = f.warning
+            frames = f.frames
+        }
+    }
+
+    public struct TransferSummary: Codable, Equatable, Sendable {
+        public var file: String
+        public var bytes: Int
+        public var complete: Bool
+        public var sha256: String?
+    }
+
+    /// The analysis of the whole capture, as `sosdump analyze --format json`
+    /// begins: the capture's verdict, then each phone's.
+    public struct Conclusion: Codable, Equatable, Sendable {
+        public var verdict: String
+        public var explanation: String
+        public var nextStep: String
+        public var frames: Int
+        public var phones: [PhoneVerdictRecord]
+        /// Findings about messages that reached no phone.
+        public var findings: [FindingRecord]
+        public var notes: [String]
+    }
+
     /// How the capture ended.
     public struct Summary: Codable, Equatable, Sendable {
         /// `count`, `duration`, `signal` or `failed`.
@@ -111,10 +181,8 @@ public struct LiveEventRecord: Codable, Equatable, Sendable {
         public var framesWritten: Int?
     }
 
-    /// The record of `event`. A transfer that ended is checked as
-    /// `sosdump transfers` checks it (its firmware image against the
-    /// loader's checks and `catalog`).
-    public init(_ event: LiveEvent, catalog: FirmwareCatalog? = nil) {
+    /// The record of `event`.
+    public init(_ event: LiveEvent) {
         switch event {
         case .captureStarted(let s):
             self.init(.captureStarted, s.time)
@@ -126,11 +194,20 @@ public struct LiveEventRecord: Codable, Equatable, Sendable {
         case .transferProgress(let p, let time):
             self.init(.transferProgress, time)
             progress = Progress(p)
-        case .transferEnded(let t, let time):
+        case .transferEnded(let t, let image, let time):
             self.init(.transferEnded, time)
             var record = TransferRecord(t)
-            if let catalog { record.image = TransferredImage.examine(t, catalog: catalog).map(TransferRecord.Image.init) }
+            record.image = image.map(TransferRecord.Image.init)
             transfer = record
+        case .phoneVerdict(let v, let time):
+            self.init(.phoneVerdict, time)
+            phone = PhoneVerdictRecord(AnalysisReport.Phone(v))
+        case .concluded(let a, let time):
+            self.init(.concluded, time)
+            let report = AnalysisReport(file: "", analysis: a)
+            conclusion = Conclusion(verdict: report.verdict, explanation: report.explanation, nextStep: report.nextStep,
+                                    frames: a.frames, phones: report.phones.map(PhoneVerdictRecord.init),
+                                    findings: report.findings.map(FindingRecord.init), notes: report.notes)
         case .captureEnded(let s):
             self.init(.captureEnded, s.time)
             var summary = Summary(reason: "", seconds: (s.seconds * 1e3).rounded() / 1e3, frames: s.frames, transfers: s.transfers,
