@@ -98,6 +98,14 @@ let package = Package(
             ],
             resources: []
         ),
+
+        // Live capture: libpcap wrapper tests that need no privileges, and
+        // the namespace test (root) that runs `sosdump live` against the
+        // simulator over a veth pair.
+        .testTarget(
+            name: "SOSDumpLiveTests",
+            dependencies: ["SOSDump", "SOSDumpLive", "CPcap"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

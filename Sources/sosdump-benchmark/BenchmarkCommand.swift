@@ -12,7 +12,7 @@ struct BenchmarkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sosdump-benchmark",
         abstract: "Generate a large capture, and time sosdump's decoding of it.",
-        subcommands: [Generate.self, Decode.self]
+        subcommands: [Generate.self, Decode.self, Blast.self]
     )
 }
 

@@ -19,11 +19,14 @@ struct SOSDumpCommand: ParsableCommand {
             when every capture matches its expectation, 1 when one does not. `verify` and \
             `catalog import`: 0 when the phone's loader accepts the image; 1 (verify) when nothing \
             failed but not every check could be made (a partial image); 2 when a file cannot be \
-            read; 3 when the loader would reject the image.
+            read; 3 when the loader would reject the image. `live`: 0 when the run ended by -c, \
+            --duration or a signal; 1 when reading stopped; 2 when capture could not start (no such \
+            interface, no privileges); 64 for a usage error or a filter that does not compile; 73 \
+            when the -w file cannot be written.
             """,
         version: "sosdump 0.1.0 (\(Libpcap.version))",
         subcommands: [AnalyzeCommand.self, CheckCommand.self, PacketsCommand.self, TransfersCommand.self, ExtractCommand.self, VerifyCommand.self,
-                      CatalogCommand.self]
+                      CatalogCommand.self, LiveCommand.self]
     )
 }
 

@@ -67,11 +67,50 @@ public struct RecoveryAnalyzer {
     @usableFromInline var firstTime: CaptureTimestamp?
     @usableFromInline var lastTime: CaptureTimestamp?
 
+    /// Set by a live reader (`LiveAnalysis`): every transfer the tracker
+    /// ends is also kept, with its image check, until `takeEndedTransfers()`.
+    public var keepsEndedTransfers = false
+    var endedTransfers: [EndedTransfer] = []
+
     public init(catalog: FirmwareCatalog = .builtIn, thresholds: RecoveryThresholds = RecoveryThresholds(), limits: Limits = Limits()) {
         self.catalog = catalog
         self.thresholds = thresholds
         self.limits = limits
         tracker = TFTPTransferTracker(limits: limits.tracker)
+    }
+
+    /// A transfer the tracker ended (its bytes let go) and what its image
+    /// check found, for a live reader.
+    public struct EndedTransfer: Sendable {
+        public var transfer: TFTPTransfer
+        public var image: FirmwareReport?
+    }
+
+    /// The transfers ended since the last call (with `keepsEndedTransfers`).
+    public mutating func takeEndedTransfers() -> [EndedTransfer] {
+        defer { endedTransfers.removeAll(keepingCapacity: true) }
+        return endedTransfers
+    }
+
+    /// Whether transfers ended since the last `takeEndedTransfers()`.
+    public var hasEndedTransfers: Bool { !endedTransfers.isEmpty }
+
+    /// Moves the clock on without a frame (a live capture where nothing
+    /// arrived): transfers quiet for long enough end now. The capture's
+    /// last time stays its last frame's, so that the conclusion is the one
+    /// a file of the same frames gets.
+    public mutating func advanceClock(to time: CaptureTimestamp) {
+        tracker.advanceClock(to: time)
+        if tracker.hasFinished { takeTransfers() }
+    }
+
+    /// Each phone's verdict if the capture ended at `now` (a live capture
+    /// still running): the same rules as `finish()`, with the time elapsed
+    /// counted to `now`. Transfers still open are not in it yet.
+    public func verdictsSoFar(at now: CaptureTimestamp) -> [PhoneVerdict] {
+        var end = now
+        if let lastTime, lastTime > now { end = lastTime }
+        return phones.enumerated().map { p, story in conclude(story, judge(for: p, story), end: end) }
     }
 
     /// A phone whose frames are watched.
@@ -635,13 +674,24 @@ extension RecoveryAnalyzer {
 
     @usableFromInline
     mutating func takeTransfers() {
-        for t in tracker.takeFinished() { attach(t) }
+        for t in tracker.takeFinished() { ended(t) }
+    }
+
+    /// A transfer the tracker ended: kept for a live reader when asked
+    /// (checked as an image once, for both), then tied to its phone.
+    mutating func ended(_ t: TFTPTransfer) {
+        guard keepsEndedTransfers else { return attach(t) }
+        let image = TransferredImage.examine(t, catalog: catalog)
+        var kept = t
+        kept.file.releaseBytes()
+        endedTransfers.append(EndedTransfer(transfer: kept, image: image))
+        attach(t, examined: image)
     }
 
     /// Ties a finished transfer to the phone whose request began it: the
     /// same client address and port and the same request frame (else the
-    /// same file name).
-    mutating func attach(_ transfer: TFTPTransfer) {
+    /// same file name). `examined` is the image check when already made.
+    mutating func attach(_ transfer: TFTPTransfer, examined: FirmwareReport?? = nil) {
         var t = transfer
         let found = links.firstIndex { $0.client == t.client && $0.frame == t.request.frame }
             ?? links.firstIndex { $0.client == t.client && sameFile($0.file, t.fileName) }
@@ -657,7 +707,7 @@ extension RecoveryAnalyzer {
             story.note(mark, .network, "its URL try for \(TransferTable.printable(t.fileName)): \(outcome)", key: "url-result \(t.number)")
             return
         }
-        let image = TransferredImage.examine(t, catalog: catalog)
+        let image = examined ?? TransferredImage.examine(t, catalog: catalog)
         t.file.releaseBytes()
         story.attempts[attempt].transfer = t
         story.attempts[attempt].image = image

@@ -14,7 +14,7 @@ extension RecoveryAnalyzer {
     /// Ends the capture: the tracker's last transfers are tied to their
     /// phones, and every phone's story is concluded.
     public mutating func finish() -> RecoveryAnalysis {
-        for t in tracker.finish() { attach(t) }
+        for t in tracker.finish() { ended(t) }
         var notices: [String] = []
         if phonesNotFollowed > 0 { notices.append("\(phonesNotFollowed) more phones were not followed: at most \(limits.maxPhones) are") }
         if messagesNotKept > 0 {
@@ -106,8 +106,10 @@ extension RecoveryAnalyzer {
 
     // MARK: A phone's verdict
 
-    func conclude(_ story: PhoneStory, _ judged: [Judged]) -> PhoneVerdict {
-        let end = lastTime ?? story.firstSeen.time
+    /// The verdict of `story` with the capture ending at `end` (its last
+    /// frame's time, unless a live capture asks about a later moment).
+    func conclude(_ story: PhoneStory, _ judged: [Judged], end: CaptureTimestamp? = nil) -> PhoneVerdict {
+        let end = end ?? lastTime ?? story.firstSeen.time
         var findings: [Finding] = []
         let verdict: Finding
         var download: DownloadSummary?

@@ -51,6 +51,10 @@ public struct TFTPTransferTracker {
     @usableFromInline var nextSweep: Int64 = .min
     /// Transfers ended early because `maxActiveTransfers` were open.
     public private(set) var evictedTransfers = 0
+    /// Goes up whenever a datagram or an ICMP error may have reached a
+    /// transfer (a request included): a live view reads `activeProgress`
+    /// only when it moved, not for every frame.
+    public private(set) var activity = 0
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
@@ -58,6 +62,22 @@ public struct TFTPTransferTracker {
 
     /// Transfers being followed right now (for a live view).
     public var activeTransfers: [TFTPTransfer] { active.values.map(\.transfer).sorted { $0.number < $1.number } }
+
+    /// Where each open transfer stands, in request order: counts and
+    /// frames only, so a live view can take it as often as it likes
+    /// without holding a copy of a file being rebuilt (which would make
+    /// the next block copy the whole file).
+    public var activeProgress: [TFTPTransferProgress] { openList.map(\.progressSnapshot).sorted { $0.number < $1.number } }
+
+    /// Moves the tracker's clock to `time` without a frame. A live capture
+    /// calls it when nothing arrived for a while, so that transfers that
+    /// went quiet end (`idleSeconds`, `lingerSeconds`) when the time has
+    /// come, not at the next frame. Offline the next frame does it.
+    public mutating func advanceClock(to time: CaptureTimestamp) {
+        guard time > now else { return }
+        now = time
+        if now.seconds >= nextSweep { sweep() }
+    }
 
     /// Feeds one decoded frame. Frames that are not UDP or ICMP return at once.
     ///
@@ -132,6 +152,7 @@ public struct TFTPTransferTracker {
     // MARK: Routing a datagram
 
     private mutating func udp(from source: TransportEndpoint, to destination: TransportEndpoint, payload: ByteView, frame: Int) {
+        activity &+= 1
         let mark = TFTPTransfer.FrameMark(frame: frame, time: now)
         if let state = openTransfer(of: source) {
             // From a client (its ACKs, its DATA, or a new request).
@@ -185,6 +206,7 @@ public struct TFTPTransferTracker {
 
     private mutating func unreachable(_ quoted: QuotedDatagram, reporter: IPAddress, summary: String, frame: Int) {
         guard quoted.protocol == .udp, let sourcePort = quoted.sourcePort, let destinationPort = quoted.destinationPort else { return }
+        activity &+= 1
         let source = TransportEndpoint(quoted.source, sourcePort), destination = TransportEndpoint(quoted.destination, destinationPort)
         let mark = TFTPTransfer.FrameMark(frame: frame, time: now)
         if let state = active[source] {
@@ -306,6 +328,30 @@ final class TransferState {
         if direction == .write { transfer.announcedSize = request.transferSize }
         progress = (0, mark)
     }
+
+    /// Where the transfer stands (`TFTPTransferTracker.activeProgress`).
+    var progressSnapshot: TFTPTransferProgress {
+        let t = transfer
+        return TFTPTransferProgress(
+            number: t.number, direction: t.direction, fileName: t.fileName, client: t.client,
+            requestDestination: t.requestDestination, server: t.server, request: t.request, firstReply: t.firstReply,
+            lastFrame: t.lastFrame, lastNewBlock: progress.block > 0 ? progress.at : nil, blocks: t.file.blocksCaptured,
+            bytes: t.file.bytesCaptured, highestBlock: t.file.highestBlock, blockSize: t.blockSize,
+            announcedSize: t.announcedSize, size: t.fileSize, retransmittedData: t.retransmittedData.count,
+            repeatedAcks: t.repeatedAcks.count, failed: t.error != nil, isDone: isDone, imageSize: imageSize)
+    }
+
+    /// The size a firmware image's header announces, read once its first
+    /// 128 bytes are in.
+    private var imageSize: Int? {
+        if imageHeaderRead { return imageSizeFromHeader }
+        guard transfer.file.keptPrefixCount >= FirmwareImageLayout.headerSize else { return nil }
+        imageHeaderRead = true
+        imageSizeFromHeader = TFTPTransferProgress.imageSize(transfer.file.bytes)
+        return imageSizeFromHeader
+    }
+    private var imageHeaderRead = false
+    private var imageSizeFromHeader: Int?
 
     /// Completed (final block acknowledged) or failed: only retransmissions can follow.
     var isDone: Bool { transfer.error != nil || (transfer.file.finalBlock != nil && transfer.finalBlockAcknowledged) }

@@ -309,16 +309,7 @@ public struct AnalysisReport: Encodable, Sendable {
         if let f = a.firstTime, let l = a.lastTime { seconds = (l.seconds(since: f) * 1e6).rounded() / 1e6 }
         capture = Capture(frames: a.frames, start: a.firstTime?.rfc3339, end: a.lastTime?.rfc3339, seconds: seconds, damage: damage)
         thresholds = Thresholds(resetWindow: a.thresholds.resetWindow, stall: a.thresholds.stall, noReply: a.thresholds.noReply)
-        phones = a.phones.map { p in
-            let id = p.identity
-            var transfer: Transfer?
-            if let d = p.download, let t = d.transfer { transfer = Transfer(t, summary: d) }
-            return Phone(mac: id.mac.description, ip: id.address?.description, addresses: id.addresses.map(\.description),
-                         serial: id.serial, product: id.product, loaderVersion: id.loaderVersion, hardwareVersion: id.hardwareVersion,
-                         gateway: id.gateway?.description, verdict: p.code.rawValue, explanation: p.explanation, nextStep: p.nextStep,
-                         findings: p.findings.map(FindingRecord.init), attempts: p.attempts, transfer: transfer,
-                         image: p.download?.image.map(Image.init), timeline: p.timeline.map(Line.init), notes: p.notes)
-        }
+        phones = a.phones.map(Phone.init)
         findings = a.findings.map(FindingRecord.init)
         timeline = a.timeline.map(Line.init)
         var notes = a.notices
@@ -455,5 +446,19 @@ public struct AnalysisReport: Encodable, Sendable {
         }
         if !empty { lines.append(line) }
         return lines
+    }
+}
+
+extension AnalysisReport.Phone {
+    /// A phone's verdict as the report shows it (`sosdump live` shows the same).
+    public init(_ p: PhoneVerdict) {
+        let id = p.identity
+        var transfer: AnalysisReport.Transfer?
+        if let d = p.download, let t = d.transfer { transfer = AnalysisReport.Transfer(t, summary: d) }
+        self.init(mac: id.mac.description, ip: id.address?.description, addresses: id.addresses.map(\.description),
+                  serial: id.serial, product: id.product, loaderVersion: id.loaderVersion, hardwareVersion: id.hardwareVersion,
+                  gateway: id.gateway?.description, verdict: p.code.rawValue, explanation: p.explanation, nextStep: p.nextStep,
+                  findings: p.findings.map(AnalysisReport.FindingRecord.init), attempts: p.attempts, transfer: transfer,
+                  image: p.download?.image.map(AnalysisReport.Image.init), timeline: p.timeline.map(AnalysisReport.Line.init), notes: p.notes)
     }
 }

@@ -1,0 +1,93 @@
+import Foundation
+import SOSDump
+
+/// What `sosdump live` shows: event lines (text or JSON) written at once,
+/// and on a terminal the status lines of the open transfers kept at the
+/// bottom and redrawn on each tick.
+final class LiveView {
+    let format: PacketListing.Format
+    /// Standard output is a terminal, and the output is text.
+    let isTerminal: Bool
+    /// Status lines now on the screen, below the last event line.
+    private var statusLines = 0
+    private var lastStatus: [TFTPTransferProgress] = []
+
+    init(format: PacketListing.Format) {
+        self.format = format
+        isTerminal = format == .text && isatty(1) == 1
+    }
+
+    func show(_ event: LiveEvent) {
+        let record = LiveEventRecord(event)
+        var text: String
+        switch format {
+        case .json:
+            text = record.encoded() + "\n"
+        case .text:
+            text = LiveEventText.lines(record, at: Self.time(of: event)).joined(separator: "\n") + "\n"
+        }
+        if isTerminal {
+            // The event above the status lines: erase them, write, draw them again.
+            text = eraseStatus() + text + status(lastStatus, now: Self.time(of: event))
+        }
+        Self.write(text)
+    }
+
+    func tick(_ open: [TFTPTransferProgress], now: CaptureTimestamp) {
+        guard isTerminal else { return }
+        lastStatus = open
+        Self.write(eraseStatus() + status(open, now: now))
+    }
+
+    /// Leaves the screen with no status lines.
+    func end() {
+        if isTerminal { Self.write(eraseStatus()) }
+    }
+
+    /// Back to the first status line, clearing each: from column 0 (the
+    /// terminal may have echoed ^C where the cursor was) and the line the
+    /// cursor is on, then each status line above it.
+    private func eraseStatus() -> String {
+        defer { statusLines = 0 }
+        guard statusLines > 0 else { return "" }
+        return "\r\u{1B}[2K" + String(repeating: "\u{1B}[1A\u{1B}[2K", count: statusLines)
+    }
+
+    private func status(_ open: [TFTPTransferProgress], now: CaptureTimestamp) -> String {
+        let width = Self.terminalWidth()
+        // At most as many lines as leave room for the events above.
+        let shown = open.prefix(max(1, Self.terminalHeight() / 2))
+        statusLines = shown.count
+        return shown.map { LiveEventText.statusLine($0, now: now, width: width) + "\n" }.joined()
+    }
+
+    private static func time(of event: LiveEvent) -> CaptureTimestamp { event.time }
+
+    private static func terminalWidth() -> Int {
+        var size = winsize()
+        guard ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
+    }
+
+    private static func terminalHeight() -> Int {
+        var size = winsize()
+        guard ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 else { return 24 }
+        return Int(size.ws_row)
+    }
+
+    /// Unbuffered: each event reaches a pipe at once (a program reading the
+    /// JSON must not wait for a buffer to fill).
+    private static func write(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            var done = 0
+            while done < bytes.count {
+                let n = Glibc.write(1, base + done, bytes.count - done)
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 { return }
+                done += n
+            }
+        }
+    }
+}
