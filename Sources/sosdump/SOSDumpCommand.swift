@@ -29,13 +29,3 @@ struct SOSDumpCommand: ParsableCommand {
                       CatalogCommand.self, LiveCommand.self]
     )
 }
-
-/// Exit statuses shared by every subcommand (see the root command's help).
-enum ExitStatus {
-    static let damaged = ExitCode(1)
-    static let unreadable = ExitCode(2)
-    /// sysexits.h EX_CANTCREAT: `extract` could not write a file.
-    static let cannotWrite = ExitCode(73)
-    /// The phone's loader would reject the firmware image (or could not hold it).
-    static let rejected = ExitCode(3)
-}
