@@ -28,17 +28,30 @@ struct StandardOutput {
     }
 
     mutating func flush() {
-        buffer.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            var done = 0
-            while done < raw.count {
-                let n = Glibc.write(1, base + done, raw.count - done)
-                if n <= 0 { break }
-                done += n
-            }
-        }
+        buffer.withUnsafeBytes { _ = writeAll($0, to: 1) }
         buffer.removeAll(keepingCapacity: true)
     }
+
+    /// Writes `text` at once, unbuffered: a program reading the pipe must
+    /// not wait for a buffer to fill (`live`'s events).
+    static func writeNow(_ text: String) {
+        var text = text
+        text.withUTF8 { _ = writeAll(UnsafeRawBufferPointer($0), to: 1) }
+    }
+}
+
+/// Writes every byte to `fd`, again where a signal interrupted the write;
+/// false when `fd` takes no more (`errno` says why).
+func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
+    guard let base = bytes.baseAddress else { return true }
+    var done = 0
+    while done < bytes.count {
+        let n = Glibc.write(fd, base + done, bytes.count - done)
+        if n < 0, errno == EINTR { continue }
+        if n <= 0 { return false }
+        done += n
+    }
+    return true
 }
 
 /// A line on standard error, after the program's name.

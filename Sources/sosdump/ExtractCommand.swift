@@ -120,15 +120,7 @@ struct ExtractCommand: ParsableCommand {
                 return false
             }
             defer { close(fd) }
-            let ok = bytes.withUnsafeBytes { raw -> Bool in
-                var done = 0
-                while done < raw.count {
-                    let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
-                    if n <= 0 { return false }
-                    done += n
-                }
-                return true
-            }
+            let ok = bytes.withUnsafeBytes { writeAll($0, to: fd) }
             if !ok {
                 warn("not written: \(path): \(String(cString: strerror(errno)))")
                 failures += 1

@@ -30,18 +30,18 @@ final class LiveView {
             // The event above the status lines: erase them, write, draw them again.
             text = eraseStatus() + text + status(lastStatus, now: Self.time(of: event))
         }
-        Self.write(text)
+        StandardOutput.writeNow(text)
     }
 
     func tick(_ open: [TFTPTransferProgress], now: CaptureTimestamp) {
         guard isTerminal else { return }
         lastStatus = open
-        Self.write(eraseStatus() + status(open, now: now))
+        StandardOutput.writeNow(eraseStatus() + status(open, now: now))
     }
 
     /// Leaves the screen with no status lines.
     func end() {
-        if isTerminal { Self.write(eraseStatus()) }
+        if isTerminal { StandardOutput.writeNow(eraseStatus()) }
     }
 
     /// Back to the first status line, clearing each: from column 0 (the
@@ -73,21 +73,5 @@ final class LiveView {
         var size = winsize()
         guard ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 else { return 24 }
         return Int(size.ws_row)
-    }
-
-    /// Unbuffered: each event reaches a pipe at once (a program reading the
-    /// JSON must not wait for a buffer to fill).
-    private static func write(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return }
-            var done = 0
-            while done < bytes.count {
-                let n = Glibc.write(1, base + done, bytes.count - done)
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { return }
-                done += n
-            }
-        }
     }
 }
