@@ -57,8 +57,7 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var thresholdOptions: ThresholdOptions
 
-    @Option(help: "Keep at most this many MiB of each downloaded file for the firmware checks.")
-    var keepMib = 64
+    @OptionGroup var keepOptions: KeepOptions<KeepForAnalysis>
 
     @OptionGroup var catalogOptions: CatalogOptions
 
@@ -67,13 +66,12 @@ struct AnalyzeCommand: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("Name at least one capture to analyse.") }
-        guard keepMib >= 0, keepMib <= 1 << 16 else { throw ValidationError("--keep-mib must be between 0 and 65536.") }
     }
 
     func run() throws {
         let catalog = try catalogOptions.load()
         var limits = RecoveryAnalyzer.Limits()
-        limits.tracker.keepBytesPerTransfer = keepMib << 20
+        limits.tracker.keepBytesPerTransfer = keepOptions.bytes
         let style = AnalysisReport.Style(colour: Self.colourWanted())
         var output = StandardOutput()
         var unreadable = false

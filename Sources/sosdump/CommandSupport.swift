@@ -70,3 +70,47 @@ func openCapture(_ path: String) throws -> CaptureReader {
         throw ExitStatus.unreadable
     }
 }
+
+/// `--keep-mib`, for the commands that rebuild transferred files: how many
+/// MiB of each file are kept in memory; beyond that the file is only
+/// hashed. `Use` gives the help, which says what the bytes are kept for,
+/// and the least value the command takes.
+struct KeepOptions<Use: KeepUse>: ParsableArguments {
+    @Option(help: ArgumentHelp(Use.help))
+    var keepMib = 64
+
+    func validate() throws {
+        guard keepMib >= Use.minimum, keepMib <= 1 << 16 else {
+            throw ValidationError("--keep-mib must be between \(Use.minimum) and 65536.")
+        }
+    }
+
+    /// The limit in bytes (`TFTPTransferTracker.Limits.keepBytesPerTransfer`).
+    var bytes: Int { keepMib << 20 }
+}
+
+/// What a command keeps a transferred file's bytes for (see `KeepOptions`).
+protocol KeepUse {
+    /// `--keep-mib`'s help.
+    static var help: String { get }
+    /// The least `--keep-mib` the command takes.
+    static var minimum: Int { get }
+}
+
+/// `transfers`: the firmware checks of each transfer.
+enum KeepForChecks: KeepUse {
+    static let help = "Keep at most this many MiB of each file for the firmware checks (beyond it the file is only hashed)."
+    static let minimum = 0
+}
+
+/// `extract`: the files it writes, at least 1 MiB of each.
+enum KeepForWriting: KeepUse {
+    static let help = "Keep at most this many MiB of each file (beyond it the file is only hashed)."
+    static let minimum = 1
+}
+
+/// `analyze`: the firmware checks of each download.
+enum KeepForAnalysis: KeepUse {
+    static let help = "Keep at most this many MiB of each downloaded file for the firmware checks."
+    static let minimum = 0
+}

@@ -32,15 +32,10 @@ struct ExtractCommand: ParsableCommand {
     @Flag(help: "Replace files that already exist.")
     var force = false
 
-    @Option(help: "Keep at most this many MiB of each file (beyond it the file is only hashed).")
-    var keepMib = 64
+    @OptionGroup var keepOptions: KeepOptions<KeepForWriting>
 
     @Argument(help: "A pcap or pcapng file, or - for standard input.")
     var file: String
-
-    func validate() throws {
-        guard keepMib >= 1, keepMib <= 1 << 16 else { throw ValidationError("--keep-mib must be between 1 and 65536.") }
-    }
 
     func run() throws {
         let reader = try openCapture(file)
@@ -51,7 +46,7 @@ struct ExtractCommand: ParsableCommand {
             throw ExitStatus.cannotWrite
         }
         var limits = TFTPTransferTracker.Limits()
-        limits.keepBytesPerTransfer = keepMib << 20
+        limits.keepBytesPerTransfer = keepOptions.bytes
         var tracker = TFTPTransferTracker(limits: limits)
         var writer = Writer(directory: output, force: force)
         var damage: String?

@@ -34,23 +34,18 @@ struct TransfersCommand: ParsableCommand {
     @Option(help: "text or json.")
     var format: PacketListing.Format = .text
 
-    @Option(help: "Keep at most this many MiB of each file for the firmware checks (beyond it the file is only hashed).")
-    var keepMib = 64
+    @OptionGroup var keepOptions: KeepOptions<KeepForChecks>
 
     @OptionGroup var catalogOptions: CatalogOptions
 
     @Argument(help: "A pcap or pcapng file, or - for standard input.")
     var file: String
 
-    func validate() throws {
-        guard keepMib >= 0, keepMib <= 1 << 16 else { throw ValidationError("--keep-mib must be between 0 and 65536.") }
-    }
-
     func run() throws {
         let catalog = try catalogOptions.load()
         let reader = try openCapture(file)
         var limits = TFTPTransferTracker.Limits()
-        limits.keepBytesPerTransfer = keepMib << 20
+        limits.keepBytesPerTransfer = keepOptions.bytes
         var tracker = TFTPTransferTracker(limits: limits)
         var records: [(TFTPTransfer, TransferRecord)] = []
         // Each transfer is checked as it ends and its bytes let go, so
