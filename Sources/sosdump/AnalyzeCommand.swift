@@ -52,8 +52,14 @@ struct AnalyzeCommand: ParsableCommand {
             """
     )
 
+    /// What `--format` takes.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
     @Option(help: "text or json.")
-    var format: PacketListing.Format = .text
+    var format: Format = .text
 
     @OptionGroup var thresholdOptions: ThresholdOptions
 

@@ -24,8 +24,14 @@ struct CatalogCommand: ParsableCommand {
             abstract: "List the images and bundles sosdump knows (built in, and your catalog)."
         )
 
+        /// What `--format` takes.
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case text
+            case json
+        }
+
         @Option(help: "text or json (the catalog's own JSON format).")
-        var format: PacketListing.Format = .text
+        var format: Format = .text
 
         @OptionGroup var catalogOptions: CatalogOptions
 

@@ -67,8 +67,14 @@ struct LiveCommand: ParsableCommand {
     @Option(name: .customShort("B"), help: ArgumentHelp("The kernel's capture buffer (ring) in KiB.", valueName: "KiB"))
     var bufferKiB = LiveCapture.defaultBufferSize >> 10
 
+    /// What `--format` takes.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
     @Option(help: "text or json.")
-    var format: PacketListing.Format = .text
+    var format: Format = .text
 
     @Option(help: ArgumentHelp("A progress event every this many blocks of a transfer.", valueName: "blocks"))
     var progressEvery = 64

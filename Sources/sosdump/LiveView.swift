@@ -5,14 +5,14 @@ import SOSDump
 /// and on a terminal the status lines of the open transfers kept at the
 /// bottom and redrawn on each tick.
 final class LiveView {
-    let format: PacketListing.Format
+    let format: LiveCommand.Format
     /// Standard output is a terminal, and the output is text.
     let isTerminal: Bool
     /// Status lines now on the screen, below the last event line.
     private var statusLines = 0
     private var lastStatus: [TFTPTransferProgress] = []
 
-    init(format: PacketListing.Format) {
+    init(format: LiveCommand.Format) {
         self.format = format
         isTerminal = format == .text && isatty(1) == 1
     }

@@ -32,8 +32,22 @@ struct PacketsCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Stop after this many frames.")
     var count: Int?
 
+    /// What `--format` takes.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+
+        /// The library's listing format of the same name.
+        var listing: PacketListing.Format {
+            switch self {
+            case .text: .text
+            case .json: .json
+            }
+        }
+    }
+
     @Option(help: "text or json.")
-    var format: PacketListing.Format = .text
+    var format: Format = .text
 
     @Argument(help: "A pcap or pcapng file, or - for standard input.")
     var file: String
@@ -44,7 +58,7 @@ struct PacketsCommand: ParsableCommand {
 
     func run() throws {
         let reader = try openCapture(file)
-        let listing = PacketListing(reader: reader, format: format)
+        let listing = PacketListing(reader: reader, format: format.listing)
         var output = StandardOutput()
         var printed = 0
         do {
@@ -61,5 +75,3 @@ struct PacketsCommand: ParsableCommand {
         for warning in reader.warnings { warn("warning: \(warning)") }
     }
 }
-
-extension PacketListing.Format: ExpressibleByArgument {}

@@ -31,8 +31,14 @@ struct TransfersCommand: ParsableCommand {
             """
     )
 
+    /// What `--format` takes.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
     @Option(help: "text or json.")
-    var format: PacketListing.Format = .text
+    var format: Format = .text
 
     @OptionGroup var keepOptions: KeepOptions<KeepForChecks>
 

@@ -26,8 +26,14 @@ struct VerifyCommand: ParsableCommand {
             """
     )
 
+    /// What `--format` takes.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
     @Option(help: "text or json.")
-    var format: PacketListing.Format = .text
+    var format: Format = .text
 
     @Flag(help: "The file is the first part of an image; more was to come.")
     var partial = false
