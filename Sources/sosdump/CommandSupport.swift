@@ -3,7 +3,8 @@ import Foundation
 import SOSDump
 
 // What the subcommands share: the exit statuses, standard output and
-// error, and opening a capture.
+// error, opening a capture, and `--keep-mib`. Each command declares its
+// own `--format` values (its `Format` enum), so its help lists only those.
 
 /// Exit statuses shared by every subcommand (see the root command's help).
 enum ExitStatus {
