@@ -76,29 +76,25 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         let catalog = try catalogOptions.load()
-        var limits = RecoveryAnalyzer.Limits()
+        var limits = CaptureAnalysis.Limits()
         limits.tracker.keepBytesPerTransfer = keepOptions.bytes
-        let style = AnalysisReport.Style(colour: Self.colourWanted())
+        let text = AnalysisText(style: AnalysisText.Style(colour: Self.colourWanted()))
         var output = StandardOutput()
         var unreadable = false
         for (i, file) in files.enumerated() {
-            let reader: CaptureReader
-            do {
-                reader = try CaptureReader(path: file)
-            } catch {
-                output.flush()
-                warn("\(error)")
+            output.flush()
+            guard let reader = try? openCapture(file) else {
                 unreadable = true
                 continue
             }
-            let (analysis, damage) = RecoveryAnalyzer.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds, limits: limits)
+            let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds, limits: limits)
             let damageLine = damage.map { PacketListing.damageLine($0, framesRead: reader.framesRead) }
-            let report = AnalysisReport(file: file, analysis: analysis, damage: damage.map { "\($0); stopped after frame \(reader.framesRead)" },
+            let report = AnalysisReport(file: file, analysis: conclusion.sos, damage: damage.map { "\($0); stopped after frame \(reader.framesRead)" },
                                         warnings: reader.warnings.map { "\($0)" })
             switch format {
             case .text:
                 if i > 0 { output.write("") }
-                report.textLines(style: style).forEach { output.write($0) }
+                text.lines(report).forEach { output.write($0) }
             case .json:
                 output.write(report.json)
             }

@@ -99,8 +99,8 @@ struct CheckCommand: ParsableCommand {
         } catch {
             return ["FAIL  \(name): \(error)"]
         }
-        let (analysis, damage) = RecoveryAnalyzer.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds)
-        let report = AnalysisReport(file: path, analysis: analysis, damage: damage.map { "\($0)" })
+        let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds)
+        let report = AnalysisReport(file: path, analysis: conclusion.sos, damage: damage.map { "\($0)" })
         let differences = expectation.differences(from: report)
         guard !differences.isEmpty else { return [] }
         return ["FAIL  \(name)"] + differences.map { "      " + $0 }

@@ -59,7 +59,7 @@ struct TransfersCommand: ParsableCommand {
         func take(_ finished: [TFTPTransfer]) {
             for var t in finished {
                 var record = TransferRecord(t)
-                record.image = TransferredImage.examine(t, catalog: catalog).map(TransferRecord.Image.init)
+                record.image = TransferredImage.examine(t, catalog: catalog).map { ImageRecord(FirmwareReport($0)) }
                 t.file.releaseBytes()
                 records.append((t, record))
             }

@@ -78,13 +78,14 @@ import Testing
     @Test func theJSONKeysAreTheDocumentedOnes() throws {
         let r = try CommandRunner.sosdump(["analyze", "--format", "json", CaptureCorpus.path("sos", "recovered.pcap")])
         let object = try #require(JSONSerialization.jsonObject(with: Data(r.standardOutput.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["format", "version", "file", "verdict", "explanation", "next_step", "capture", "thresholds", "phones",
+        #expect(Set(object.keys) == ["format", "version", "schema_version", "file", "verdict", "explanation", "next_step", "capture", "thresholds", "phones",
                                      "findings", "timeline", "notes"])
-        #expect(object["format"] as? String == "sosdump-analysis" && object["version"] as? Int == 1)
+        #expect(object["format"] as? String == "sosdump-analysis" && object["version"] as? Int == 1 && object["schema_version"] as? Int == 2)
         #expect(Set((object["capture"] as? [String: Any] ?? [:]).keys) == ["frames", "start", "end", "seconds", "damage"])
         #expect(Set((object["thresholds"] as? [String: Any] ?? [:]).keys) == ["reset_window", "stall", "no_reply"])
         let phone = try #require((object["phones"] as? [[String: Any]])?.first)
-        #expect(Set(phone.keys) == ["mac", "ip", "addresses", "serial", "product", "loader_version", "hardware_version", "gateway", "verdict",
+        #expect(phone["family"] as? String == "sos")
+        #expect(Set(phone.keys) == ["family", "mac", "ip", "addresses", "serial", "product", "loader_version", "hardware_version", "gateway", "verdict",
                                     "explanation", "next_step", "findings", "attempts", "transfer", "image", "timeline", "notes"])
         let finding = try #require((phone["findings"] as? [[String: Any]])?.first)
         #expect(Set(finding.keys) == ["code", "warning", "explanation", "next_step", "caveat", "frames", "evidence"])
@@ -93,7 +94,7 @@ import Testing
                                                                            "sha256", "outcome", "request_to", "server", "requests",
                                                                            "request_frame", "last_frame", "blocks", "final_block_acknowledged"])
         #expect(Set((phone["image"] as? [String: Any] ?? [:]).keys) == ["version", "extent", "size", "loader", "failed_check", "loader_message",
-                                                                        "catalog", "release", "loader_text", "catalog_text"])
+                                                                        "catalog", "release", "has_image_magic", "loader_text", "catalog_text"])
         #expect(Set(((phone["timeline"] as? [[String: Any]])?.first ?? [:]).keys) == ["frame", "last_frame", "count", "time", "actor", "text"])
         // A phone that never downloaded: transfer and image are null, not absent.
         let deaf = try CommandRunner.sosdump(["analyze", "--format", "json", CaptureCorpus.path("sos", "utility-deaf.pcap")])

@@ -58,7 +58,8 @@ import Testing
         let live = try Self.run(path)
         #expect(live.concludedEvents == 1)
         let conclusion = try #require(live.conclusion)
-        let (offline, damage) = RecoveryAnalyzer.analyze(try CaptureReader(path: path))
+        let (offlineConclusion, damage) = CaptureAnalysis.analyze(try CaptureReader(path: path))
+        let offline = offlineConclusion.sos
         #expect(damage == nil)
         #expect(AnalysisReport(file: name, analysis: conclusion).json == AnalysisReport(file: name, analysis: offline).json)
         // The end reports each phone whose verdict changed, and ends on the conclusion's.

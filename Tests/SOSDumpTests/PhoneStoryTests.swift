@@ -35,7 +35,7 @@ import SOSDumpSimulation
         let t = try #require(phone.download?.transfer)
         #expect(t.outcome == .complete && t.file.isComplete && t.fileName == Scene.file && t.file.size == Scene.goodImage.count)
         #expect(t.digests?.sha256 == FirmwareVerification(Scene.goodImage).sha256.description)
-        #expect(phone.download?.image?.verdict.status == "accepted" && phone.download?.image?.version == "7.4.9c")
+        #expect(phone.download?.image?.loader == .accepted && phone.download?.image?.version == "7.4.9c")
         // The evidence: the download's last frame and the normal firmware's DHCP.
         #expect(phone.findings[0].frames == [lastDownloadFrame, lastDownloadFrame + 1])
         #expect(phone.findings[0].evidence.last?.what.contains("Cisco SPA504G") == true)
@@ -347,7 +347,7 @@ import SOSDumpSimulation
         let a = s.analyze()
         #expect(Self.outcome(a)! == ("IMAGE_REJECTED", ["IMAGE_REJECTED"]))
         let phone = try #require(a.phone(Self.p1))
-        #expect(phone.explanation.contains("digest error") && phone.download?.image?.verdict.status == "rejected")
+        #expect(phone.explanation.contains("digest error") && phone.download?.image?.loader == .rejected)
     }
 
     @Test func imageMismatchIsAWarning() {
@@ -375,11 +375,11 @@ import SOSDumpSimulation
         let warning = try #require(a.phone(Self.p1)?.findings.first)
         #expect(warning.caveat?.contains("not a certainty") == true && warning.explanation.contains("7.6.2g"))
         // The rule itself.
-        #expect(RecoveryAnalyzer.pairing(loader: "7.4.4rec", image: "7.5.2b") == nil)
-        #expect(RecoveryAnalyzer.pairing(loader: "7.4.4.rec", image: "7.5.3") != nil)
-        #expect(RecoveryAnalyzer.pairing(loader: "7.6.2", image: "7.4.9c") != nil)
-        #expect(RecoveryAnalyzer.pairing(loader: "7.6.2", image: "7.6.2g") == nil)
-        #expect(RecoveryAnalyzer.pairing(loader: "garbage", image: "7.6.2g") == nil)
+        #expect(Rules.pairingBroken(loader: "7.4.4rec", image: "7.5.2b") == nil)
+        #expect(Rules.pairingBroken(loader: "7.4.4.rec", image: "7.5.3") == true)
+        #expect(Rules.pairingBroken(loader: "7.6.2", image: "7.4.9c") == false)
+        #expect(Rules.pairingBroken(loader: "7.6.2", image: "7.6.2g") == nil)
+        #expect(Rules.pairingBroken(loader: "garbage", image: "7.6.2g") == nil)
     }
 
     // MARK: What came back
@@ -531,7 +531,7 @@ import SOSDumpSimulation
         #expect(Self.outcome(a)! == ("RECOVERED", ["RECOVERED"]))
         let phone = try #require(a.phone(Self.p1))
         #expect(phone.download?.orderAsText == true)
-        #expect(phone.notes.contains { $0.contains("as text") && $0.contains("variant") })
+        #expect(phone.notes.map(SOSWording.note).contains { $0.contains("as text") && $0.contains("variant") })
         // A text datagram nobody acts on is a message the phone drops.
         var t = Scene()
         t.dhcp(Self.p1)
@@ -554,7 +554,7 @@ import SOSDumpSimulation
         }
         let a = twice.analyze()
         #expect(Self.outcome(a)?.0 == "UTILITY_DEAF")
-        #expect(a.notices.contains { $0.contains("seen twice") })
+        #expect(a.notices.map(SOSWording.notice).contains { $0.contains("seen twice") })
         let replies = a.phone(Self.p1)?.timeline.filter { $0.text.hasPrefix("S.O.S. reply") }.map(\.count)
         #expect(replies == [2])
     }
@@ -565,15 +565,15 @@ import SOSDumpSimulation
         s.reply(Self.p1)
         s.reply(Self.p2)
         for i in 0..<20 { s.dhcp(Self.p1, vendor: i % 2 == 0 ? "TI-dhcp 0.1" : "Cisco SPA504G", after: 1) }
-        var limits = RecoveryAnalyzer.Limits()
-        limits.maxPhones = 1
-        limits.maxEventsPerPhone = 5
-        limits.maxMessages = 0
+        var limits = CaptureAnalysis.Limits()
+        limits.sos.maxPhones = 1
+        limits.sos.maxEventsPerPhone = 5
+        limits.sos.maxMessages = 0
         let a = s.analyze(limits: limits)
         #expect(a.phones.count == 1)
-        #expect(a.notices.contains { $0.contains("1 more phones were not followed") })
-        #expect(a.notices.contains { $0.contains("S.O.S. messages") && $0.contains("not kept") })
-        #expect(a.phones[0].notes.contains { $0.contains("left out of the timeline") })
+        #expect(a.notices.map(SOSWording.notice).contains { $0.contains("1 more phones were not followed") })
+        #expect(a.notices.map(SOSWording.notice).contains { $0.contains("S.O.S. messages") && $0.contains("not kept") })
+        #expect(a.phones[0].notes.map(SOSWording.note).contains { $0.contains("left out of the timeline") })
     }
 
     // MARK: Reports and expectations
@@ -589,10 +589,10 @@ import SOSDumpSimulation
                     "\"format\":\"sosdump-analysis\"", "\"next_step\":", "\"timeline\":["] {
             #expect(json.contains(key), "\(key)")
         }
-        let text = report.textLines()
+        let text = AnalysisText().lines(report)
         #expect(text[0] == "x.pcap: RECOVERED (\(VerdictCode.recovered.meaning))")
         #expect(!text.joined().contains("\u{1B}["))
-        let coloured = report.textLines(style: AnalysisReport.Style(colour: true))
+        let coloured = AnalysisText(style: AnalysisText.Style(colour: true)).lines(report)
         #expect(coloured[0].contains("\u{1B}[1;32mRECOVERED\u{1B}[0m"))
     }
 

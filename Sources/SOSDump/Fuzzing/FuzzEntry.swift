@@ -17,13 +17,13 @@ public enum FuzzEntry {
         limits.maxBlocks = 1 << 16
         var tracker = TFTPTransferTracker(limits: limits)
         // The phone stories too, with small limits so the fuzzer reaches them.
-        var storyLimits = RecoveryAnalyzer.Limits()
+        var storyLimits = CaptureAnalysis.Limits()
         storyLimits.tracker = limits
-        storyLimits.maxPhones = 4
-        storyLimits.maxEventsPerPhone = 8
-        storyLimits.maxAttemptsPerPhone = 2
-        storyLimits.maxMessages = 16
-        var analyzer = RecoveryAnalyzer(limits: storyLimits)
+        storyLimits.sos.maxPhones = 4
+        storyLimits.sos.maxEventsPerPhone = 8
+        storyLimits.sos.maxAttemptsPerPhone = 2
+        storyLimits.sos.maxMessages = 16
+        var analyzer = CaptureAnalysis(limits: storyLimits)
         while let frame = try? reader.next() {
             let interface = reader.interfaces.indices.contains(frame.interfaceIndex) ? reader.interfaces[frame.interfaceIndex] : nil
             let dissection = decoder.decode(frame)
@@ -31,8 +31,8 @@ public enum FuzzEntry {
             tracker.observe(dissection)
             analyzer.observe(dissection)
         }
-        let report = AnalysisReport(file: "fuzz", analysis: analyzer.finish())
-        _ = report.textLines()
+        let report = AnalysisReport(file: "fuzz", analysis: analyzer.finish().sos)
+        _ = AnalysisText().lines(report)
         _ = report.json
         var table = TransferTable()
         for transfer in tracker.finish() {

@@ -87,7 +87,7 @@ public struct Expectation: Decodable, Sendable, Equatable {
     public func differences(from report: AnalysisReport) -> [String] {
         var out: [String] = []
         if verdict != report.verdict { out.append("verdict: expected \(verdict), got \(report.verdict)") }
-        var got: [String: AnalysisReport.Phone] = [:]
+        var got: [String: PhoneRecord] = [:]
         for p in report.phones { got[p.mac.lowercased()] = p }
         var seen: Set<String> = []
         for p in phones {
@@ -107,7 +107,7 @@ public struct Expectation: Decodable, Sendable, Equatable {
         return out
     }
 
-    static func compare(_ expected: [ExpectedFinding], _ got: [AnalysisReport.FindingRecord], what: String) -> [String] {
+    static func compare(_ expected: [ExpectedFinding], _ got: [FindingRecord], what: String) -> [String] {
         var out: [String] = []
         let e = Set(expected.map(\.code)), g = Set(got.map(\.code))
         if e != g {

@@ -48,6 +48,11 @@ public struct FirmwareReport: Encodable, Sendable {
         public var meaning: String?
     }
 
+    /// The report of an image check made during an analysis.
+    public init(_ check: ImageCheck) {
+        self.init(file: check.file, verification: check.verification, identification: check.identification)
+    }
+
     public init(file: String, verification v: FirmwareVerification, identification: FirmwareIdentification) {
         self.file = file
         size = v.length
@@ -88,7 +93,7 @@ public struct FirmwareReport: Encodable, Sendable {
         case file, size, extent, version, sha256, md5, verdict, catalog, checks
     }
 
-    private static func identification(_ i: FirmwareIdentification) -> Identification {
+    static func identification(_ i: FirmwareIdentification) -> Identification {
         switch i {
         case .known(let image):
             Identification(status: "known", release: image.release, imageVersion: image.imageVersion, file: image.file, sha256: image.sha256.description, origin: image.origin)
@@ -138,17 +143,28 @@ public struct FirmwareReport: Encodable, Sendable {
         case "accepted":
             return "accepts it (\"Validate firmware successful\") and writes \(writtenCount) of its \(sectorCount) sectors"
         case "rejected":
-            if let message = verdict.loaderMessage {
-                return "rejects it: it prints \"\(message)\", then \"Validate firmware failed\" (\(verdict.check ?? ""))"
-            }
-            return "fails on it: \(verdict.check ?? ""): \(verdict.detail ?? "")"
+            return Self.loaderRejects(check: verdict.check, detail: verdict.detail, loaderMessage: verdict.loaderMessage)
         default:
             return "cannot tell yet, the image is partial: \(verdict.check ?? ""): \(verdict.detail ?? "")"
         }
     }
 
+    /// What the loader does with an image that fails `check`, in a sentence.
+    static func loaderRejects(_ check: FirmwareCheck?) -> String {
+        loaderRejects(check: check?.title, detail: check?.detail, loaderMessage: check?.loaderMessage)
+    }
+
+    static func loaderRejects(check: String?, detail: String?, loaderMessage: String?) -> String {
+        if let message = loaderMessage {
+            return "rejects it: it prints \"\(message)\", then \"Validate firmware failed\" (\(check ?? ""))"
+        }
+        return "fails on it: \(check ?? ""): \(detail ?? "")"
+    }
+
     /// What the catalog says of the image, in a sentence.
-    public var catalogText: String {
+    public var catalogText: String { Self.catalogText(catalog) }
+
+    static func catalogText(_ catalog: Identification) -> String {
         let release = catalog.release.map { "release \($0)" }
         let image = catalog.imageVersion.map { "image \($0)" }
         let names = [release, image].compactMap { $0 }.joined(separator: ", ")

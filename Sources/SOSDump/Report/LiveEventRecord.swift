@@ -104,6 +104,8 @@ public struct LiveEventRecord: Codable, Equatable, Sendable {
     /// A phone's verdict: the keys of a phone in `sosdump analyze --format
     /// json`, less its timeline and its transfer's detail.
     public struct PhoneVerdictRecord: Codable, Equatable, Sendable {
+        /// Which diagnosis followed the phone (`sos`).
+        public var family: String?
         public var mac: String
         public var ip: String?
         public var serial: String?
@@ -117,7 +119,8 @@ public struct LiveEventRecord: Codable, Equatable, Sendable {
         /// The file of the phone's last download, its size, whether it is whole, and its SHA-256.
         public var transfer: TransferSummary?
 
-        init(_ p: AnalysisReport.Phone) {
+        init(_ p: PhoneRecord) {
+            family = p.family
             mac = p.mac
             ip = p.ip
             serial = p.serial
@@ -126,21 +129,9 @@ public struct LiveEventRecord: Codable, Equatable, Sendable {
             verdict = p.verdict
             explanation = p.explanation
             nextStep = p.nextStep
-            findings = p.findings.map(FindingRecord.init)
+            findings = p.findings
             attempts = p.attempts
             transfer = p.transfer.map { TransferSummary(file: $0.file, bytes: $0.bytes, complete: $0.complete, sha256: $0.sha256) }
-        }
-    }
-
-    public struct FindingRecord: Codable, Equatable, Sendable {
-        public var code: String
-        public var warning: Bool
-        public var frames: [Int]
-
-        init(_ f: AnalysisReport.FindingRecord) {
-            code = f.code
-            warning = f.warning
-            frames = f.frames
         }
     }
 
@@ -197,17 +188,17 @@ public struct LiveEventRecord: Codable, Equatable, Sendable {
         case .transferEnded(let t, let image, let time):
             self.init(.transferEnded, time)
             var record = TransferRecord(t)
-            record.image = image.map(TransferRecord.Image.init)
+            record.image = image.map { ImageRecord(FirmwareReport($0)) }
             transfer = record
         case .phoneVerdict(let v, let time):
             self.init(.phoneVerdict, time)
-            phone = PhoneVerdictRecord(AnalysisReport.Phone(v))
+            phone = PhoneVerdictRecord(PhoneRecord(v))
         case .concluded(let a, let time):
             self.init(.concluded, time)
             let report = AnalysisReport(file: "", analysis: a)
             conclusion = Conclusion(verdict: report.verdict, explanation: report.explanation, nextStep: report.nextStep,
                                     frames: a.frames, phones: report.phones.map(PhoneVerdictRecord.init),
-                                    findings: report.findings.map(FindingRecord.init), notes: report.notes)
+                                    findings: report.findings, notes: report.notes)
         case .captureEnded(let s):
             self.init(.captureEnded, s.time)
             var summary = Summary(reason: "", seconds: (s.seconds * 1e3).rounded() / 1e3, frames: s.frames, transfers: s.transfers,

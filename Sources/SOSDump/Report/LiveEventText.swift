@@ -32,17 +32,17 @@ public enum LiveEventText {
         }
         if let p = record.phone {
             var lines = ["\(clock) phone \(p.mac)\(p.ip.map { " (\($0))" } ?? ""): \(p.verdict)"]
-            lines += AnalysisReport.wrap(p.explanation, indent: "    ")
-            lines += AnalysisReport.wrap("next step: \(p.nextStep)", indent: "    ")
+            lines += AnalysisText.wrap(p.explanation, indent: "    ")
+            lines += AnalysisText.wrap("next step: \(p.nextStep)", indent: "    ")
             return lines
         }
         if let c = record.conclusion {
             var lines = ["\(clock) verdict: \(c.verdict) (\(c.phones.count) \(c.phones.count == 1 ? "phone" : "phones"), \(c.frames) frames)"]
-            lines += AnalysisReport.wrap(c.explanation, indent: "    ")
+            lines += AnalysisText.wrap(c.explanation, indent: "    ")
             for p in c.phones where c.phones.count > 1 {
                 lines.append("    phone \(p.mac): \(p.verdict)")
             }
-            lines += AnalysisReport.wrap("next step: \(c.nextStep)", indent: "    ")
+            lines += AnalysisText.wrap("next step: \(c.nextStep)", indent: "    ")
             lines += c.notes.map { "    note: \($0)" }
             return lines
         }

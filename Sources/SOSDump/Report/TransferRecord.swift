@@ -55,41 +55,8 @@ public struct TransferRecord: Codable, Equatable, Sendable {
     /// The firmware checks, when the transfer carried an image.
     public var image: Image?
 
-    /// A firmware image's verification, as far as a transfer needs it
-    /// (`sosdump verify` shows every check).
-    public struct Image: Codable, Equatable, Sendable {
-        public var version: String?
-        /// `complete`, or `prefix` for the first bytes of an image.
-        public var extent: String
-        /// The bytes checked.
-        public var size: Int
-        /// `accepted`, `rejected` or `incomplete`.
-        public var loader: String
-        public var failedCheck: String?
-        public var loaderMessage: String?
-        /// The catalog's status: `known`, `bundle`, `unknown-valid`, `mismatch`, `invalid`, `incomplete`, `unknown`.
-        public var catalog: String
-        public var release: String?
-        /// The image's first bytes are the SPA image magic.
-        public var hasImageMagic: Bool
-        /// The two sentences: what the loader does, what the catalog says.
-        public var loaderText: String
-        public var catalogText: String
-
-        public init(_ report: FirmwareReport) {
-            version = report.version
-            extent = report.extent
-            size = report.size
-            loader = report.verdict.status
-            failedCheck = report.verdict.check
-            loaderMessage = report.verdict.loaderMessage
-            catalog = report.catalog.status
-            release = report.catalog.release
-            hasImageMagic = report.checks.first { $0.check == "magic" }?.status != "failed"
-            loaderText = report.verdictText
-            catalogText = report.catalogText
-        }
-    }
+    /// A firmware image's verification: the record `sosdump analyze` gives a phone's image too.
+    public typealias Image = ImageRecord
 
     public struct Option: Codable, Equatable, Sendable {
         public var name: String

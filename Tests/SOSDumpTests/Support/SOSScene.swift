@@ -4,7 +4,7 @@ import SOSDumpSimulation
 /// An S.O.S. recovery written frame by frame — the utility's messages (from
 /// the decoder's encoders), the phone's replies, ARP, DHCP, TFTP, normal
 /// firmware — as Ethernet frames with their times, then fed to a
-/// `RecoveryAnalyzer` the way a capture is.
+/// `CaptureAnalysis` the way a capture is.
 ///
 /// Times are seconds from the scene's start; `at(_:)` sets the clock, every
 /// frame is sent 1 ms after the last one unless said.
@@ -236,8 +236,8 @@ struct SOSScene {
     // MARK: Running
 
     func analyze(thresholds: RecoveryThresholds = RecoveryThresholds(), catalog: FirmwareCatalog = .builtIn,
-                 limits: RecoveryAnalyzer.Limits = RecoveryAnalyzer.Limits()) -> RecoveryAnalysis {
-        var analyzer = RecoveryAnalyzer(catalog: catalog, thresholds: thresholds, limits: limits)
+                 limits: CaptureAnalysis.Limits = CaptureAnalysis.Limits()) -> RecoveryAnalysis {
+        var analyzer = CaptureAnalysis(catalog: catalog, thresholds: thresholds, limits: limits)
         let decoder = FrameDecoder()
         for (i, f) in frames.enumerated() {
             let seconds = Int64(f.time.rounded(.down))
@@ -248,7 +248,7 @@ struct SOSScene {
                 analyzer.observe(decoder.decode(frame))
             }
         }
-        return analyzer.finish()
+        return analyzer.finish().sos
     }
 
     /// The scene as a classic pcap file (microseconds).

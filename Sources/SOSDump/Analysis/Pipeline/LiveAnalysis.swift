@@ -1,8 +1,8 @@
 /// The analysis of a live capture, fed decoded frames one at a time as they
-/// arrive, turned into `LiveEvent`s. It is `RecoveryAnalyzer` — the phone
-/// stories and the TFTP tracker inside them, exactly what `sosdump analyze`
-/// runs — watched for transfers that start, move on and end, and for phone
-/// verdicts as the rules decide them.
+/// arrive, turned into `LiveEvent`s. It is `CaptureAnalysis` — the TFTP
+/// tracker and the diagnoses, exactly what `sosdump analyze` runs — and
+/// turns the tracker's events into transfers that start, move on and end,
+/// and the diagnosis's rules into phone verdicts as they are decided.
 ///
 ///     var analysis = LiveAnalysis()
 ///     decoder.decode(frame, into: &dissection)
@@ -11,13 +11,12 @@
 ///
 /// Nothing here knows where frames come from: a capture file fed through it
 /// gives the events a live capture of the same traffic would (the tests do
-/// that). Per frame it costs the analyzer's `observe` and two integer
-/// comparisons; the tracker's progress is read only when a TFTP packet (or
-/// an ICMP error) may have touched a transfer, and the phones' verdicts
-/// once a second of capture time, when a transfer ends, and when the clock
-/// moves with no frame.
+/// that). Per frame it costs the analysis's `observe` and two comparisons;
+/// a transfer's progress is read only when the tracker's event for the
+/// frame names it, and the phones' verdicts once a second of capture time,
+/// when a transfer ends, and when the clock moves with no frame.
 ///
-/// A phone's verdict is reported when the rules of `RecoveryAnalyzer`
+/// A phone's verdict is reported when the rules of `SOSDiagnosis`
 /// decide it as of now: `CAPTURE_ENDED` and `OUTCOME_UNKNOWN` (the exchange
 /// is still going on, or the phone has not come back yet) and
 /// `NO_RECOVERY_TRAFFIC` are not verdicts yet while the capture runs. If
@@ -29,35 +28,33 @@ public struct LiveAnalysis {
     /// A `transferProgress` event each time a transfer's DATA passes
     /// another multiple of this many blocks.
     public let progressEvery: Int
-    @usableFromInline var analyzer: RecoveryAnalyzer
-    @usableFromInline var seenActivity = 0
+    @usableFromInline var analysis: CaptureAnalysis
     /// The capture second at which the phones' verdicts are looked at next.
     @usableFromInline var nextVerdictLook = Int64.min
     /// Blocks each open transfer had at its last event.
-    private var reportedBlocks: [Int: Int] = [:]
+    @usableFromInline var reportedBlocks: [Int: Int] = [:]
     /// The verdict last reported per phone, with its attempt count.
     private var reportedVerdicts: [MACAddress: (code: VerdictCode, attempts: Int)] = [:]
-    private var pending: [LiveEvent] = []
+    @usableFromInline var pending: [LiveEvent] = []
     /// Transfers that have ended so far.
     public private(set) var transfersEnded = 0
 
     public init(catalog: FirmwareCatalog = .builtIn, thresholds: RecoveryThresholds = RecoveryThresholds(),
-                limits: RecoveryAnalyzer.Limits = .init(), progressEvery: Int = 64) {
+                limits: CaptureAnalysis.Limits = .init(), progressEvery: Int = 64) {
         precondition(progressEvery > 0, "progressEvery must be positive")
         self.progressEvery = progressEvery
-        analyzer = RecoveryAnalyzer(catalog: catalog, thresholds: thresholds, limits: limits)
-        analyzer.keepsEndedTransfers = true
+        analysis = CaptureAnalysis(catalog: catalog, thresholds: thresholds, limits: limits)
+        analysis.keepsEndedTransfers = true
     }
 
-    /// Feeds one decoded frame. Inlinable and borrowing, as the analyzer's
+    /// Feeds one decoded frame. Inlinable and borrowing, as the analysis's
     /// `observe`, so the dissection is read where it lies.
     @inlinable
     public mutating func observe(_ d: borrowing Dissection) {
-        analyzer.observe(d)
+        let event = analysis.observe(d)
         let time = d.frame.timestamp
-        if analyzer.tracker.activity != seenActivity || analyzer.hasEndedTransfers {
-            collect(at: time)
-        }
+        if analysis.hasEndedTransfers { collectEnded(at: time) }
+        if let event { transfer(event, at: time) }
         if time.seconds >= nextVerdictLook { lookAtVerdicts(at: time) }
     }
 
@@ -65,18 +62,18 @@ public struct LiveAnalysis {
     /// transfers that went quiet long enough end now, and thresholds that
     /// ran out decide verdicts.
     public mutating func advanceClock(to time: CaptureTimestamp) {
-        analyzer.advanceClock(to: time)
-        collect(at: time)
+        analysis.advanceClock(to: time)
+        if analysis.hasEndedTransfers { collectEnded(at: time) }
         lookAtVerdicts(at: time)
     }
 
     /// The capture is over: the open transfers end and every phone is
     /// concluded exactly as at the end of a capture file of the same frames.
     public mutating func finish(at time: CaptureTimestamp) {
-        let analysis = analyzer.finish()
-        ended(analyzer.takeEndedTransfers(), at: time)
-        for v in analysis.phones { report(v, at: time) }
-        pending.append(.concluded(analysis, at: time))
+        let conclusion = analysis.finish()
+        ended(analysis.takeEndedTransfers(), at: time)
+        for v in conclusion.sos.phones { report(v, at: time) }
+        pending.append(.concluded(conclusion.sos, at: time))
     }
 
     /// The events since the last call, in the order they happened.
@@ -89,41 +86,42 @@ public struct LiveAnalysis {
     public var hasEvents: Bool { !pending.isEmpty }
 
     /// Where each open transfer stands (for a status display).
-    public var openTransfers: [TFTPTransferProgress] { analyzer.tracker.activeProgress }
+    public var openTransfers: [TFTPTransferProgress] { analysis.openTransfers }
 
     /// Transfers the tracker ended early because too many were open.
-    public var evictedTransfers: Int { analyzer.tracker.evictedTransfers }
+    public var evictedTransfers: Int { analysis.evictedTransfers }
 
     /// The tracker's limits.
-    public var limits: TFTPTransferTracker.Limits { analyzer.tracker.limits }
+    public var limits: TFTPTransferTracker.Limits { analysis.limits.tracker }
 
     // MARK: Events
 
+    /// A transfer the frame touched: started, or past another `progressEvery` blocks.
     @usableFromInline
-    mutating func collect(at time: CaptureTimestamp) {
-        seenActivity = analyzer.tracker.activity
-        if analyzer.hasEndedTransfers {
-            ended(analyzer.takeEndedTransfers(), at: time)
-            // A transfer that ended may decide a verdict (an error, an image).
-            lookAtVerdicts(at: time)
-        }
-        for progress in analyzer.tracker.activeProgress {
-            if let last = reportedBlocks[progress.number] {
-                if progress.blocks / progressEvery > last / progressEvery {
-                    pending.append(.transferProgress(progress, at: time))
-                    reportedBlocks[progress.number] = progress.blocks
-                }
-            } else {
-                pending.append(.transferStarted(progress, at: progress.request.time))
+    mutating func transfer(_ event: TFTPEvent, at time: CaptureTimestamp) {
+        guard let progress = analysis.progress(of: event.transfer) else { return }
+        if let last = reportedBlocks[progress.number] {
+            if progress.blocks / progressEvery > last / progressEvery {
+                pending.append(.transferProgress(progress, at: time))
                 reportedBlocks[progress.number] = progress.blocks
             }
+        } else {
+            pending.append(.transferStarted(progress, at: progress.request.time))
+            reportedBlocks[progress.number] = progress.blocks
         }
+    }
+
+    @usableFromInline
+    mutating func collectEnded(at time: CaptureTimestamp) {
+        ended(analysis.takeEndedTransfers(), at: time)
+        // A transfer that ended may decide a verdict (an error, an image).
+        lookAtVerdicts(at: time)
     }
 
     @usableFromInline
     mutating func lookAtVerdicts(at time: CaptureTimestamp) {
         nextVerdictLook = time.seconds + 1
-        for v in analyzer.verdictsSoFar(at: time) where !Self.undecided.contains(v.code) {
+        for v in analysis.sosVerdictsSoFar(at: time) where !Self.undecided.contains(v.code) {
             report(v, at: time)
         }
     }
@@ -138,12 +136,12 @@ public struct LiveAnalysis {
         pending.append(.phoneVerdict(v, at: time))
     }
 
-    private mutating func ended(_ transfers: [RecoveryAnalyzer.EndedTransfer], at time: CaptureTimestamp) {
+    private mutating func ended(_ transfers: [EndedTransfer], at time: CaptureTimestamp) {
         for e in transfers {
             let t = e.transfer
             if reportedBlocks.removeValue(forKey: t.number) == nil {
-                // Opened and ended between two looks (never, as every
-                // request moves `activity`; kept so no end comes unannounced).
+                // Opened and ended between two events (a request that an
+                // eviction ended at once): no end comes unannounced.
                 pending.append(.transferStarted(TFTPTransferProgress(t), at: t.request.time))
             }
             pending.append(.transferEnded(t, image: e.image, at: time))

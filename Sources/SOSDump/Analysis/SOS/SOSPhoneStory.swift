@@ -1,5 +1,6 @@
 /// One phone's story during an S.O.S. recovery: a bounded state machine fed
-/// the events `RecoveryAnalyzer` finds for it, in capture order.
+/// the events `SOSDiagnosis` finds for it, in capture order. A value: the
+/// diagnosis keeps the stories in an array and mutates them in place.
 ///
 /// ```
 ///  listening ──(URL try)──► tryingURLs ──(reply, DHCP)──► listening
@@ -24,7 +25,7 @@
 /// are folded into one); attempts up to `maxAttempts`. The verdict itself
 /// needs only the counters and the attempts, so a long capture loses lines
 /// of the timeline, never the verdict.
-final class PhoneStory {
+struct SOSPhoneStory {
     enum Stage: Sendable, Equatable {
         /// Only seen so far (its recovery DHCP, a reply): it answers requests.
         case listening
@@ -88,7 +89,7 @@ final class PhoneStory {
         var requestDestination: TransportEndpoint?
         /// The TFTP transfer, once the tracker ended it (bytes released).
         var transfer: TFTPTransfer?
-        var image: FirmwareReport?
+        var image: ImageCheck?
         /// The phone's last frame of the transfer (ACK, request retry).
         var lastTransferFrame: Mark?
         var after = Aftermath()
@@ -100,11 +101,23 @@ final class PhoneStory {
     struct Event: Sendable {
         var mark: Mark
         var actor: TimelineEntry.Actor
-        var text: String
+        var event: SOSTimelineEvent
         /// Alike events (same key, one after another) fold into one line.
-        var key: String
+        var key: FoldKey
         var count = 1
         var last: Mark?
+    }
+
+    /// Which events are alike: a run of events with the same key is one
+    /// line of the timeline (and a copy from another interface is a duplicate).
+    enum FoldKey: Sendable, Equatable {
+        case dhcpRecovery, dhcpNormal, dhcpAck, httpProfile, sip, reply, echo, arpAnswer
+        case normalRequest(String)
+        case request(String)
+        case urlTFTP(String)
+        case urlHTTP(IPv4Address)
+        case arp(IPv4Address)
+        case urlResult(transfer: Int)
     }
 
     var identity: PhoneIdentity
@@ -123,7 +136,7 @@ final class PhoneStory {
     var eventsNotKept = 0
     /// The same frame seen again on another interface (not counted twice).
     var duplicates = 0
-    var notes: [String] = []
+    var notes: [SOSPhoneNote] = []
 
     let maxEvents: Int
     let maxAttempts: Int
@@ -143,7 +156,7 @@ final class PhoneStory {
 
     // MARK: Facts
 
-    func learn(address: IPv4Address) {
+    mutating func learn(address: IPv4Address) {
         guard address != identity.address, address != .any, address != .broadcast, !address.isMulticast else { return }
         identity.address = address
         if !identity.addresses.contains(address), identity.addresses.count < 16 { identity.addresses.append(address) }
@@ -154,7 +167,7 @@ final class PhoneStory {
     /// Keeps an event for the timeline; one alike to the last (same key) is
     /// folded into it; a copy of the last from another interface at the
     /// same time is dropped.
-    func note(_ mark: Mark, _ actor: TimelineEntry.Actor, _ text: @autoclosure () -> String, key: String) {
+    mutating func note(_ mark: Mark, _ actor: TimelineEntry.Actor, _ event: @autoclosure () -> SOSTimelineEvent, key: FoldKey) {
         if let last = events.last, last.key == key {
             let lastMark = last.last ?? last.mark
             if lastMark.interface != mark.interface, abs(mark.time.seconds(since: lastMark.time)) < 0.001 {
@@ -169,11 +182,11 @@ final class PhoneStory {
             eventsNotKept += 1
             return
         }
-        events.append(Event(mark: mark, actor: actor, text: text(), key: key))
+        events.append(Event(mark: mark, actor: actor, event: event(), key: key))
     }
 
     /// Whether `mark` repeats the last event of `key` from another interface.
-    func isDuplicate(_ mark: Mark, key: String) -> Bool {
+    func isDuplicate(_ mark: Mark, key: FoldKey) -> Bool {
         guard let last = events.last, last.key == key else { return false }
         let lastMark = last.last ?? last.mark
         return lastMark.interface != mark.interface && abs(mark.time.seconds(since: lastMark.time)) < 0.001
@@ -183,7 +196,7 @@ final class PhoneStory {
     /// aftermath of the last attempt, when it has begun its download.
     /// Evidence is made only when it is kept: a phone that came back sends
     /// on, and its later frames must cost nothing.
-    func heard(_ e: @autoclosure () -> Evidence, recovery: Bool = false, normal: Bool = false) {
+    mutating func heard(_ e: @autoclosure () -> Evidence, recovery: Bool = false, normal: Bool = false) {
         guard let i = attempts.indices.last, attempts[i].request != nil else { return }
         let after = attempts[i].after
         guard after.firstHeard == nil || (recovery && after.firstRecovery == nil) || (normal && after.firstNormal == nil) else { return }
@@ -209,7 +222,7 @@ final class PhoneStory {
 
     /// A frame of the download itself (an ACK, a retried request): what
     /// came before it was not yet the aftermath.
-    func transferFrame(_ mark: Mark) {
+    mutating func transferFrame(_ mark: Mark) {
         guard downloadPort != nil, let i = attempts.indices.last else { return }
         attempts[i].lastTransferFrame = mark
         attempts[i].after = Aftermath()
@@ -218,12 +231,12 @@ final class PhoneStory {
 
     /// The recovery program shows itself: a sign for the aftermath, and the
     /// phone is listening again (unless it is downloading).
-    func recoverySign(_ e: Evidence) {
+    mutating func recoverySign(_ e: Evidence) {
         heard(e, recovery: true)
         if stage == .normalFirmware || stage == .tryingURLs { stage = .listening }
     }
 
-    func normalSign(_ e: @autoclosure () -> Evidence) {
+    mutating func normalSign(_ e: @autoclosure () -> Evidence) {
         if normalFirmware == nil {
             normalFirmware = e()
         }
@@ -231,20 +244,20 @@ final class PhoneStory {
         stage = .normalFirmware
     }
 
-    func reply(_ e: Evidence) {
+    mutating func reply(_ e: Evidence) {
         replies.record(e)
         recoverySign(e)
         if stage != .downloading { stage = .listening }
     }
 
-    func recoveryDHCP(_ e: Evidence) {
+    mutating func recoveryDHCP(_ e: Evidence) {
         recoveryDHCP.record(e)
         recoverySign(e)
         stage = .listening
     }
 
     /// The phone echoed an upgrade order (or acted on one sent as text): a new attempt.
-    func beginAttempt(at mark: Mark, order: Evidence?, file: String?, asText: Bool) {
+    mutating func beginAttempt(at mark: Mark, order: Evidence?, file: String?, asText: Bool) {
         // The recovery program answering again is a sign for the last attempt's aftermath.
         guard attempts.count < maxAttempts else {
             attemptsNotKept += 1
@@ -260,14 +273,14 @@ final class PhoneStory {
         awaitsFirstFrame = false
     }
 
-    func echo(_ e: Evidence, file: String?) {
+    mutating func echo(_ e: Evidence, file: String?) {
         attempts[attempts.count - 1].echo = e
         if attempts[attempts.count - 1].orderedFile == nil { attempts[attempts.count - 1].orderedFile = file }
     }
 
     /// An ARP who-has from the phone; true when it is its gateway lookup.
     @discardableResult
-    func arpAsk(target: IPv4Address, _ e: Evidence) -> Bool {
+    mutating func arpAsk(target: IPv4Address, _ e: Evidence) -> Bool {
         guard stage == .ordered || stage == .resolvingGateway, !attempts.isEmpty else { return false }
         let i = attempts.count - 1
         guard attempts[i].gateway == nil || attempts[i].gateway == target else { return false }
@@ -280,7 +293,7 @@ final class PhoneStory {
 
     /// An ARP reply to the phone; true when it answers its gateway lookup.
     @discardableResult
-    func arpAnswer(from sender: IPv4Address, _ e: Evidence) -> Bool {
+    mutating func arpAnswer(from sender: IPv4Address, _ e: Evidence) -> Bool {
         guard let i = attempts.indices.last, attempts[i].gateway == sender, attempts[i].gatewayAnswer == nil,
               attempts[i].request == nil else { return false }
         attempts[i].gatewayAnswer = e
@@ -288,7 +301,7 @@ final class PhoneStory {
     }
 
     /// The phone's TFTP request for the ordered file: the download begins.
-    func download(_ e: Evidence, file: String, client: TransportEndpoint, destination: TransportEndpoint, mark: Mark) {
+    mutating func download(_ e: Evidence, file: String, client: TransportEndpoint, destination: TransportEndpoint, mark: Mark) {
         let i = attempts.count - 1
         attempts[i].request = e
         attempts[i].requestFile = file
@@ -300,15 +313,15 @@ final class PhoneStory {
         awaitsFirstFrame = true
     }
 
-    func urlTry(_ e: Evidence) {
+    mutating func urlTry(_ e: Evidence) {
         urlTries.record(e)
         heard(e, recovery: true)
         stage = .tryingURLs
     }
 }
 
-extension PhoneStory.Mark {
-    func evidence(_ what: String) -> Evidence { Evidence(frame: frame, time: time, what: what) }
+extension SOSPhoneStory.Mark {
+    func evidence(_ shows: SOSEvidence) -> Evidence { Evidence(frame: frame, time: time, shows: shows) }
 }
 
 /// Two file names for the same file: equal, or equal once the path and case

@@ -51,10 +51,6 @@ public struct TFTPTransferTracker {
     @usableFromInline var nextSweep: Int64 = .min
     /// Transfers ended early because `maxActiveTransfers` were open.
     public private(set) var evictedTransfers = 0
-    /// Goes up whenever a datagram or an ICMP error may have reached a
-    /// transfer (a request included): a live view reads `activeProgress`
-    /// only when it moved, not for every frame.
-    public private(set) var activity = 0
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
@@ -79,54 +75,61 @@ public struct TFTPTransferTracker {
         if now.seconds >= nextSweep { sweep() }
     }
 
-    /// Feeds one decoded frame. Frames that are not UDP or ICMP return at once.
+    /// Feeds one decoded frame and says what it did to the transfers: a
+    /// request seen (decoded once, here: a diagnosis reads the file name
+    /// from the event), the server's port latched, a transfer moved on; nil
+    /// for a frame that touched none. Transfers that end (by this frame, or
+    /// by the clock it moved) wait in `takeFinished()`, each with its file.
+    /// Frames that are not UDP or ICMP return at once.
     ///
     /// Inlinable so that the caller's `Dissection` (some 500 bytes) is read
     /// where it lies: a call would copy it for every frame. Only the few
     /// fields the tracker needs go on to the out-of-line parts.
-    @inlinable
-    public mutating func observe(_ d: borrowing Dissection) {
+    @inlinable @discardableResult
+    public mutating func observe(_ d: borrowing Dissection) -> TFTPEvent? {
         now = d.frame.timestamp
+        var event: TFTPEvent?
         switch d.transport {
         case .udp(let header, let payload):
             switch d.network {
             case .ipv4(let ip):
-                observeUDP(header, payload, from: .v4(ip.source), to: .v4(ip.destination), frame: d.frame.number)
+                event = observeUDP(header, payload, from: .v4(ip.source), to: .v4(ip.destination), frame: d.frame.number)
             case .ipv6(let ip):
-                observeUDP(header, payload, from: .v6(ip.source), to: .v6(ip.destination), frame: d.frame.number)
+                event = observeUDP(header, payload, from: .v6(ip.source), to: .v6(ip.destination), frame: d.frame.number)
             default:
                 break
             }
         case .icmpv4(let message) where message.type == ICMPv4Message.destinationUnreachable:
-            observeUnreachable(message.quoted, summary: { message.summary }, network: d.network, frame: d.frame.number)
+            event = observeUnreachable(message.quoted, summary: { message.summary }, network: d.network, frame: d.frame.number)
         case .icmpv6(let message) where message.type == ICMPv6Message.destinationUnreachable:
-            observeUnreachable(message.quoted, summary: { message.summary }, network: d.network, frame: d.frame.number)
+            event = observeUnreachable(message.quoted, summary: { message.summary }, network: d.network, frame: d.frame.number)
         default:
             break
         }
         if now.seconds >= nextSweep { sweep() }
+        return event
     }
 
     @usableFromInline
-    mutating func observeUDP(_ header: UDPHeader, _ payload: ByteView, from sourceAddress: IPAddress, to destinationAddress: IPAddress, frame: Int) {
+    mutating func observeUDP(_ header: UDPHeader, _ payload: ByteView, from sourceAddress: IPAddress, to destinationAddress: IPAddress, frame: Int) -> TFTPEvent? {
         let source = TransportEndpoint(sourceAddress, header.sourcePort)
         let destination = TransportEndpoint(destinationAddress, header.destinationPort)
         let known = clientSlots[Self.clientSlot(source)] != 0 || clientSlots[Self.clientSlot(destination)] != 0
         // Unknown ends: only a request to port 69 can start something.
-        guard known || (header.destinationPort == TFTPPacket.port && Self.mayBeRequest(payload)) else { return }
-        udp(from: source, to: destination, payload: payload, frame: frame)
+        guard known || (header.destinationPort == TFTPPacket.port && Self.mayBeRequest(payload)) else { return nil }
+        return udp(from: source, to: destination, payload: payload, frame: frame)
     }
 
     @usableFromInline
-    mutating func observeUnreachable(_ quoted: QuotedDatagram?, summary: () -> String, network: NetworkLayer, frame: Int) {
-        guard let quoted, !active.isEmpty else { return }
+    mutating func observeUnreachable(_ quoted: QuotedDatagram?, summary: () -> String, network: NetworkLayer, frame: Int) -> TFTPEvent? {
+        guard let quoted, !active.isEmpty else { return nil }
         let reporter: IPAddress
         switch network {
         case .ipv4(let ip): reporter = .v4(ip.source)
         case .ipv6(let ip): reporter = .v6(ip.source)
-        default: return
+        default: return nil
         }
-        unreachable(quoted, reporter: reporter, summary: summary(), frame: frame)
+        return unreachable(quoted, reporter: reporter, summary: summary(), frame: frame)
     }
 
     /// Ends every open transfer (the capture is over) and returns all the
@@ -151,41 +154,46 @@ public struct TFTPTransferTracker {
 
     // MARK: Routing a datagram
 
-    private mutating func udp(from source: TransportEndpoint, to destination: TransportEndpoint, payload: ByteView, frame: Int) {
-        activity &+= 1
+    private mutating func udp(from source: TransportEndpoint, to destination: TransportEndpoint, payload: ByteView, frame: Int) -> TFTPEvent? {
         let mark = TFTPTransfer.FrameMark(frame: frame, time: now)
         if let state = openTransfer(of: source) {
             // From a client (its ACKs, its DATA, or a new request).
-            guard let packet = try? TFTPPacket.decode(payload) else { return }
+            guard let packet = try? TFTPPacket.decode(payload) else { return nil }
             switch packet {
             case .readRequest(let request) where destination.port == TFTPPacket.port:
-                newRequest(request, .read, from: source, to: destination, at: mark, replacing: state)
+                return newRequest(request, .read, from: source, to: destination, at: mark, replacing: state)
             case .writeRequest(let request) where destination.port == TFTPPacket.port:
-                newRequest(request, .write, from: source, to: destination, at: mark, replacing: state)
+                return newRequest(request, .write, from: source, to: destination, at: mark, replacing: state)
             default:
                 state.packet(packet, from: .client, at: mark, limits: limits)
+                return .progressed(transfer: state.transfer.number)
             }
         } else if let state = openTransfer(of: destination) {
             // To a client: from its server, or from a stranger.
-            guard let packet = try? TFTPPacket.decode(payload) else { return }
+            guard let packet = try? TFTPPacket.decode(payload) else { return nil }
+            let latched = state.transfer.server == nil
             state.serverPacket(packet, from: source, at: mark, limits: limits)
+            if latched, let server = state.transfer.server { return .replyLatched(transfer: state.transfer.number, server: server) }
+            return .progressed(transfer: state.transfer.number)
         } else if destination.port == TFTPPacket.port {
             switch try? TFTPPacket.decode(payload) {
-            case .readRequest(let request)?: newRequest(request, .read, from: source, to: destination, at: mark, replacing: nil)
-            case .writeRequest(let request)?: newRequest(request, .write, from: source, to: destination, at: mark, replacing: nil)
-            default: break
+            case .readRequest(let request)?: return newRequest(request, .read, from: source, to: destination, at: mark, replacing: nil)
+            case .writeRequest(let request)?: return newRequest(request, .write, from: source, to: destination, at: mark, replacing: nil)
+            default: return nil
             }
         }
+        return nil
     }
 
     private mutating func newRequest(_ request: TFTPRequest, _ direction: TFTPTransfer.Direction, from client: TransportEndpoint,
-                            to destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, replacing old: TransferState?) {
+                            to destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, replacing old: TransferState?) -> TFTPEvent {
         if let old {
             if old.transfer.server == nil, old.transfer.fileName == request.fileName, old.transfer.direction == direction {
                 old.transfer.requestCount += 1  // the same request again: no answer yet
                 old.transfer.lastFrame = mark
                 old.lastSpeaker = .client
-                return
+                return .request(TFTPRequestSeen(transfer: old.transfer.number, direction: direction, fileName: request.fileName,
+                                                client: client, destination: destination, repeated: true))
             }
             old.supersededBy = mark
             end(old)
@@ -202,18 +210,28 @@ public struct TFTPTransferTracker {
                                   destination: destination, at: mark, keepLimit: limits.keepBytesPerTransfer)
         active[client] = state
         openList.append(state)
+        return .request(TFTPRequestSeen(transfer: requestsSeen, direction: direction, fileName: request.fileName,
+                                        client: client, destination: destination, repeated: false))
     }
 
-    private mutating func unreachable(_ quoted: QuotedDatagram, reporter: IPAddress, summary: String, frame: Int) {
-        guard quoted.protocol == .udp, let sourcePort = quoted.sourcePort, let destinationPort = quoted.destinationPort else { return }
-        activity &+= 1
+    private mutating func unreachable(_ quoted: QuotedDatagram, reporter: IPAddress, summary: String, frame: Int) -> TFTPEvent? {
+        guard quoted.protocol == .udp, let sourcePort = quoted.sourcePort, let destinationPort = quoted.destinationPort else { return nil }
         let source = TransportEndpoint(quoted.source, sourcePort), destination = TransportEndpoint(quoted.destination, destinationPort)
         let mark = TFTPTransfer.FrameMark(frame: frame, time: now)
         if let state = active[source] {
             state.unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .client, at: mark))
+            return .progressed(transfer: state.transfer.number)
         } else if let state = active[destination], state.transfer.server?.port == sourcePort {
             state.unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .server, at: mark))
+            return .progressed(transfer: state.transfer.number)
         }
+        return nil
+    }
+
+    /// Where open transfer `number` stands, if it is open.
+    public func progress(of number: Int) -> TFTPTransferProgress? {
+        for state in openList where state.transfer.number == number { return state.progressSnapshot }
+        return nil
     }
 
     // MARK: Ending
@@ -273,6 +291,39 @@ public struct TFTPTransferTracker {
     private mutating func end(_ state: TransferState) {
         finishedTransfers.append(state.finalTransfer(captureEnd: now))
     }
+}
+
+/// What one frame did to the transfers (`TFTPTransferTracker.observe`).
+/// A transfer's end comes apart, with its file: `takeFinished()`.
+public enum TFTPEvent: Sendable, Equatable {
+    /// A read or write request: a new transfer, or the same request again
+    /// before any answer (`repeated`).
+    case request(TFTPRequestSeen)
+    /// The server's first packet: its address and port (the TID) latched.
+    case replyLatched(transfer: Int, server: TransportEndpoint)
+    /// Any other packet of an open transfer (DATA, ACK, OACK, ERROR, an ICMP error it drew).
+    case progressed(transfer: Int)
+
+    /// The transfer's number.
+    public var transfer: Int {
+        switch self {
+        case .request(let r): r.transfer
+        case .replyLatched(let n, _), .progressed(let n): n
+        }
+    }
+}
+
+/// A TFTP request as the tracker decoded it.
+public struct TFTPRequestSeen: Sendable, Equatable {
+    /// The transfer it opened (or repeated): `TFTPTransfer.number`.
+    public var transfer: Int
+    public var direction: TFTPTransfer.Direction
+    public var fileName: String
+    public var client: TransportEndpoint
+    /// Port 69 of a server, or of a multicast group.
+    public var destination: TransportEndpoint
+    /// The same request again, no answer yet.
+    public var repeated: Bool
 }
 
 /// Turns 16-bit block numbers into absolute ones past 65535. Most peers

@@ -17,7 +17,7 @@ public enum LiveEvent: Sendable {
     /// new request from the same client, or the capture's end): the record
     /// `sosdump transfers` prints, with the loader's checks of the image it
     /// carried, if it carried one.
-    case transferEnded(TFTPTransfer, image: FirmwareReport?, at: CaptureTimestamp)
+    case transferEnded(TFTPTransfer, image: ImageCheck?, at: CaptureTimestamp)
     /// A phone's verdict, decided by the frames so far (or by a threshold
     /// running out); a later one for the same phone replaces it.
     case phoneVerdict(PhoneVerdict, at: CaptureTimestamp)

@@ -1,0 +1,144 @@
+/// The one walk over a capture: every decoded frame goes, once, to the TFTP
+/// tracker and then to every diagnosis with the tracker's event for it;
+/// every transfer the tracker ends goes to every diagnosis with its file,
+/// checked as a firmware image at most once. `analyze` and `check` run it
+/// over a file (`analyze(_:)`), `sosdump live` frame by frame
+/// (`LiveAnalysis`): the same code either way.
+///
+/// ```
+///  Dissection ─► TFTPTransferTracker.observe ─► TFTPEvent? ─┐
+///       └──────────────────────────────────────────────────┴─► SOSDiagnosis.observe
+///                 takeFinished() ─► EndedTransfer ───────────► SOSDiagnosis.transferEnded
+///  finish() ─► CaptureConclusion (each diagnosis's conclusion)
+/// ```
+///
+/// A new diagnosis is one more stored property here, fed in `observe`,
+/// `ended` and `finish` beside the S.O.S. one (docs/architecture.md).
+/// Stored, not an array of existentials: the per-frame calls are inlined.
+public struct CaptureAnalysis {
+    public struct Limits: Sendable {
+        /// The TFTP tracker's limits.
+        public var tracker = TFTPTransferTracker.Limits()
+        public var sos = SOSDiagnosis.Limits()
+
+        public init() {}
+    }
+
+    public let limits: Limits
+    public let catalog: FirmwareCatalog
+    @usableFromInline var tracker: TFTPTransferTracker
+    @usableFromInline var sos: SOSDiagnosis
+    @usableFromInline var span = CaptureSpan()
+
+    /// Set by a live reader: every transfer the tracker ends is also kept,
+    /// with its image check, until `takeEndedTransfers()`.
+    public var keepsEndedTransfers = false
+    @usableFromInline var endedTransfers: [EndedTransfer] = []
+
+    public init(catalog: FirmwareCatalog = .builtIn, thresholds: RecoveryThresholds = RecoveryThresholds(), limits: Limits = Limits()) {
+        self.catalog = catalog
+        self.limits = limits
+        tracker = TFTPTransferTracker(limits: limits.tracker)
+        sos = SOSDiagnosis(catalog: catalog, thresholds: thresholds, limits: limits.sos, trackerLimits: limits.tracker)
+    }
+
+    /// Feeds one decoded frame; returns what it did to the transfers.
+    /// Always inlined, with the diagnoses' `observe`: called out of line,
+    /// each would be handed a copy of the dissection per frame.
+    @inlinable @inline(__always) @discardableResult
+    public mutating func observe(_ d: borrowing Dissection) -> TFTPEvent? {
+        span.count(d.frame.timestamp)
+        let event = tracker.observe(d)
+        sos.observe(d, tftp: event, span: span)
+        if tracker.hasFinished { takeTransfers() }
+        return event
+    }
+
+    /// Moves the clock on without a frame (a live capture where nothing
+    /// arrived): transfers quiet for long enough end now. The capture's
+    /// last time stays its last frame's, so that the conclusion is the one
+    /// a file of the same frames gets.
+    public mutating func advanceClock(to time: CaptureTimestamp) {
+        tracker.advanceClock(to: time)
+        if tracker.hasFinished { takeTransfers() }
+    }
+
+    /// Ends the capture: the open transfers end, and every diagnosis concludes.
+    public mutating func finish() -> CaptureConclusion {
+        for t in tracker.finish() { ended(t) }
+        var sosAnalysis = sos.finish(span: span)
+        if tracker.evictedTransfers > 0 {
+            sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: limits.tracker.maxActiveTransfers))
+        }
+        return CaptureConclusion(sos: sosAnalysis)
+    }
+
+    /// The S.O.S. phones' verdicts if the capture ended at `now` (a live
+    /// capture still running): `finish()`'s rules with the time elapsed
+    /// counted to `now`. Transfers still open are not in it yet.
+    public func sosVerdictsSoFar(at now: CaptureTimestamp) -> [PhoneVerdict] {
+        sos.verdictsSoFar(at: now, span: span)
+    }
+
+    // MARK: Transfers
+
+    /// The transfers ended since the last call (with `keepsEndedTransfers`), their bytes let go.
+    public mutating func takeEndedTransfers() -> [EndedTransfer] {
+        defer { endedTransfers.removeAll(keepingCapacity: true) }
+        return endedTransfers
+    }
+
+    /// Whether transfers ended since the last `takeEndedTransfers()`.
+    public var hasEndedTransfers: Bool { !endedTransfers.isEmpty }
+
+    /// Where open transfer `number` stands.
+    public func progress(of number: Int) -> TFTPTransferProgress? { tracker.progress(of: number) }
+
+    /// Where each open transfer stands (for a status display).
+    public var openTransfers: [TFTPTransferProgress] { tracker.activeProgress }
+
+    /// Transfers the tracker ended early because too many were open.
+    public var evictedTransfers: Int { tracker.evictedTransfers }
+
+    @usableFromInline
+    mutating func takeTransfers() {
+        for t in tracker.takeFinished() { ended(t) }
+    }
+
+    /// A transfer the tracker ended: checked as an image once when a live
+    /// reader keeps it, then handed to every diagnosis.
+    mutating func ended(_ t: TFTPTransfer) {
+        var ended = EndedTransfer(transfer: t)
+        if keepsEndedTransfers {
+            ended.image = TransferredImage.examine(t, catalog: catalog)
+            ended.examined = true
+            var kept = ended
+            kept.transfer.file.releaseBytes()
+            endedTransfers.append(kept)
+        }
+        sos.transferEnded(ended)
+    }
+}
+
+/// What every diagnosis concluded about a capture.
+public struct CaptureConclusion: Sendable {
+    /// The S.O.S. recovery diagnosis (SPA phones).
+    public var sos: RecoveryAnalysis
+}
+
+extension CaptureAnalysis {
+    /// Reads `reader` to its end, or to damage, and concludes: the analysis
+    /// of every frame read, and the damage that stopped reading, if any.
+    public static func analyze(_ reader: CaptureReader, catalog: FirmwareCatalog = .builtIn,
+                               thresholds: RecoveryThresholds = RecoveryThresholds(),
+                               limits: Limits = Limits()) -> (conclusion: CaptureConclusion, damage: CaptureError?) {
+        var analysis = CaptureAnalysis(catalog: catalog, thresholds: thresholds, limits: limits)
+        var damage: CaptureError?
+        do {
+            try FrameDecoder(udpChecksums: .deferred).decodeAll(from: reader) { d in analysis.observe(d) }
+        } catch {
+            damage = error
+        }
+        return (analysis.finish(), damage)
+    }
+}

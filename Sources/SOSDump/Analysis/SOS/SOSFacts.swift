@@ -1,0 +1,341 @@
+/// What the S.O.S. diagnosis finds, as typed values: the verdict codes,
+/// what each frame of evidence shows, what each finding rests on, the lines
+/// of a phone's timeline, the notes. No sentence is made here: the words
+/// are `Report/SOSWording.swift`'s, used by every renderer, so a renderer
+/// can link a frame or replace an address.
+
+/// One code per phone, and one for the capture. The cases are in order of
+/// seriousness, most serious first: the order captures/sos documents for its
+/// expected verdicts (a capture's verdict is its most serious phone's).
+public enum VerdictCode: String, CaseIterable, Sendable, Codable, Comparable, CustomStringConvertible {
+    case revertedToRecovery = "REVERTED_TO_RECOVERY"
+    case resetDuringWrite = "RESET_DURING_WRITE"
+    case imageRejected = "IMAGE_REJECTED"
+    case transferStalled = "TRANSFER_STALLED"
+    case tftpError = "TFTP_ERROR"
+    case tftpUnreachable = "TFTP_UNREACHABLE"
+    case tftpNoResponse = "TFTP_NO_RESPONSE"
+    case noGateway = "NO_GATEWAY"
+    case utilityDeaf = "UTILITY_DEAF"
+    case phoneBusy = "PHONE_BUSY"
+    case requestIgnored = "REQUEST_IGNORED"
+    case noPhoneReply = "NO_PHONE_REPLY"
+    case captureEnded = "CAPTURE_ENDED"
+    case outcomeUnknown = "OUTCOME_UNKNOWN"
+    case imageMismatch = "IMAGE_MISMATCH"
+    case loaderFirmwareMismatch = "LOADER_FIRMWARE_MISMATCH"
+    case recovered = "RECOVERED"
+    case noRecoveryTraffic = "NO_RECOVERY_TRAFFIC"
+
+    /// 0 for the most serious.
+    public var rank: Int { Self.allCases.firstIndex(of: self) ?? Self.allCases.count }
+
+    /// More serious sorts first.
+    public static func < (a: VerdictCode, b: VerdictCode) -> Bool { a.rank < b.rank }
+
+    /// Warnings are findings, never a verdict: what they say may not matter.
+    public var isWarning: Bool { self == .imageMismatch || self == .loaderFirmwareMismatch }
+
+    /// The recovery worked (nothing to fix).
+    public var isSuccess: Bool { self == .recovered }
+
+    /// The capture does not show how things ended: not a failure of the phone
+    /// or the PC, but of the capture.
+    public var isUndecided: Bool { self == .captureEnded || self == .outcomeUnknown || self == .noRecoveryTraffic }
+
+    public var description: String { rawValue }
+}
+
+/// An S.O.S. message (or a datagram to the phone's port) as findings and
+/// the timeline name it.
+public struct SOSMessageFacts: Sendable, Equatable {
+    /// nil: no `RECM` at offset 4.
+    public var kind: SOSMessageKind?
+    public var opcode: UInt8
+    /// The file name field of an S.O.S. message, as sent.
+    public var fileName: SOSText?
+    /// A firmware file name a datagram that is not an S.O.S. message carries as text.
+    public var textName: String?
+    public var destination: IPv4Address?
+    public var destinationPort: UInt16
+    public var serial: String?
+}
+
+/// A step of the exchange the capture ended after (CAPTURE_ENDED).
+public enum SOSStep: Sendable, Equatable {
+    case upgradeOrder
+    case upgradeEcho
+    case phoneReply
+    /// The first valid request; a phone is given `noReply` seconds to answer.
+    case firstValidRequest(noReply: Double)
+    case tftpRequest
+    /// The phone's TFTP request, which nothing answered yet.
+    case unansweredRequest
+    /// A block of the download, its last progress.
+    case lastBlock(Int)
+    /// The gateway's ARP answer (the TFTP request is not in the capture).
+    case gatewayAnswer
+    case gatewayLookup
+}
+
+/// What a frame of evidence shows.
+public enum SOSEvidence: Sendable, Equatable {
+    /// The recovery program's DHCP (option 60 `TI-dhcp 0.1`).
+    case recoveryDHCP(type: DHCPMessageType?)
+    /// Normal firmware's DHCP (option 60 like `Cisco SPA504G`).
+    case normalDHCP(type: DHCPMessageType?, vendorClass: String)
+    /// A TFTP request from another port than the recovery program's: normal firmware.
+    case normalTFTPRequest(file: String, port: UInt16)
+    /// The phone's TFTP request (nil file: not known; nil destination: not said).
+    case tftpRequest(file: String?, to: TransportEndpoint?)
+    case urlTryTFTP(file: String, to: TransportEndpoint)
+    /// A TCP connection with TTL 60: the recovery program's HTTP client.
+    case urlTryHTTP(to: IPv4Address, port: UInt16)
+    case profileFetch(path: String)
+    case sip(to: IPv4Address, port: UInt16)
+    case arpRequest(target: IPv4Address, sender: IPv4Address?)
+    case arpReply(sender: IPv4Address, mac: MACAddress?)
+    case reply(product: String?, address: IPv4Address?, serial: String?, loader: String?)
+    case upgradeEcho(file: String?)
+    /// The upgrade order, or a datagram carrying the file name as text.
+    case upgradeOrder(file: String?, asText: Bool)
+    case message(SOSMessageFacts)
+    case utilityAsksAgain
+    case firstFrame
+    case captureEnd
+    case firstFrameAfterDownload(SOSFrameKind)
+    case tftpError(TFTPTransfer.ErrorPacket)
+    /// An ICMP error drawn by the transfer, as the decoder summarises it.
+    case icmpUnreachable(summary: String)
+    case lastTry
+    /// The transfer's last new block (0: the request).
+    case lastProgress(block: Int)
+    case transferEnd
+    case upgradeStart
+    case downloadEnd(finalAck: Bool)
+}
+
+/// What kind of frame a phone sent after its download (for the evidence).
+public enum SOSFrameKind: Sendable, Equatable {
+    case udp(sourcePort: UInt16, destination: IPv4Address?, destinationPort: UInt16)
+    case arp(reply: Bool)
+    case tcp(destinationPort: UInt16)
+    case other
+}
+
+/// One frame that shows a finding, and what it shows.
+public struct Evidence: Sendable, Equatable {
+    /// Numbered from 1, as Wireshark numbers frames.
+    public var frame: Int
+    public var time: CaptureTimestamp
+    public var shows: SOSEvidence
+
+    public init(frame: Int, time: CaptureTimestamp, shows: SOSEvidence) {
+        self.frame = frame
+        self.time = time
+        self.shows = shows
+    }
+}
+
+/// The file a download carried, as a finding names it.
+public struct SOSDownloadFacts: Sendable, Equatable {
+    public var file: String
+    /// Its size once the final block was seen, else the bytes captured.
+    public var bytes: Int
+    public var version: String?
+    /// What the loader makes of it; nil when it was not checked as an image.
+    public var loader: ImageCheck.LoaderOutcome?
+    /// The check that made the loader reject it.
+    public var rejection: FirmwareCheck?
+}
+
+/// Messages the phone drops, grouped by the rule that drops them.
+public struct SOSDroppedGroup: Sendable, Equatable {
+    public enum Rule: Sendable, Equatable {
+        /// No `RECM` at offset 4: not an S.O.S. message.
+        case notSOS(length: Int)
+        case violation(SOSRuleViolation)
+
+        public var code: String {
+            switch self {
+            case .notSOS: "not-sos"
+            case .violation(let v): v.code
+            }
+        }
+    }
+
+    public var rule: Rule
+    public var count: Int
+    /// The first and last frames (one when alone).
+    public var frames: [Int]
+}
+
+/// What a finding rests on: one case per sentence the wording has.
+public enum SOSFact: Sendable, Equatable {
+    case noRecoveryTraffic
+    case inRecoveryNoUtility(frame: Int)
+    case busyAtOrder(reply: Int, order: Int, urlTry: Int)
+    case busyWhileAsked(requests: Int, first: Int, last: Int, urlTries: Int, firstTry: Int)
+    case orderNotEchoed(reply: Int, order: Int, waited: Double)
+    case noReply(requests: Int, span: Double, first: Int, last: Int, phone: MACAddress?)
+    case utilityDeaf(replies: Int, first: Int, last: Int, laterRequests: Int)
+    case ignored(count: Int, total: Int, groups: [SOSDroppedGroup])
+    /// The capture ends `after` seconds after a step (nil: with it).
+    case captureEnded(step: SOSStep, frame: Int, after: Double?)
+    case tftpError(file: String, error: TFTPTransfer.ErrorPacket?)
+    case tftpUnreachable(file: String, destination: TransportEndpoint, reporter: IPAddress?, frame: Int?, requests: Int)
+    case tftpNoResponse(file: String, destination: TransportEndpoint, requests: Int, span: Double)
+    case stalled(file: String, block: Int, bytes: Int, frame: Int, quietSide: TFTPTransfer.Side?, quiet: Double, unreachableFrame: Int?)
+    case gatewayUnanswered(gateway: IPv4Address, asks: Int)
+    case noGatewaySet(frame: Int)
+    case imageRejected(SOSDownloadFacts, backInRecovery: Evidence?, after: Double?)
+    case recovered(SOSDownloadFacts, after: Double, normal: Evidence)
+    case resetDuringWrite(SOSDownloadFacts, gap: Double, heard: Evidence, back: Evidence?, window: Double)
+    case revertedToRecovery(SOSDownloadFacts, gap: Double, back: Evidence)
+    case outcomeUnknown(SOSDownloadFacts, silence: Double, heard: Evidence?)
+    /// Valid for the loader, but not the catalog's image of that name or version.
+    case imageMismatch(expected: FirmwareCatalog.Image)
+    /// The community's pairing rule broken: the loader is `oldLoader` (7.5.2b or older) and the image is not, or the reverse.
+    case pairing(loader: String, image: String, oldLoader: Bool)
+}
+
+/// What to do, when the code's own next step is not the best.
+public enum SOSNextStep: Sendable, Equatable {
+    case codeDefault
+    case unzipBundle
+    case serveFile(String)
+    case typeSerial
+    case notBroadcast
+    case answerGateway(IPv4Address)
+}
+
+/// A conclusion about a phone (or the capture): its code, what it rests
+/// on, the frames that show it and what to do next.
+public struct Finding: Sendable, Equatable {
+    public var code: VerdictCode
+    public var fact: SOSFact
+    public var evidence: [Evidence]
+    public var next: SOSNextStep
+
+    public init(_ code: VerdictCode, _ fact: SOSFact, evidence: [Evidence], next: SOSNextStep = .codeDefault) {
+        self.code = code
+        self.fact = fact
+        self.evidence = evidence
+        self.next = next
+    }
+
+    /// The frame numbers of the evidence, in order, each once.
+    public var frames: [Int] { Array(Set(evidence.map(\.frame))).sorted() }
+
+    /// A warning's caveat applies (the pairing rule is the community's, not a certainty).
+    public var hasCaveat: Bool {
+        if case .pairing = fact { return true }
+        return false
+    }
+}
+
+/// A line of a phone's timeline: a frame (or a run of alike frames) that matters.
+public struct TimelineEntry: Sendable, Equatable {
+    public enum Actor: String, Sendable, Codable {
+        /// The recovery utility (or whatever sends S.O.S. messages to the phone).
+        case utility
+        case phone
+        /// The TFTP server, the gateway, DHCP servers.
+        case network
+        /// What sosdump concludes between frames (a silence, the transfer's result).
+        case sosdump
+    }
+
+    public var frame: Int
+    /// The last frame of a run of alike frames (nil for one frame).
+    public var lastFrame: Int?
+    public var count: Int
+    public var time: CaptureTimestamp
+    public var actor: Actor
+    public var event: SOSTimelineEvent
+
+    public init(frame: Int, lastFrame: Int? = nil, count: Int = 1, time: CaptureTimestamp, actor: Actor, event: SOSTimelineEvent) {
+        self.frame = frame
+        self.lastFrame = lastFrame
+        self.count = count
+        self.time = time
+        self.actor = actor
+        self.event = event
+    }
+}
+
+/// What a line of the timeline says.
+public enum SOSTimelineEvent: Sendable, Equatable {
+    /// A frame, shown as its evidence is.
+    case frame(SOSEvidence)
+    case dhcpAck(server: IPv4Address, address: IPv4Address, prefix: Int?, router: IPv4Address?)
+    case asksFile(file: String, to: TransportEndpoint)
+    case urlTryTFTP(file: String, to: TransportEndpoint)
+    case urlTryHTTP(to: IPv4Address, port: UInt16)
+    case arpAsk(target: IPv4Address, isGateway: Bool)
+    case gatewayAnswers(sender: IPv4Address, mac: MACAddress?)
+    case urlTryResult(file: String, outcome: TFTPTransfer.Outcome)
+    case echo(file: String?)
+    case sip(to: IPv4Address, port: UInt16)
+    case message(SOSMessageFacts, disposition: SOSMessageDisposition)
+    /// The download, in one line (bytes released).
+    case transfer(TFTPTransferSummary)
+    case image(version: String?, loader: ImageCheck.LoaderOutcome, loaderMessage: String?)
+    case silence(seconds: Double)
+    /// The capture ends (seconds after the line before, if any).
+    case captureEnds(after: Double?)
+    case linesLeftOut(Int)
+}
+
+/// What became of a message to phones.
+public enum SOSMessageDisposition: Sendable, Equatable {
+    case taken
+    case notSOS
+    case dropped(rule: String)
+    /// A datagram naming the file as text that a phone acted on.
+    case unknownVariant
+}
+
+/// A transfer as a timeline line tells it.
+public struct TFTPTransferSummary: Sendable, Equatable {
+    public var server: TransportEndpoint?
+    public var blocks: Int
+    public var bytes: Int
+    public var outcome: TFTPTransfer.Outcome
+    public var fileComplete: Bool
+    public var finalBlockAcknowledged: Bool
+    public var requests: Int
+    public var stallBlock: Int?
+    public var retransmittedData: Int
+    public var repeatedAcks: Int
+
+    public init(_ t: TFTPTransfer) {
+        server = t.server
+        blocks = t.file.blocksCaptured
+        bytes = t.file.bytesCaptured
+        outcome = t.outcome
+        fileComplete = t.file.isComplete
+        finalBlockAcknowledged = t.finalBlockAcknowledged
+        requests = t.requestCount
+        stallBlock = t.stall?.block
+        retransmittedData = t.retransmittedData.count
+        repeatedAcks = t.repeatedAcks.count
+    }
+}
+
+/// Worth knowing about a phone besides its findings.
+public enum SOSPhoneNote: Sendable, Equatable {
+    /// A datagram that is not an S.O.S. message named the file as text, and the phone asked for it.
+    case orderAsText(frame: Int, file: String, request: Int)
+    case eventsNotKept(Int, max: Int)
+    case attemptsNotKept(Int, max: Int)
+    case duplicates(Int)
+}
+
+/// Worth knowing about the whole analysis.
+public enum SOSNotice: Sendable, Equatable {
+    case phonesNotFollowed(Int, max: Int)
+    case messagesNotKept(Int, max: Int)
+    case duplicateFrames(Int)
+    case transfersEvicted(Int, max: Int)
+}

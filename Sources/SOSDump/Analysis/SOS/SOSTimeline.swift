@@ -1,0 +1,99 @@
+/// The timeline of a phone's story: only the frames that matter, runs of
+/// alike frames folded into one line, the download as one line, and what
+/// sosdump concludes between frames (the image checks, the silence while
+/// the phone writes, the capture's end). Typed lines; the wording makes
+/// them sentences.
+extension SOSDiagnosis {
+    /// Lines kept per timeline.
+    static let maxTimelineEntries = 300
+
+    private struct Line {
+        var entry: TimelineEntry
+        /// Among lines of the same frame: what sosdump concludes before a frame (0), frames (1), after them (2).
+        var order: Int
+    }
+
+    func timeline(_ story: SOSPhoneStory, _ judged: [Judged], span: CaptureSpan) -> [TimelineEntry] {
+        var lines = messageLines(judged)
+        for e in story.events {
+            lines.append(Line(entry: TimelineEntry(frame: e.mark.frame, lastFrame: e.last?.frame, count: e.count, time: e.mark.time,
+                                                   actor: e.actor, event: e.event), order: 1))
+        }
+        for a in story.attempts {
+            guard let t = a.transfer else { continue }
+            let start = t.firstReply ?? t.request
+            lines.append(Line(entry: TimelineEntry(frame: start.frame, lastFrame: t.lastFrame.frame, time: start.time, actor: .network,
+                                                   event: .transfer(TFTPTransferSummary(t))), order: 1))
+            if let image = a.image {
+                var loaderMessage: String?
+                if case .rejected(let check) = image.verification.verdict { loaderMessage = check.loaderMessage }
+                lines.append(Line(entry: TimelineEntry(frame: t.lastFrame.frame, time: t.lastFrame.time, actor: .sosdump,
+                                                       event: .image(version: image.version, loader: image.loader, loaderMessage: loaderMessage)),
+                                  order: 2))
+            }
+            if t.outcome == .complete, let heard = a.after.firstHeard {
+                lines.append(Line(entry: TimelineEntry(frame: heard.frame, time: heard.time, actor: .sosdump,
+                                                       event: .silence(seconds: heard.time.seconds(since: t.lastFrame.time))), order: 0))
+            }
+        }
+        return finish(lines, span: span)
+    }
+
+    func timeline(for judged: [Judged], span: CaptureSpan) -> [TimelineEntry] {
+        judged.isEmpty ? [] : finish(messageLines(judged), span: span)
+    }
+
+    private func finish(_ input: [Line], span: CaptureSpan) -> [TimelineEntry] {
+        var lines = input.enumerated().sorted {
+            ($0.element.entry.frame, $0.element.order, $0.offset) < ($1.element.entry.frame, $1.element.order, $1.offset)
+        }.map(\.element)
+        if let end = span.lastTime, (lines.last?.entry.lastFrame ?? lines.last?.entry.frame ?? 0) < span.frames {
+            let after = lines.last.map { end.seconds(since: $0.entry.time) }
+            lines.append(Line(entry: TimelineEntry(frame: span.frames, time: end, actor: .sosdump, event: .captureEnds(after: after)), order: 2))
+        }
+        if lines.count > Self.maxTimelineEntries {
+            let cut = lines.count - Self.maxTimelineEntries + 1
+            lines = Array(lines.prefix(Self.maxTimelineEntries - 1))
+            if let last = lines.last {
+                lines.append(Line(entry: TimelineEntry(frame: last.entry.frame, time: last.entry.time, actor: .sosdump, event: .linesLeftOut(cut)),
+                                  order: 2))
+            }
+        }
+        return lines.map(\.entry)
+    }
+
+    /// The messages, folded: alike messages one after another make one line.
+    private func messageLines(_ judged: [Judged]) -> [Line] {
+        var lines: [Line] = []
+        for j in judged {
+            let m = messages[j.index]
+            let disposition: SOSMessageDisposition
+            if j.dropped {
+                disposition = j.notSOS ? .notSOS : .dropped(rule: j.rules.first(where: \.dropsMessage)?.code ?? "")
+            } else if m.message == nil, !m.followers.isEmpty {
+                disposition = .unknownVariant
+            } else {
+                disposition = .taken
+            }
+            let event = SOSTimelineEvent.message(m.facts, disposition: disposition)
+            if let last = lines.last, Self.sameRun(last.entry.event, event) {
+                lines[lines.count - 1].entry.count += 1
+                lines[lines.count - 1].entry.lastFrame = m.mark.frame
+                continue
+            }
+            lines.append(Line(entry: TimelineEntry(frame: m.mark.frame, time: m.mark.time, actor: .utility, event: event), order: 1))
+        }
+        return lines
+    }
+
+    /// Two messages fold into one line when they are alike: the same kind,
+    /// destination, file and serial, and the same fate.
+    static func sameRun(_ a: SOSTimelineEvent, _ b: SOSTimelineEvent) -> Bool {
+        guard case .message(let x, let dx) = a, case .message(let y, let dy) = b else { return false }
+        let fateX: String, fateY: String
+        switch dx { case .dropped(let r): fateX = r; case .notSOS: fateX = "not-sos"; default: fateX = "" }
+        switch dy { case .dropped(let r): fateY = r; case .notSOS: fateY = "not-sos"; default: fateY = "" }
+        return x.kind == y.kind && x.destination == y.destination && (x.fileName?.string ?? x.textName) == (y.fileName?.string ?? y.textName)
+            && x.serial == y.serial && fateX == fateY
+    }
+}

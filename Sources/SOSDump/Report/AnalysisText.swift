@@ -1,0 +1,129 @@
+/// The text form of `sosdump analyze`: a header line with the verdict, then
+/// each phone's identity, timeline, download, findings and next step. A
+/// renderer over `AnalysisReport`'s records; it decides nothing.
+public struct AnalysisText: Sendable {
+    /// ANSI colours for the verdict codes, or none.
+    public struct Style: Sendable {
+        public var colour: Bool
+        public init(colour: Bool) { self.colour = colour }
+
+        func code(_ code: String) -> String {
+            guard colour, let c = VerdictCode(rawValue: code) else { return code }
+            let sgr = c.isSuccess ? "1;32" : (c.isWarning || c.isUndecided ? "1;33" : "1;31")
+            return "\u{1B}[\(sgr)m\(code)\u{1B}[0m"
+        }
+
+        func bold(_ text: String) -> String { colour ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
+    }
+
+    public var style: Style
+
+    public init(style: Style = Style(colour: false)) { self.style = style }
+
+    public func lines(_ r: AnalysisReport) -> [String] {
+        var out: [String] = []
+        out.append("\(style.bold(r.file)): \(style.code(r.verdict))" + (VerdictCode(rawValue: r.verdict).map { " (\($0.meaning))" } ?? ""))
+        if r.phones.count > 1 {
+            for p in r.phones { out.append("  phone \(p.mac): \(style.code(p.verdict))") }
+        }
+        var span = "\(r.capture.frames) frame\(r.capture.frames == 1 ? "" : "s")"
+        if let f = r.firstTime, let l = r.lastTime {
+            span += ", \(f.utcText) to \(l.utcText) UTC (\(SOSWording.seconds(l.seconds(since: f))))"
+        }
+        out.append("  " + span)
+        for note in r.notes { out += Self.wrap("note: " + note, indent: "  ") }
+
+        for p in r.phones {
+            out.append("")
+            out.append("phone \(style.bold(p.mac)): \(style.code(p.verdict))")
+            var who: [String] = []
+            if let v = p.product { who.append(v) }
+            if let v = p.serial { who.append("serial \(v)") }
+            if let v = p.ip { who.append("ip \(v)" + (p.addresses.count > 1 ? " (before: \(p.addresses.dropLast().joined(separator: ", ")))" : "")) }
+            if let v = p.loaderVersion { who.append("loader \(v)") }
+            if let v = p.hardwareVersion { who.append("hardware \(v)") }
+            if let v = p.gateway { who.append("gateway \(v)") }
+            if !who.isEmpty { out.append("  " + who.joined(separator: ", ")) }
+            out += Self.wrap(p.explanation, indent: "  ")
+            out.append("  timeline:")
+            out += timelineLines(p.timeline)
+            if let t = p.transfer {
+                var words = "  download: \(TransferTable.printable(t.file)), \(t.bytes) bytes"
+                if let size = t.size, size != t.bytes { words += " of \(size)" }
+                words += ", \(t.outcome)"
+                if let sha = t.sha256 { words += ", sha256 \(sha)" }
+                out.append(words)
+            }
+            if let image = p.image {
+                out += Self.wrap("image \(image.version ?? "of unreadable version"): the loader \(image.loaderText); catalog: \(image.catalogText)", indent: "  ")
+            }
+            out.append("  findings:")
+            for f in p.findings { out += findingLines(f) }
+            for note in p.notes { out += Self.wrap("note: " + note, indent: "  ") }
+            out += Self.wrap("next step: " + p.nextStep, indent: "  ")
+        }
+
+        if !r.findings.isEmpty {
+            out.append("")
+            out.append(r.phones.isEmpty ? "S.O.S. messages, no phone seen:" : "S.O.S. messages no phone in the capture can be tied to:")
+            if !r.timeline.isEmpty {
+                out.append("  timeline:")
+                out += timelineLines(r.timeline)
+            }
+            out.append("  findings:")
+            for f in r.findings { out += findingLines(f) }
+        }
+        if r.phones.isEmpty {
+            out.append("")
+            out += Self.wrap("next step: " + r.nextStep, indent: "")
+        }
+        return out
+    }
+
+    func findingLines(_ f: FindingRecord) -> [String] {
+        let frames = f.frames.isEmpty ? "" : " (frame\(f.frames.count == 1 ? "" : "s") \(f.frames.map(String.init).joined(separator: ", ")))"
+        let kind = f.warning ? "warning " : ""
+        var lines = Self.wrap("\(kind)\(style.code(f.code))\(frames): \(f.explanation)", indent: "    ", hanging: "      ")
+        if let caveat = f.caveat { lines += Self.wrap("caveat: " + caveat, indent: "      ") }
+        return lines
+    }
+
+    func timelineLines(_ lines: [TimelineRecord]) -> [String] {
+        var out: [String] = []
+        var previous: CaptureTimestamp?
+        let rows = lines.map { l -> (String, String, String, String, String) in
+            let frames = l.lastFrame.map { $0 != l.frame ? "\(l.frame)-\($0)" : "\(l.frame)" } ?? "\(l.frame)"
+            let time = l.timestamp
+            let clock = String(time?.utcText.split(separator: " ").last ?? "")
+            let delta = previous.flatMap { p in time.map { "+" + TransferTable.fixed(max(0, $0.seconds(since: p)), 3) } } ?? ""
+            previous = time
+            let times = l.count > 1 ? " (\(l.count) times)" : ""
+            return (frames, clock, delta, l.actor, l.text + times)
+        }
+        let w0 = rows.map(\.0.count).max() ?? 0, w1 = rows.map(\.1.count).max() ?? 0, w2 = rows.map(\.2.count).max() ?? 0
+        for r in rows {
+            let head = "    " + r.0.padding(toLength: w0 + 2, withPad: " ", startingAt: 0) + r.1.padding(toLength: w1 + 2, withPad: " ", startingAt: 0)
+                + String(repeating: " ", count: w2 - r.2.count) + r.2 + "  " + r.3.padding(toLength: 9, withPad: " ", startingAt: 0)
+            out.append(head + r.4)
+        }
+        return out
+    }
+
+    /// Words wrapped at 100 columns.
+    static func wrap(_ text: String, indent: String, hanging: String? = nil, width: Int = 100) -> [String] {
+        var lines: [String] = []
+        var line = indent
+        var empty = true
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if !empty, line.count + 1 + word.count > width {
+                lines.append(line)
+                line = (hanging ?? indent)
+                empty = true
+            }
+            line += (empty ? "" : " ") + word
+            empty = false
+        }
+        if !empty { lines.append(line) }
+        return lines
+    }
+}
