@@ -357,7 +357,7 @@ enum SOSWording {
             var words = message(m)
             switch disposition {
             case .notSOS: words += ": not an S.O.S. message, dropped"
-            case .dropped(let rule): words += ": the phone drops it (\(rule))"
+            case .dropped(let rule): words += ": the phone drops it (\(rule.code))"
             case .unknownVariant: words += ": an upgrade order of a variant sosdump does not know"
             case .taken: break
             }

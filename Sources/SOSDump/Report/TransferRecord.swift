@@ -158,7 +158,7 @@ public struct TransferRecord: Codable, Equatable, Sendable {
                   lastFrame: $0.lastFrame.frame, silenceBeforeCaptureEnd: Self.rounded($0.silenceBeforeCaptureEnd),
                   supersededByFrame: $0.supersededBy?.frame)
         }
-        anomalies = t.anomalies.isEmpty ? nil : t.anomalies
+        anomalies = t.anomalies.isEmpty ? nil : t.anomalies.map(TFTPWording.anomaly)
     }
 
     private static func occurrences(_ o: TFTPTransfer.Occurrences) -> Occurrences? {

@@ -291,7 +291,8 @@ public enum SOSTimelineEvent: Sendable, Equatable {
 public enum SOSMessageDisposition: Sendable, Equatable {
     case taken
     case notSOS
-    case dropped(rule: String)
+    /// The phone drops it, by this rule (the first that drops it).
+    case dropped(SOSRuleViolation)
     /// A datagram naming the file as text that a phone acted on.
     case unknownVariant
 }

@@ -220,9 +220,9 @@ struct Rules {
         }
         let count = groups.reduce(0) { $0 + $1.count }
         var next = SOSNextStep.codeDefault
-        if groups.contains(where: { $0.rule.code == "serial" }) {
+        if groups.contains(where: { if case .violation(.serialMismatch) = $0.rule { true } else { false } }) {
             next = .typeSerial
-        } else if groups.contains(where: { $0.rule.code == "broadcast" }) {
+        } else if groups.contains(where: { if case .violation(.broadcast) = $0.rule { true } else { false } }) {
             next = .notBroadcast
         }
         return Finding(.requestIgnored, .ignored(count: count, total: total, groups: groups), evidence: evidence.flatMap { $0 }, next: next)

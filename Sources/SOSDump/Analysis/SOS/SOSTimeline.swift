@@ -69,7 +69,13 @@ extension SOSDiagnosis {
             let m = messages[j.index]
             let disposition: SOSMessageDisposition
             if j.dropped {
-                disposition = j.notSOS ? .notSOS : .dropped(rule: j.rules.first(where: \.dropsMessage)?.code ?? "")
+                if j.notSOS {
+                    disposition = .notSOS
+                } else if let rule = j.rules.first(where: \.dropsMessage) {
+                    disposition = .dropped(rule)
+                } else {
+                    disposition = .taken
+                }
             } else if m.message == nil, !m.followers.isEmpty {
                 disposition = .unknownVariant
             } else {
@@ -91,8 +97,8 @@ extension SOSDiagnosis {
     static func sameRun(_ a: SOSTimelineEvent, _ b: SOSTimelineEvent) -> Bool {
         guard case .message(let x, let dx) = a, case .message(let y, let dy) = b else { return false }
         let fateX: String, fateY: String
-        switch dx { case .dropped(let r): fateX = r; case .notSOS: fateX = "not-sos"; default: fateX = "" }
-        switch dy { case .dropped(let r): fateY = r; case .notSOS: fateY = "not-sos"; default: fateY = "" }
+        switch dx { case .dropped(let r): fateX = r.code; case .notSOS: fateX = "not-sos"; default: fateX = "" }
+        switch dy { case .dropped(let r): fateY = r.code; case .notSOS: fateY = "not-sos"; default: fateY = "" }
         return x.kind == y.kind && x.destination == y.destination && (x.fileName?.string ?? x.textName) == (y.fileName?.string ?? y.textName)
             && x.serial == y.serial && fateX == fateY
     }

@@ -147,8 +147,8 @@ public struct TFTPTransfer: Sendable {
     public var unreachable: Unreachable?
     public var stall: Stall?
     public var outcome: Outcome = .unanswered
-    /// Things the packets did that break the protocol, in words.
-    public var anomalies: [String] = []
+    /// Things the packets did that break the protocol (the first 20).
+    public var anomalies: [TFTPAnomaly] = []
     public var file: RebuiltFile
     /// The receiver acknowledged the final block.
     public var finalBlockAcknowledged = false
@@ -176,4 +176,26 @@ public struct TFTPTransfer: Sendable {
         guard let announcedSize, announcedSize > 0, let size = file.size else { return false }
         return announcedSize != size
     }
+}
+
+/// A packet of a transfer that breaks the protocol.
+public struct TFTPAnomaly: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case dataFromReceiver
+        case ackFromSender
+        case optionAcknowledgmentFromClient
+        case requestInsideTransfer
+        case optionAcknowledgmentAfterData
+        /// DATA whose block number comes before block 1.
+        case dataBeforeFirstBlock(wire: UInt16)
+        /// Past `Limits.maxBlocks`: later blocks are not followed.
+        case pastBlockLimit(Int)
+        case resentWithOtherBytes(block: Int)
+        case oversize(block: Int, length: Int, blockSize: Int)
+        case pastFinalBlock(block: Int, finalBlock: Int)
+        case ackBeforeStart(wire: UInt16)
+    }
+
+    public var frame: Int
+    public var kind: Kind
 }

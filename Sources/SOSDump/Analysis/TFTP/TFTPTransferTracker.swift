@@ -36,9 +36,11 @@ public struct TFTPTransferTracker {
     }
 
     public let limits: Limits
-    private var active: [TransportEndpoint: TransferState] = [:]
-    /// The same transfers in a plain array, scanned when there are few.
-    private var openList: [TransferState] = []
+    /// The open transfers, in request order: values, mutated in place.
+    /// Dense: a transfer that ends is replaced by the last one.
+    private var open: [TransferState] = []
+    /// Where each open transfer's client is in `open`.
+    private var active: [TransportEndpoint: Int] = [:]
     /// How many open transfers have a client in each slot (a hash of its
     /// address and port, `clientSlot`): a datagram neither of whose ends is
     /// in a used slot cannot belong to one, and is let go at the cost of two
@@ -57,13 +59,13 @@ public struct TFTPTransferTracker {
     }
 
     /// Transfers being followed right now (for a live view).
-    public var activeTransfers: [TFTPTransfer] { active.values.map(\.transfer).sorted { $0.number < $1.number } }
+    public var activeTransfers: [TFTPTransfer] { open.map(\.transfer).sorted { $0.number < $1.number } }
 
     /// Where each open transfer stands, in request order: counts and
     /// frames only, so a live view can take it as often as it likes
     /// without holding a copy of a file being rebuilt (which would make
     /// the next block copy the whole file).
-    public var activeProgress: [TFTPTransferProgress] { openList.map(\.progressSnapshot).sorted { $0.number < $1.number } }
+    public var activeProgress: [TFTPTransferProgress] { open.map(\.progressSnapshot).sorted { $0.number < $1.number } }
 
     /// Moves the tracker's clock to `time` without a frame. A live capture
     /// calls it when nothing arrived for a while, so that transfers that
@@ -135,9 +137,9 @@ public struct TFTPTransferTracker {
     /// Ends every open transfer (the capture is over) and returns all the
     /// transfers not yet taken, in the order of their requests.
     public mutating func finish() -> [TFTPTransfer] {
-        for state in active.values { end(state) }
+        for i in open.indices.sorted(by: { open[$0].transfer.number < open[$1].transfer.number }) { end(i) }
         active = [:]
-        openList = []
+        open = []
         clientSlots = [UInt16](repeating: 0, count: 1 << 16)
         return takeFinished()
     }
@@ -156,25 +158,25 @@ public struct TFTPTransferTracker {
 
     private mutating func udp(from source: TransportEndpoint, to destination: TransportEndpoint, payload: ByteView, frame: Int) -> TFTPEvent? {
         let mark = TFTPTransfer.FrameMark(frame: frame, time: now)
-        if let state = openTransfer(of: source) {
+        if let i = openTransfer(of: source) {
             // From a client (its ACKs, its DATA, or a new request).
             guard let packet = try? TFTPPacket.decode(payload) else { return nil }
             switch packet {
             case .readRequest(let request) where destination.port == TFTPPacket.port:
-                return newRequest(request, .read, from: source, to: destination, at: mark, replacing: state)
+                return newRequest(request, .read, from: source, to: destination, at: mark, replacing: i)
             case .writeRequest(let request) where destination.port == TFTPPacket.port:
-                return newRequest(request, .write, from: source, to: destination, at: mark, replacing: state)
+                return newRequest(request, .write, from: source, to: destination, at: mark, replacing: i)
             default:
-                state.packet(packet, from: .client, at: mark, limits: limits)
-                return .progressed(transfer: state.transfer.number)
+                open[i].packet(packet, from: .client, at: mark, limits: limits)
+                return .progressed(transfer: open[i].transfer.number)
             }
-        } else if let state = openTransfer(of: destination) {
+        } else if let i = openTransfer(of: destination) {
             // To a client: from its server, or from a stranger.
             guard let packet = try? TFTPPacket.decode(payload) else { return nil }
-            let latched = state.transfer.server == nil
-            state.serverPacket(packet, from: source, at: mark, limits: limits)
-            if latched, let server = state.transfer.server { return .replyLatched(transfer: state.transfer.number, server: server) }
-            return .progressed(transfer: state.transfer.number)
+            let latched = open[i].transfer.server == nil
+            open[i].serverPacket(packet, from: source, at: mark, limits: limits)
+            if latched, let server = open[i].transfer.server { return .replyLatched(transfer: open[i].transfer.number, server: server) }
+            return .progressed(transfer: open[i].transfer.number)
         } else if destination.port == TFTPPacket.port {
             switch try? TFTPPacket.decode(payload) {
             case .readRequest(let request)?: return newRequest(request, .read, from: source, to: destination, at: mark, replacing: nil)
@@ -186,30 +188,29 @@ public struct TFTPTransferTracker {
     }
 
     private mutating func newRequest(_ request: TFTPRequest, _ direction: TFTPTransfer.Direction, from client: TransportEndpoint,
-                            to destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, replacing old: TransferState?) -> TFTPEvent {
+                            to destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, replacing old: Int?) -> TFTPEvent {
         if let old {
-            if old.transfer.server == nil, old.transfer.fileName == request.fileName, old.transfer.direction == direction {
-                old.transfer.requestCount += 1  // the same request again: no answer yet
-                old.transfer.lastFrame = mark
-                old.lastSpeaker = .client
-                return .request(TFTPRequestSeen(transfer: old.transfer.number, direction: direction, fileName: request.fileName,
+            if open[old].transfer.server == nil, open[old].transfer.fileName == request.fileName, open[old].transfer.direction == direction {
+                open[old].transfer.requestCount += 1  // the same request again: no answer yet
+                open[old].transfer.lastFrame = mark
+                open[old].lastSpeaker = .client
+                return .request(TFTPRequestSeen(transfer: open[old].transfer.number, direction: direction, fileName: request.fileName,
                                                 client: client, destination: destination, repeated: true))
             }
-            old.supersededBy = mark
+            open[old].supersededBy = mark
             end(old)
             close(client)
         }
-        if active.count >= limits.maxActiveTransfers, let quietest = active.values.min(by: { $0.transfer.lastFrame.time < $1.transfer.lastFrame.time }) {
+        if open.count >= limits.maxActiveTransfers, let quietest = open.indices.min(by: { open[$0].transfer.lastFrame.time < open[$1].transfer.lastFrame.time }) {
             evictedTransfers += 1
             end(quietest)
-            close(quietest.transfer.client)
+            close(open[quietest].client)
         }
         requestsSeen += 1
         clientSlots[Self.clientSlot(client)] += 1
-        let state = TransferState(number: requestsSeen, direction: direction, request: request, client: client,
-                                  destination: destination, at: mark, keepLimit: limits.keepBytesPerTransfer)
-        active[client] = state
-        openList.append(state)
+        active[client] = open.count
+        open.append(TransferState(number: requestsSeen, direction: direction, request: request, client: client,
+                                  destination: destination, at: mark, keepLimit: limits.keepBytesPerTransfer))
         return .request(TFTPRequestSeen(transfer: requestsSeen, direction: direction, fileName: request.fileName,
                                         client: client, destination: destination, repeated: false))
     }
@@ -218,19 +219,19 @@ public struct TFTPTransferTracker {
         guard quoted.protocol == .udp, let sourcePort = quoted.sourcePort, let destinationPort = quoted.destinationPort else { return nil }
         let source = TransportEndpoint(quoted.source, sourcePort), destination = TransportEndpoint(quoted.destination, destinationPort)
         let mark = TFTPTransfer.FrameMark(frame: frame, time: now)
-        if let state = active[source] {
-            state.unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .client, at: mark))
-            return .progressed(transfer: state.transfer.number)
-        } else if let state = active[destination], state.transfer.server?.port == sourcePort {
-            state.unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .server, at: mark))
-            return .progressed(transfer: state.transfer.number)
+        if let i = active[source] {
+            open[i].unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .client, at: mark))
+            return .progressed(transfer: open[i].transfer.number)
+        } else if let i = active[destination], open[i].transfer.server?.port == sourcePort {
+            open[i].unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .server, at: mark))
+            return .progressed(transfer: open[i].transfer.number)
         }
         return nil
     }
 
     /// Where open transfer `number` stands, if it is open.
     public func progress(of number: Int) -> TFTPTransferProgress? {
-        for state in openList where state.transfer.number == number { return state.progressSnapshot }
+        for state in open where state.transfer.number == number { return state.progressSnapshot }
         return nil
     }
 
@@ -241,12 +242,12 @@ public struct TFTPTransferTracker {
         nextSweep = now.seconds + 1
         guard !active.isEmpty else { return }
         var ended: [TransportEndpoint] = []
-        for (key, state) in active {
+        for state in open {
             let quiet = now.seconds - state.transfer.lastFrame.time.seconds
-            if quiet > (state.isDone ? limits.lingerSeconds : limits.idleSeconds) { ended.append(key) }
+            if quiet > (state.isDone ? limits.lingerSeconds : limits.idleSeconds) { ended.append(state.client) }
         }
         for key in ended {
-            if let state = active[key] { end(state) }
+            if let i = active[key] { end(i) }
             close(key)
         }
     }
@@ -273,23 +274,29 @@ public struct TFTPTransferTracker {
 
     /// The open transfer whose client is `endpoint`. Checks the port first;
     /// with few transfers open a scan beats hashing the address.
-    private func openTransfer(of endpoint: TransportEndpoint) -> TransferState? {
+    private func openTransfer(of endpoint: TransportEndpoint) -> Int? {
         guard clientSlots[Self.clientSlot(endpoint)] > 0 else { return nil }
-        if openList.count <= 8 {
-            for state in openList where state.client == endpoint { return state }
+        if open.count <= 8 {
+            for i in open.indices where open[i].client == endpoint { return i }
             return nil
         }
         return active[endpoint]
     }
 
+    /// Closes the transfer of `client`: the last open transfer takes its place.
     private mutating func close(_ client: TransportEndpoint) {
-        guard let state = active.removeValue(forKey: client) else { return }
-        openList.removeAll { $0 === state }
+        guard let i = active.removeValue(forKey: client) else { return }
+        let last = open.count - 1
+        if i != last {
+            open.swapAt(i, last)
+            active[open[i].client] = i
+        }
+        open.removeLast()
         clientSlots[Self.clientSlot(client)] -= 1
     }
 
-    private mutating func end(_ state: TransferState) {
-        finishedTransfers.append(state.finalTransfer(captureEnd: now))
+    private mutating func end(_ i: Int) {
+        finishedTransfers.append(open[i].finalTransfer(captureEnd: now))
     }
 }
 
@@ -351,7 +358,7 @@ struct BlockNumberUnwrapper {
 
 /// One open transfer: the record being built, and what the state machine
 /// needs to remember between packets.
-final class TransferState {
+struct TransferState {
     var transfer: TFTPTransfer
     /// `transfer.client`, as a constant the per-frame lookup reads without
     /// an exclusivity check.
@@ -393,21 +400,20 @@ final class TransferState {
     }
 
     /// The size a firmware image's header announces, read once its first
-    /// 128 bytes are in.
-    private var imageSize: Int? {
-        if imageHeaderRead { return imageSizeFromHeader }
-        guard transfer.file.keptPrefixCount >= FirmwareImageLayout.headerSize else { return nil }
-        imageHeaderRead = true
-        imageSizeFromHeader = TFTPTransferProgress.imageSize(transfer.file.bytes)
-        return imageSizeFromHeader
-    }
+    /// 128 bytes are in (`readImageHeader`, after each new block).
+    private var imageSize: Int?
     private var imageHeaderRead = false
-    private var imageSizeFromHeader: Int?
+
+    private mutating func readImageHeader() {
+        guard !imageHeaderRead, transfer.file.keptPrefixCount >= FirmwareImageLayout.headerSize else { return }
+        imageHeaderRead = true
+        imageSize = TFTPTransferProgress.imageSize(transfer.file.bytes)
+    }
 
     /// Completed (final block acknowledged) or failed: only retransmissions can follow.
     var isDone: Bool { transfer.error != nil || (transfer.file.finalBlock != nil && transfer.finalBlockAcknowledged) }
 
-    func serverPacket(_ packet: TFTPPacket, from source: TransportEndpoint, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
+    mutating func serverPacket(_ packet: TFTPPacket, from source: TransportEndpoint, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
         if let server = transfer.server {
             guard source.port == server.port else {
                 transfer.foreignPackets.record(mark)
@@ -420,33 +426,33 @@ final class TransferState {
         self.packet(packet, from: .server, at: mark, limits: limits)
     }
 
-    func packet(_ packet: TFTPPacket, from side: TFTPTransfer.Side, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
+    mutating func packet(_ packet: TFTPPacket, from side: TFTPTransfer.Side, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
         transfer.lastFrame = mark
         lastSpeaker = side
         switch packet {
         case .data(let block, let payload):
-            guard side == transfer.sender else { return anomaly("frame \(mark.frame): DATA from the receiving side") }
+            guard side == transfer.sender else { return anomaly(.dataFromReceiver, at: mark) }
             data(block, payload, at: mark, limits: limits)
         case .ack(let block):
-            guard side != transfer.sender else { return anomaly("frame \(mark.frame): ACK from the sending side") }
+            guard side != transfer.sender else { return anomaly(.ackFromSender, at: mark) }
             ack(block, at: mark, limits: limits)
         case .error(let code, let message):
             if transfer.error == nil { transfer.error = .init(code: code, message: message, sentBy: side, at: mark) }
         case .optionAcknowledgment(let options):
-            guard side == .server else { return anomaly("frame \(mark.frame): OACK from the client") }
+            guard side == .server else { return anomaly(.optionAcknowledgmentFromClient, at: mark) }
             optionAcknowledgment(options, at: mark)
         case .readRequest, .writeRequest:
-            anomaly("frame \(mark.frame): a request inside the transfer")
+            anomaly(.requestInsideTransfer, at: mark)
         }
     }
 
-    func unreachable(_ event: TFTPTransfer.Unreachable) {
+    mutating func unreachable(_ event: TFTPTransfer.Unreachable) {
         if transfer.unreachable == nil { transfer.unreachable = event }
     }
 
     // MARK: Packets
 
-    private func optionAcknowledgment(_ options: [TFTPOption], at mark: TFTPTransfer.FrameMark) {
+    private mutating func optionAcknowledgment(_ options: [TFTPOption], at mark: TFTPTransfer.FrameMark) {
         guard transfer.acceptedOptions == nil else { return }
         transfer.acceptedOptions = options
         let blockSize = options.lazy.compactMap(\.blockSize).first ?? 512
@@ -454,7 +460,7 @@ final class TransferState {
             transfer.blockSize = blockSize
             transfer.file = RebuiltFile(blockSize: blockSize, keepLimit: keepLimit)
         } else {
-            anomaly("frame \(mark.frame): OACK after DATA")
+            anomaly(.optionAcknowledgmentAfterData, at: mark)
         }
         transfer.windowSize = options.lazy.compactMap(\.windowSize).first ?? 1
         if transfer.direction == .read { transfer.announcedSize = options.lazy.compactMap(\.transferSize).first }
@@ -462,12 +468,12 @@ final class TransferState {
 
     private var reference: Int { max(transfer.file.highestBlock, highestAck, 0) }
 
-    private func data(_ wire: UInt16, _ payload: ByteView, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
+    private mutating func data(_ wire: UInt16, _ payload: ByteView, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
         transfer.dataPackets += 1
         let block = blockNumbers.absolute(wire, near: reference)
-        guard block >= 1 else { return anomaly("frame \(mark.frame): DATA block \(wire) before block 1") }
+        guard block >= 1 else { return anomaly(.dataBeforeFirstBlock(wire: wire), at: mark) }
         guard block <= limits.maxBlocks else {
-            if !blockLimitNoted { anomaly("frame \(mark.frame): past \(limits.maxBlocks) blocks; later blocks are not followed") }
+            if !blockLimitNoted { anomaly(.pastBlockLimit(limits.maxBlocks), at: mark) }
             blockLimitNoted = true
             return
         }
@@ -476,21 +482,22 @@ final class TransferState {
         case .new:
             if block < highest { transfer.outOfOrderBlocks.record(mark) }
             if block > progress.block { progress = (block, mark) }
+            readImageHeader()
         case .repeated(let sameBytes):
             transfer.retransmittedData.record(mark)
-            if sameBytes == false { anomaly("frame \(mark.frame): block \(block) sent again with different bytes") }
+            if sameBytes == false { anomaly(.resentWithOtherBytes(block: block), at: mark) }
             noteApprentice(block, at: mark)
         case .oversize(let length):
-            anomaly("frame \(mark.frame): block \(block) carries \(length) bytes, more than the block size \(transfer.blockSize)")
+            anomaly(.oversize(block: block, length: length, blockSize: transfer.blockSize), at: mark)
         case .pastFinalBlock:
-            anomaly("frame \(mark.frame): block \(block) after the final block \(transfer.file.finalBlock ?? 0)")
+            anomaly(.pastFinalBlock(block: block, finalBlock: transfer.file.finalBlock ?? 0), at: mark)
         }
     }
 
-    private func ack(_ wire: UInt16, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
+    private mutating func ack(_ wire: UInt16, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
         transfer.ackPackets += 1
         let block = blockNumbers.absolute(wire, near: reference)
-        guard block >= 0 else { return anomaly("frame \(mark.frame): ACK \(wire) before the transfer began") }
+        guard block >= 0 else { return anomaly(.ackBeforeStart(wire: wire), at: mark) }
         guard block <= limits.maxBlocks else { return }
         if acknowledged.contains(block) || block < highestAck {
             transfer.repeatedAcks.record(mark)
@@ -516,7 +523,7 @@ final class TransferState {
     /// that answers every ACK, repeated ones included, sends each block
     /// twice from then on. Three blocks in a row resent right after a
     /// repeated ACK of the block before are taken as the pattern.
-    private func noteApprentice(_ block: Int, at mark: TFTPTransfer.FrameMark) {
+    private mutating func noteApprentice(_ block: Int, at mark: TFTPTransfer.FrameMark) {
         guard lastRepeatedAck == block - 1 else { return }
         if apprenticeRun.lastBlock == block - 1 {
             apprenticeRun.length += 1
@@ -527,8 +534,8 @@ final class TransferState {
         if apprenticeRun.length >= 3, transfer.sorcerersApprentice == nil { transfer.sorcerersApprentice = apprenticeRun.start }
     }
 
-    private func anomaly(_ text: String) {
-        if transfer.anomalies.count < 20 { transfer.anomalies.append(text) }
+    private mutating func anomaly(_ kind: TFTPAnomaly.Kind, at mark: TFTPTransfer.FrameMark) {
+        if transfer.anomalies.count < 20 { transfer.anomalies.append(TFTPAnomaly(frame: mark.frame, kind: kind)) }
     }
 
     // MARK: The record
