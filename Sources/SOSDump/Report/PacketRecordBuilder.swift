@@ -73,14 +73,14 @@ extension PacketRecord {
         case .arp(let arp):
             network = Network(protocol: "ARP", source: arp.senderIP?.description, destination: arp.targetIP?.description, arpOperation: arp.operation)
             upper = arp.summary
-        case .llc(let llc):
+        case .llc(let llc, _):
             network = Network(protocol: "LLC")
             if let snap = llc.snap {
                 upper = "LLC/SNAP oui 0x\(String(snap.oui, radix: 16)) pid 0x\(hex4(snap.protocolID))"
             } else {
                 upper = "LLC dsap 0x\(hex2(llc.dsap)) ssap 0x\(hex2(llc.ssap)) ctrl 0x\(String(llc.control, radix: 16))"
             }
-        case .other(let type):
+        case .other(let type, _):
             network = Network(protocol: type.description)
             upper = type.description
         }
