@@ -465,18 +465,18 @@ extension RecoveryAnalyzer {
         if msg.operation == .request {
             guard let mac = msg.clientMAC ?? c.sourceMAC else { return }
             let type = msg.messageType.map { " \($0.name ?? "type \($0.rawValue)")" } ?? ""
-            switch msg.clientKind {
-            case .sosRecoveryProgram?:
+            switch (msg.isSOSRecoveryProgram, msg.vendorClass) {
+            case (true, _):
                 guard let story = phone(mac, create: true, at: c.mark) else { return }
                 guard !story.isDuplicate(c.mark, key: "dhcp-recovery") else {
                     duplicateFrames += 1
                     return
                 }
                 if msg.clientAddress != .any { learn(story, address: msg.clientAddress) }
-                let words = "DHCP\(type) as the recovery program (option 60 \"\(DHCPClientKind.sosRecoveryVendorClass)\")"
+                let words = "DHCP\(type) as the recovery program (option 60 \"\(SOSRecovery.dhcpVendorClass)\")"
                 story.recoveryDHCP(c.mark.evidence(words))
                 story.note(c.mark, .phone, words, key: "dhcp-recovery")
-            case .vendorClass(let vendor)?:
+            case (false, let vendor?):
                 guard let story = phone(mac, create: false, at: c.mark) else { return }
                 if vendor.hasPrefix("Cisco SPA") { story.identity.product = String(vendor.dropFirst("Cisco ".count)) }
                 if msg.clientAddress != .any { learn(story, address: msg.clientAddress) }

@@ -256,19 +256,12 @@ extension DHCPMessage {
         return nil
     }
 
-    /// Option 60 as text, trailing NULs removed.
+    /// Option 60 as text, trailing NULs removed: who the client is (what a
+    /// client's vendor class means for a phone is for the protocol that
+    /// knows it: `isSOSRecoveryProgram` in SOSRecovery.swift).
     public var vendorClass: String? {
         if case .text(let t)? = option(.vendorClassIdentifier)?.value { return t }
         return nil
-    }
-
-    /// Who sent a client message (BOOTREQUEST), by its option 60; nil for
-    /// server replies. Only recognises the client: what it means for a
-    /// phone's story is the analysis's business.
-    public var clientKind: DHCPClientKind? {
-        guard operation == .request else { return nil }
-        guard let vendorClass else { return .unidentified }
-        return vendorClass == DHCPClientKind.sosRecoveryVendorClass ? .sosRecoveryProgram : .vendorClass(vendorClass)
     }
 
     /// Option 150 (RFC 5859) when it is a proper list of IPv4 addresses.
@@ -294,20 +287,6 @@ extension DHCPMessage {
     public var problems: [DHCPOptionProblem] {
         options.compactMap { if case .problem(let p) = $0.value { p } else { nil } }
     }
-}
-
-/// Who a client message comes from, by option 60.
-public enum DHCPClientKind: Sendable, Equatable {
-    /// Option 60 is `TI-dhcp 0.1`: the DHCP client of the SPA30x/SPA50x
-    /// recovery program (loader-spec.md §A4), a phone in S.O.S. mode.
-    case sosRecoveryProgram
-    /// Option 60 names another client, e.g. `Cisco SPA504G` (normal firmware).
-    case vendorClass(String)
-    /// No option 60.
-    case unidentified
-
-    /// The recovery program's option 60 (bytes at 0x94147b48 in 7.6.2f).
-    public static let sosRecoveryVendorClass = "TI-dhcp 0.1"
 }
 
 /// BOOTP `op` (RFC 951): request from a client, reply from a server; others kept.

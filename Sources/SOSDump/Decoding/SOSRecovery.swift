@@ -574,6 +574,24 @@ extension SOSRecovery {
     }
 }
 
+// MARK: - The recovery program's DHCP
+
+extension SOSRecovery {
+    /// Option 60 (vendor class) of the recovery program's DHCP client
+    /// (loader-spec.md §A4; bytes at 0x94147b48 in 7.6.2f). Normal firmware
+    /// sends its product name instead, e.g. `Cisco SPA504G`.
+    public static let dhcpVendorClass = "TI-dhcp 0.1"
+}
+
+extension DHCPMessage {
+    /// A client message (BOOTREQUEST) from the DHCP client of the
+    /// SPA30x/SPA50x recovery program, by its option 60: a phone in S.O.S.
+    /// mode. False for server replies, whatever they carry.
+    public var isSOSRecoveryProgram: Bool {
+        operation == .request && vendorClass == SOSRecovery.dhcpVendorClass
+    }
+}
+
 // MARK: - Encoders
 
 /// The four messages as bytes, written from ``SOSLayout``: for the

@@ -193,7 +193,7 @@ extension PacketRecord {
                    instances: o.instances.count > 1 ? o.instances.count : nil,
                    area: o.instances.first.flatMap { $0.area == .options ? nil : $0.area.rawValue })
         }
-        let client: String? = if case .sosRecoveryProgram? = m.clientKind { "sos-recovery-program" } else { nil }
+        let client: String? = m.isSOSRecoveryProgram ? "sos-recovery-program" : nil
         let problems = m.problems.map(\.description)
         let record = DHCP(op: m.operation.description, messageType: m.messageType.map { $0.name ?? "type \($0.rawValue)" },
                           transactionID: xid, hops: m.hops, broadcast: m.isBroadcast, clientMAC: m.clientMAC?.description,
