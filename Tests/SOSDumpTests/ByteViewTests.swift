@@ -29,4 +29,28 @@ import Testing
             #expect(Array(v.slice(at: 1, length: 2)!) == [2, 3])
         }
     }
+
+    @Test func theCollectionReadsOnlyItsOwnBytes() {
+        ByteView.with([1, 2, 3, 4, 5]) { v in
+            let tail = v.dropFirst(2)!
+            #expect(Array(tail) == [3, 4, 5])
+            var seen: [UInt8] = []
+            for b in tail { seen.append(b) }
+            #expect(seen == [3, 4, 5])
+            #expect(tail.withContiguousStorageIfAvailable { Array($0) } == [3, 4, 5])
+            #expect(tail.firstIndex(of: 4) == 1 && tail[2] == 5)
+            #expect(String(decoding: v.slice(at: 0, length: 0)!, as: UTF8.self).isEmpty)
+        }
+    }
+
+    /// The subscript's precondition holds in release builds too, where
+    /// `UnsafeRawBufferPointer` would read past the end unchecked.
+    @Test func theSubscriptTrapsPastTheEnd() async {
+        await #expect(processExitsWith: .failure) {
+            ByteView.with([1, 2, 3]) { v in _ = v[3] }
+        }
+        await #expect(processExitsWith: .failure) {
+            ByteView.with([1, 2, 3]) { v in _ = v[-1] }
+        }
+    }
 }

@@ -60,8 +60,10 @@ import Testing
         let bpdu: [UInt8] = [0x42, 0x42, 0x03] + Array(repeating: 0, count: 35)
         let frame = PacketBuilder.macB + PacketBuilder.macA + PacketBuilder.be16(bpdu.count) + bpdu + [0, 0, 0, 0]
         decoder.withDecoded(frame) { d in
-            guard case .llc(let llc) = d.network else { Issue.record("no LLC"); return }
+            guard case .llc(let llc, let payload) = d.network else { Issue.record("no LLC"); return }
             #expect(llc.dsap == 0x42 && llc.ssap == 0x42 && llc.control == 3 && llc.snap == nil)
+            // The BPDU after its LLC header, cut to the 802.3 length (no padding).
+            #expect(Array(payload) == Array(bpdu.dropFirst(3)))
             #expect(d.stop == nil)
         }
     }
@@ -77,8 +79,15 @@ import Testing
 
     @Test func cdpOverSnapIsKeptAsLLC() {
         let llc: [UInt8] = [0xAA, 0xAA, 0x03, 0x00, 0x00, 0x0C, 0x20, 0x00, 2, 180]
-        let frame = PacketBuilder.macB + PacketBuilder.macA + PacketBuilder.be16(llc.count) + llc
+        let frame = PacketBuilder.macB + PacketBuilder.macA + PacketBuilder.be16(llc.count) + llc + [0, 0, 0, 0]
         #expect(decoder.record(frame).summary.hasSuffix("LLC/SNAP oui 0xc pid 0x2000"))
+        decoder.withDecoded(frame) { d in
+            guard case .llc(let header, let payload) = d.network else { Issue.record("no LLC"); return }
+            #expect(header.snap?.oui == 0x00_000C && header.snap?.protocolID == 0x2000)
+            // CDP's version and TTL, without the padding after the 802.3 length.
+            #expect(Array(payload) == [2, 180] && payload.wireCount == 2)
+            #expect(d.stop == nil)
+        }
     }
 
     @Test func an8023LengthBeyondTheFrameIsMalformed() {
@@ -92,9 +101,15 @@ import Testing
     @Test func unknownEtherTypeIsKept() {
         let frame = PacketBuilder.ethernet(type: 0x88CC, [1, 2, 3])
         decoder.withDecoded(frame) { d in
-            guard case .other(let t) = d.network else { Issue.record("expected other"); return }
+            guard case .other(let t, let payload) = d.network else { Issue.record("expected other"); return }
             #expect(t == .lldp)
+            #expect(Array(payload) == [1, 2, 3])
         }
         #expect(decoder.record(PacketBuilder.ethernet(type: 0x1234, [])).summary.hasSuffix("ethertype 0x1234"))
+        // Under a VLAN tag, the payload starts after the tag.
+        decoder.withDecoded(PacketBuilder.ethernet(type: 0x88CC, tags: [(0x8100, 10)], [4, 5])) { d in
+            guard case .other(let t, let payload) = d.network else { Issue.record("expected other"); return }
+            #expect(t == .lldp && Array(payload) == [4, 5])
+        }
     }
 }

@@ -36,7 +36,17 @@ import Testing
         Sample(name: "NULL/IPv4/TCP",
                bytes: [2, 0, 0, 0] + PacketBuilder.ipv4(protocol: 6, [0, 80, 0x1F, 0x90] + Array(repeating: 0, count: 8) + [0x50, 0x02, 0xFF, 0xFF, 0, 0, 0, 0]),
                linkType: .null, layers: [(0, .loopback), (4, .ipv4), (24, .tcp)]),
+        Sample(name: "Ethernet/LLC-SNAP/CDP", bytes: cdpFrame, linkType: .ethernet, layers: [(0, .ethernet), (14, .llc)]),
+        Sample(name: "Ethernet/LLDP", bytes: PacketBuilder.ethernet(type: 0x88CC, [2, 7, 4, 1, 2, 3, 4, 5, 6, 0, 0]),
+               linkType: .ethernet, layers: [(0, .ethernet)]),
     ]
+
+    /// CDP: 802.3 length, LLC/SNAP with Cisco's OUI and PID 0x2000, then
+    /// version 2, TTL 180, a checksum and a Device ID TLV.
+    static let cdpFrame: [UInt8] = {
+        let llc: [UInt8] = [0xAA, 0xAA, 0x03, 0x00, 0x00, 0x0C, 0x20, 0x00] + [2, 180, 0x12, 0x34] + [0, 1, 0, 7] + Array("SEP".utf8)
+        return PacketBuilder.macB + PacketBuilder.macA + PacketBuilder.be16(llc.count) + llc
+    }()
 
     /// The layer a cut at `length` falls in (a cut at a boundary leaves the
     /// next layer with nothing).
@@ -83,14 +93,38 @@ import Testing
         }
     }
 
-    static let noLengthField: Set<ProtocolLayer> = [.icmpv4, .tcp, .arp]
+    /// Ethernet II has no length: an unknown EtherType's payload runs to the end.
+    static let noLengthField: Set<ProtocolLayer> = [.icmpv4, .tcp, .arp, .ethernet]
 
     static func headerLength(_ layer: ProtocolLayer) -> Int {
         switch layer {
         case .udp, .icmpv4: 8
         case .tcp: 20
         case .arp: 28
+        case .ethernet: 14
+        case .llc: 8  // with SNAP
         default: 0
+        }
+    }
+
+    /// A frame whose network layer sosdump does not decode keeps what was
+    /// captured of its payload, at every cut, with the length it had on the wire.
+    @Test(arguments: [(cdpFrame, 22), (PacketBuilder.ethernet(type: 0x88CC, [2, 7, 4, 1, 2, 3]), 14)])
+    func undecodedPayloadsAreKeptAtEveryCut(frame: [UInt8], payloadOffset: Int) {
+        let decoder = FrameDecoder()
+        for length in payloadOffset...frame.count {
+            decoder.withDecoded(Array(frame.prefix(length)), wireLength: frame.count) { d in
+                let payload: ByteView
+                switch d.network {
+                case .llc(_, let p), .other(_, let p): payload = p
+                default: Issue.record("cut at \(length): no payload kept"); return
+                }
+                #expect(d.stop == nil, "cut at \(length)")
+                #expect(Array(payload) == Array(frame[payloadOffset..<length]), "cut at \(length)")
+                #expect(payload.wireCount == frame.count - payloadOffset, "cut at \(length)")
+                #expect(payload.isTruncated == (length < frame.count), "cut at \(length)")
+                #expect(d.offsets.payload == payloadOffset)
+            }
         }
     }
 

@@ -107,12 +107,40 @@ public struct ByteView {
     }
 }
 
+/// The bytes as a collection, for the standard algorithms (`firstIndex(of:)`,
+/// `elementsEqual`, `Array(view)`, `String(decoding:as:)`), which never step
+/// outside `indices`. Protocol code reads with `uint8(at:)` and the other
+/// optional readers instead of the subscript.
 extension ByteView: RandomAccessCollection {
     public typealias Index = Int
     public typealias Element = UInt8
+    public typealias Iterator = UnsafeRawBufferPointer.Iterator
     @inlinable public var startIndex: Int { 0 }
     @inlinable public var endIndex: Int { base.count }
-    @inlinable public subscript(position: Int) -> UInt8 { base[position] }
+
+    /// The byte at `position`, which must be in `0..<count`: past the end it
+    /// traps, in release builds too, rather than read memory it does not own
+    /// (`UnsafeRawBufferPointer` checks its index only in debug builds).
+    @inlinable @inline(__always)
+    public subscript(position: Int) -> UInt8 {
+        // Speed: one unsigned comparison covers both a negative index and
+        // one past the end.
+        precondition(UInt(bitPattern: position) < UInt(bitPattern: base.count), "ByteView index \(position) out of range 0..<\(base.count)")
+        return base[position]
+    }
+
+    /// Speed: `for b in view` walks the buffer's own iterator, bounded by its
+    /// end pointer, so a loop pays no index check per byte.
+    @inlinable @inline(__always)
+    public func makeIterator() -> UnsafeRawBufferPointer.Iterator { base.makeIterator() }
+
+    /// Speed: the bytes are contiguous, so `Array(view)`, `String(decoding:as:)`
+    /// and their slices copy them in one go instead of a byte at a time
+    /// through the checked subscript.
+    @inlinable @inline(__always)
+    public func withContiguousStorageIfAvailable<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        try base.withMemoryRebound(to: UInt8.self) { try body($0) }
+    }
 }
 
 public enum ByteOrder: Sendable {

@@ -138,7 +138,7 @@ public struct DHCPMessage: Sendable, Equatable {
         var pieces: [Piece] = []
         m.stop = scan(payload, from: fixedLength + 4, to: payload.wireCount, area: .options, into: &pieces)
         if let overload = pieces.first(where: { $0.code == DHCPOptionCode.optionOverload.rawValue }) {
-            if overload.data.count == 1, let areas = DHCPOverload(byte: overload.data[0]) {
+            if overload.data.count == 1, let byte = overload.data.first, let areas = DHCPOverload(byte: byte) {
                 if areas.contains(.file) {
                     m.file = nil
                     let stop = scan(payload, from: 108, to: 236, area: .file, into: &pieces)
@@ -224,7 +224,8 @@ public struct DHCPMessage: Sendable, Equatable {
     /// A fixed text field up to its first NUL; nil when empty.
     static func fieldText(_ field: ByteView) -> String? {
         let end = field.firstIndex(of: 0) ?? field.count
-        return end == 0 ? nil : String(decoding: field[0..<end], as: UTF8.self)
+        guard end > 0, let text = field.slice(at: 0, length: end) else { return nil }
+        return String(decoding: text, as: UTF8.self)
     }
 }
 
@@ -255,19 +256,12 @@ extension DHCPMessage {
         return nil
     }
 
-    /// Option 60 as text, trailing NULs removed.
+    /// Option 60 as text, trailing NULs removed: who the client is (what a
+    /// client's vendor class means for a phone is for the protocol that
+    /// knows it: `isSOSRecoveryProgram` in SOSRecovery.swift).
     public var vendorClass: String? {
         if case .text(let t)? = option(.vendorClassIdentifier)?.value { return t }
         return nil
-    }
-
-    /// Who sent a client message (BOOTREQUEST), by its option 60; nil for
-    /// server replies. Only recognises the client: what it means for a
-    /// phone's story is the analysis's business.
-    public var clientKind: DHCPClientKind? {
-        guard operation == .request else { return nil }
-        guard let vendorClass else { return .unidentified }
-        return vendorClass == DHCPClientKind.sosRecoveryVendorClass ? .sosRecoveryProgram : .vendorClass(vendorClass)
     }
 
     /// Option 150 (RFC 5859) when it is a proper list of IPv4 addresses.
@@ -293,20 +287,6 @@ extension DHCPMessage {
     public var problems: [DHCPOptionProblem] {
         options.compactMap { if case .problem(let p) = $0.value { p } else { nil } }
     }
-}
-
-/// Who a client message comes from, by option 60.
-public enum DHCPClientKind: Sendable, Equatable {
-    /// Option 60 is `TI-dhcp 0.1`: the DHCP client of the SPA30x/SPA50x
-    /// recovery program (loader-spec.md §A4), a phone in S.O.S. mode.
-    case sosRecoveryProgram
-    /// Option 60 names another client, e.g. `Cisco SPA504G` (normal firmware).
-    case vendorClass(String)
-    /// No option 60.
-    case unidentified
-
-    /// The recovery program's option 60 (bytes at 0x94147b48 in 7.6.2f).
-    public static let sosRecoveryVendorClass = "TI-dhcp 0.1"
 }
 
 /// BOOTP `op` (RFC 951): request from a client, reply from a server; others kept.
@@ -609,59 +589,83 @@ public enum DHCPOptionValue: Sendable, Equatable {
     case problem(DHCPOptionProblem)
 
     init(code: DHCPOptionCode, data: [UInt8]) {
+        self = data.withUnsafeBytes { Self(code: code, data: data, value: ByteView($0)) }
+    }
+
+    /// `value` is `data` seen through the checked reader: every read of the
+    /// option's bytes goes through it (`data` only for text and copies).
+    private init(code: DHCPOptionCode, data: [UInt8], value: ByteView) {
         switch code.rawValue {
         case 1, 16, 28, 32, 50, 54, 118:
-            self = data.count == 4 ? .address(Self.address(data, at: 0)) : .problem(Self.addressProblem(code, data))
+            if value.count == 4, let a = IPv4Address(value, at: 0) {
+                self = .address(a)
+            } else {
+                self = .problem(Self.addressProblem(code, data))
+            }
         case 3...11, 41, 42, 44, 45, 48, 49, 65, 68...76, 150:
-            self = Self.addressList(code, data)
+            self = Self.addressList(code, data, value)
         case 12, 14, 15, 17, 18, 40, 47, 56, 60, 62, 64, 66, 67, 114, 160:
             self = .text(Self.text(data))
         case 51, 58, 59:
-            self = data.count == 4 ? .seconds(Self.uint32(data)) : .problem(.wrongLength(code: code, length: data.count, expected: 4))
+            if value.count == 4, let seconds = value.uint32(at: 0) {
+                self = .seconds(seconds)
+            } else {
+                self = .problem(.wrongLength(code: code, length: value.count, expected: 4))
+            }
         case 13, 22, 26, 57, 93:
-            self = data.count == 2 ? .number(UInt16(data[0]) << 8 | UInt16(data[1]))
-                : .problem(.wrongLength(code: code, length: data.count, expected: 2))
+            if value.count == 2, let n = value.uint16(at: 0) {
+                self = .number(n)
+            } else {
+                self = .problem(.wrongLength(code: code, length: value.count, expected: 2))
+            }
         case 53:
-            self = data.count == 1 ? .messageType(DHCPMessageType(rawValue: data[0]))
-                : .problem(.wrongLength(code: code, length: data.count, expected: 1))
+            if value.count == 1, let type = value.uint8(at: 0) {
+                self = .messageType(DHCPMessageType(rawValue: type))
+            } else {
+                self = .problem(.wrongLength(code: code, length: value.count, expected: 1))
+            }
         case 55:
             self = data.isEmpty ? .problem(.tooShort(code: code, length: 0, minimum: 1))
                 : .parameterRequestList(data.map(DHCPOptionCode.init(rawValue:)))
         case 61:
             // RFC 2132 §9.14: a type byte and at least one byte of identifier.
-            self = data.count >= 2 ? .clientIdentifier(DHCPClientIdentifier(type: data[0], identifier: Array(data.dropFirst())))
-                : .problem(.tooShort(code: code, length: data.count, minimum: 2))
+            if value.count >= 2, let type = value.uint8(at: 0), let identifier = value.dropFirst(1) {
+                self = .clientIdentifier(DHCPClientIdentifier(type: type, identifier: Array(identifier)))
+            } else {
+                self = .problem(.tooShort(code: code, length: value.count, minimum: 2))
+            }
         case 52:
-            if data.count != 1 {
-                self = .problem(.wrongLength(code: code, length: data.count, expected: 1))
-            } else if let o = DHCPOverload(byte: data[0]) {
+            if value.count != 1 {
+                self = .problem(.wrongLength(code: code, length: value.count, expected: 1))
+            } else if let byte = value.uint8(at: 0), let o = DHCPOverload(byte: byte) {
                 self = .overload(o)
             } else {
-                self = .problem(.invalidValue(code: code, value: Int(data[0])))
+                self = .problem(.invalidValue(code: code, value: value.uint8(at: 0).map(Int.init) ?? -1))
             }
         case 43:
-            self = .vendorSpecific(subOptions: try? DHCPSubOption.list(data, code: code, allowPadAndEnd: true))
+            self = .vendorSpecific(subOptions: try? DHCPSubOption.list(value, code: code, allowPadAndEnd: true))
         case 82:
             do throws(DHCPOptionProblem) {
-                self = .relayAgentInformation(DHCPRelayAgentInformation(subOptions: try DHCPSubOption.list(data, code: code)))
+                self = .relayAgentInformation(DHCPRelayAgentInformation(subOptions: try DHCPSubOption.list(value, code: code)))
             } catch {
                 self = .problem(error)
             }
         case 125:
             do throws(DHCPOptionProblem) {
-                self = .vendorIdentifying(try DHCPVendorIdentifyingData.list(data))
+                self = .vendorIdentifying(try DHCPVendorIdentifyingData.list(value))
             } catch {
                 self = .problem(error)
             }
         case 159:
             // RFC 7618's 4 bytes; vendors (Cisco SPA, Panasonic) also use 159
             // for a provisioning URL, which is text.
-            if data.count == 4, !Self.isPrintable(data) {
-                self = .portParameters(offset: data[0], psidLength: data[1], psid: UInt16(data[2]) << 8 | UInt16(data[3]))
+            if value.count == 4, !Self.isPrintable(data), let offset = value.uint8(at: 0), let psidLength = value.uint8(at: 1),
+               let psid = value.uint16(at: 2) {
+                self = .portParameters(offset: offset, psidLength: psidLength, psid: psid)
             } else if Self.isPrintable(data) {
                 self = .text(Self.text(data))
             } else {
-                self = .problem(.wrongLength(code: code, length: data.count, expected: 4))
+                self = .problem(.wrongLength(code: code, length: value.count, expected: 4))
             }
         default:
             self = .bytes
@@ -671,11 +675,11 @@ public enum DHCPOptionValue: Sendable, Equatable {
     /// RFC 2132 §3.3 and the like (RFC 5859 §3 for 150): one or more 4-byte
     /// addresses. Text that spells addresses is named as such before the
     /// length is looked at: "10.0.0.1" is 8 bytes, a multiple of 4.
-    static func addressList(_ code: DHCPOptionCode, _ data: [UInt8]) -> DHCPOptionValue {
+    static func addressList(_ code: DHCPOptionCode, _ data: [UInt8], _ value: ByteView) -> DHCPOptionValue {
         if data.isEmpty { return .problem(.tooShort(code: code, length: 0, minimum: 4)) }
         if let text = addressText(data) { return .problem(.addressesAsText(code: code, text: text)) }
-        guard data.count % 4 == 0 else { return .problem(.lengthNotMultipleOfFour(code: code, length: data.count)) }
-        return .addresses(stride(from: 0, to: data.count, by: 4).map { address(data, at: $0) })
+        guard value.count % 4 == 0 else { return .problem(.lengthNotMultipleOfFour(code: code, length: value.count)) }
+        return .addresses(stride(from: 0, to: value.count, by: 4).compactMap { IPv4Address(value, at: $0) })
     }
 
     static func addressProblem(_ code: DHCPOptionCode, _ data: [UInt8]) -> DHCPOptionProblem {
@@ -694,14 +698,6 @@ public enum DHCPOptionValue: Sendable, Equatable {
         let parts = text.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == " " })
         guard !parts.isEmpty, parts.allSatisfy({ IPv4Address($0) != nil }) else { return nil }
         return text
-    }
-
-    static func address(_ data: [UInt8], at i: Int) -> IPv4Address {
-        IPv4Address(data[i], data[i + 1], data[i + 2], data[i + 3])
-    }
-
-    static func uint32(_ data: [UInt8]) -> UInt32 {
-        data.prefix(4).reduce(0) { $0 << 8 | UInt32($1) }
     }
 
     /// RFC 2132 §2: text options "should not" be NUL-terminated, but many
@@ -800,21 +796,19 @@ public struct DHCPSubOption: Sendable, Equatable {
 
     /// Code/length/value triples filling `bytes`; with `allowPadAndEnd`
     /// (option 43, RFC 2132 §8.4) 0 is skipped and 255 ends the list.
-    static func list(_ bytes: [UInt8], code: DHCPOptionCode, allowPadAndEnd: Bool = false) throws(DHCPOptionProblem) -> [DHCPSubOption] {
+    static func list(_ bytes: ByteView, code: DHCPOptionCode, allowPadAndEnd: Bool = false) throws(DHCPOptionProblem) -> [DHCPSubOption] {
         var result: [DHCPSubOption] = []
         var i = 0
-        while i < bytes.count {
-            let sub = bytes[i]
+        while let sub = bytes.uint8(at: i) {
             if allowPadAndEnd, sub == 0 { i += 1; continue }
             if allowPadAndEnd, sub == 255 { break }
-            guard i + 1 < bytes.count else {
+            guard let length = bytes.uint8(at: i + 1).map(Int.init) else {
                 throw .subOptionBeyondEnd(code: code, offset: i, claimed: 1, available: 0)
             }
-            let length = Int(bytes[i + 1])
-            guard i + 2 + length <= bytes.count else {
+            guard let data = bytes.slice(at: i + 2, length: length) else {
                 throw .subOptionBeyondEnd(code: code, offset: i, claimed: length, available: bytes.count - i - 2)
             }
-            result.append(DHCPSubOption(code: sub, data: Array(bytes[(i + 2)..<(i + 2 + length)])))
+            result.append(DHCPSubOption(code: sub, data: Array(data)))
             i += 2 + length
         }
         return result
@@ -834,7 +828,7 @@ public struct DHCPRelayAgentInformation: Sendable, Equatable {
     /// Sub-option 5 (RFC 3527): the subnet to allocate from.
     public var linkSelection: IPv4Address? {
         guard let d = subOptions.first(where: { $0.code == 5 })?.data, d.count == 4 else { return nil }
-        return DHCPOptionValue.address(d, at: 0)
+        return d.withUnsafeBytes { IPv4Address(ByteView($0), at: 0) }
     }
 
     /// Names of the sub-options of RFC 3046 and its successors.
@@ -874,19 +868,19 @@ public struct DHCPVendorIdentifyingData: Sendable, Equatable {
         self.subOptions = subOptions
     }
 
-    static func list(_ bytes: [UInt8]) throws(DHCPOptionProblem) -> [DHCPVendorIdentifyingData] {
+    static func list(_ bytes: ByteView) throws(DHCPOptionProblem) -> [DHCPVendorIdentifyingData] {
         let code = DHCPOptionCode.vendorIdentifyingVendorSpecific
         var result: [DHCPVendorIdentifyingData] = []
         var i = 0
         while i < bytes.count {
-            guard i + 5 <= bytes.count else { throw .subOptionBeyondEnd(code: code, offset: i, claimed: 5, available: bytes.count - i) }
-            let enterprise = DHCPOptionValue.uint32(Array(bytes[i..<(i + 4)]))
-            let length = Int(bytes[i + 4])
-            guard i + 5 + length <= bytes.count else {
+            guard let enterprise = bytes.uint32(at: i), let length = bytes.uint8(at: i + 4).map(Int.init) else {
+                throw .subOptionBeyondEnd(code: code, offset: i, claimed: 5, available: bytes.count - i)
+            }
+            guard let block = bytes.slice(at: i + 5, length: length) else {
                 throw .subOptionBeyondEnd(code: code, offset: i, claimed: length, available: bytes.count - i - 5)
             }
             do throws(DHCPOptionProblem) {
-                let subs = try DHCPSubOption.list(Array(bytes[(i + 5)..<(i + 5 + length)]), code: code)
+                let subs = try DHCPSubOption.list(block, code: code)
                 result.append(DHCPVendorIdentifyingData(enterpriseNumber: enterprise, subOptions: subs))
             } catch {
                 // Offsets inside the block, made offsets in the whole value.

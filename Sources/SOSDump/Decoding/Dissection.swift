@@ -18,6 +18,8 @@ public struct Dissection {
     public var reassemblyNotice: ReassemblyNotice?
     /// Where decoding stopped early, if it did.
     public var stop: DecodeStop?
+    /// Where each decoded layer starts in the frame's bytes.
+    public var offsets = LayerOffsets()
 
     public init(frame: CapturedFrame) { self.frame = frame }
 
@@ -60,10 +62,14 @@ public enum NetworkLayer {
     case ipv4(IPv4Header)
     case ipv6(IPv6Header)
     case arp(ARPPacket)
-    /// An IEEE 802.3 frame with an 802.2 LLC header: recognised, skipped.
-    case llc(LLCHeader)
-    /// An EtherType sosdump does not decode.
-    case other(EtherType)
+    /// An IEEE 802.3 frame with an 802.2 LLC header that does not carry an
+    /// EtherType (STP, CDP as SNAP OUI 00-00-0C PID 0x2000): the header, and
+    /// the bytes after it (after SNAP, when there is one), cut to the 802.3
+    /// length, for the decoders above.
+    case llc(LLCHeader, payload: ByteView)
+    /// An EtherType sosdump does not decode (LLDP, 0x88CC): its bytes, after
+    /// any VLAN tags, for the decoders above.
+    case other(EtherType, payload: ByteView)
 }
 
 public enum TransportLayer {
@@ -74,6 +80,36 @@ public enum TransportLayer {
     case icmpv6(ICMPv6Message)
     /// An IP protocol sosdump does not decode.
     case other(IPProtocol, payload: ByteView)
+}
+
+/// Where each layer starts, as a byte offset in the frame
+/// (`Dissection.frame.bytes`), so that a writer can rewrite a field in
+/// place (redaction) without decoding again. Set by `FrameDecoder` for each
+/// layer that decoded; nil for a layer that is absent, did not decode, or
+/// is not in this frame's bytes (the layers above a reassembled IP
+/// datagram, which lie in the reassembler's buffer).
+public struct LayerOffsets: Sendable, Equatable {
+    /// The link header (Ethernet, Linux cooked, loopback): 0; nil for raw
+    /// IP, which has none, and for link types sosdump does not decode.
+    public var link: Int?
+    /// The network layer: the IPv4, IPv6 or ARP header, the 802.2 LLC
+    /// header, or the first byte after the EtherType (and VLAN tags) for an
+    /// EtherType sosdump does not decode.
+    public var network: Int?
+    /// The UDP, TCP or ICMP header, or the payload of another IP protocol
+    /// (after any IPv6 extension headers).
+    public var transport: Int?
+    /// What the innermost decoded layer carries: a UDP or TCP payload, an
+    /// IP protocol's payload, the bytes after an LLC (or SNAP) header, or
+    /// an unknown EtherType's payload.
+    public var payload: Int?
+
+    public init(link: Int? = nil, network: Int? = nil, transport: Int? = nil, payload: Int? = nil) {
+        self.link = link
+        self.network = network
+        self.transport = transport
+        self.payload = payload
+    }
 }
 
 public enum FragmentState: Sendable, Equatable {

@@ -30,6 +30,7 @@ public struct FrameDecoder {
             case .ethernet:
                 let (eth, payload) = try step(.ethernet, at: 0) { () throws(DecodeProblem) in try EthernetHeader.decode(bytes) }
                 d.link = .ethernet(eth)
+                d.offsets.link = 0
                 if let length = eth.ieee8023Length {
                     try decodeLLC(payload, declaredLength: length, at: EthernetHeader.length, into: &d)
                 } else {
@@ -38,15 +39,18 @@ public struct FrameDecoder {
             case .linuxSLL:
                 let (sll, payload) = try step(.linuxSLL, at: 0) { () throws(DecodeProblem) in try LinuxSLLHeader.decode(bytes) }
                 d.link = .linuxSLL(sll)
+                d.offsets.link = 0
                 try decodeCookedProtocol(sll.protocolType, payload, at: LinuxSLLHeader.length, into: &d)
             case .linuxSLL2:
                 let (sll, payload) = try step(.linuxSLL2, at: 0) { () throws(DecodeProblem) in try LinuxSLL2Header.decode(bytes) }
                 d.link = .linuxSLL2(sll)
+                d.offsets.link = 0
                 try decodeCookedProtocol(sll.protocolType, payload, at: LinuxSLL2Header.length, into: &d)
             case .null, .loop:
                 let hostOrder = frame.linkType == .null
                 let (lo, payload) = try step(.loopback, at: 0) { () throws(DecodeProblem) in try LoopbackHeader.decode(bytes, hostOrder: hostOrder) }
                 d.link = .loopback(lo)
+                d.offsets.link = 0
                 switch lo.ipVersion {
                 case 4: try decodeIPv4(payload, at: LoopbackHeader.length, into: &d)
                 case 6: try decodeIPv6(payload, at: LoopbackHeader.length, into: &d)
@@ -86,12 +90,15 @@ public struct FrameDecoder {
         case .arp:
             let arp = try step(.arp, at: at) { () throws(DecodeProblem) in try ARPPacket.decode(rest) }
             d.network = .arp(arp)
+            d.offsets.network = at
         default:
             if inner.rawValue <= 1500, !tags.isEmpty {
                 // An 802.3 length under a VLAN tag.
                 try decodeLLC(rest, declaredLength: Int(inner.rawValue), at: at, into: &d)
             } else {
-                d.network = .other(inner)
+                d.network = .other(inner, payload: rest)
+                d.offsets.network = at
+                d.offsets.payload = at
             }
         }
     }
@@ -111,10 +118,13 @@ public struct FrameDecoder {
         }
         let body = payload.prefix(wireLength: declaredLength) ?? payload
         let (llc, rest) = try step(.llc, at: offset) { () throws(DecodeProblem) in try LLCHeader.decode(body) }
+        let at = offset + body.count - rest.count
         if let type = llc.encapsulatedEtherType {
-            try decodeEtherType(type, rest, at: offset + body.count - rest.count, into: &d)
+            try decodeEtherType(type, rest, at: at, into: &d)
         } else {
-            d.network = .llc(llc)
+            d.network = .llc(llc, payload: rest)
+            d.offsets.network = offset
+            d.offsets.payload = at
         }
     }
 
@@ -123,6 +133,7 @@ public struct FrameDecoder {
     private func decodeIPv4(_ packet: ByteView, at offset: Int, into d: inout Dissection) throws(LayerStop) {
         let (ip, payload) = try step(.ipv4, at: offset) { () throws(DecodeProblem) in try IPv4Header.decode(packet) }
         d.network = .ipv4(ip)
+        d.offsets.network = offset
         let at = offset + ip.headerLength
         let pseudo = PseudoHeader.v4(source: ip.source, destination: ip.destination)
         guard ip.isFragment else {
@@ -138,6 +149,7 @@ public struct FrameDecoder {
     private func decodeIPv6(_ packet: ByteView, at offset: Int, into d: inout Dissection) throws(LayerStop) {
         let (ip, payload) = try step(.ipv6, at: offset) { () throws(DecodeProblem) in try IPv6Header.decode(packet) }
         d.network = .ipv6(ip)
+        d.offsets.network = offset
         let at = offset + packet.count - payload.count
         let pseudo = PseudoHeader.v6(source: ip.source, destination: ip.destination)
         guard let fragment = ip.fragment else {
@@ -163,7 +175,12 @@ public struct FrameDecoder {
             d.fragment = .dropped(offset: fragment.offset, length: length, moreFragments: fragment.moreFragments, identification: id)
         case .completed(let datagram, let firstFrame, let fragments):
             d.fragment = .completed(firstFrame: firstFrame, fragments: fragments, length: datagram.count)
-            // Offsets of the layers above now count from the datagram's payload.
+            // Offsets of the layers above now count from the datagram's payload
+            // (in a stop), and the layers are not in this frame's bytes.
+            defer {
+                d.offsets.transport = nil
+                d.offsets.payload = nil
+            }
             try decodeTransport(proto, datagram, pseudoHeader: pseudoHeader, at: 0, into: &d)
         }
     }
@@ -176,17 +193,25 @@ public struct FrameDecoder {
         case .udp:
             let (udp, data) = try step(.udp, at: offset) { () throws(DecodeProblem) in try UDPHeader.decode(payload, pseudoHeader: pseudoHeader, checksum: udpChecksums) }
             d.transport = .udp(udp, payload: data)
+            d.offsets.transport = offset
+            d.offsets.payload = offset + UDPHeader.headerLength
         case .tcp:
             let (tcp, data) = try step(.tcp, at: offset) { () throws(DecodeProblem) in try TCPHeader.decode(payload) }
             d.transport = .tcp(tcp, payload: data)
+            d.offsets.transport = offset
+            d.offsets.payload = offset + tcp.headerLength
         case .icmp:
             let icmp = try step(.icmpv4, at: offset) { () throws(DecodeProblem) in try ICMPv4Message.decode(payload) }
             d.transport = .icmpv4(icmp)
+            d.offsets.transport = offset
         case .icmpv6:
             let icmp = try step(.icmpv6, at: offset) { () throws(DecodeProblem) in try ICMPv6Message.decode(payload, pseudoHeader: pseudoHeader) }
             d.transport = .icmpv6(icmp)
+            d.offsets.transport = offset
         default:
             d.transport = .other(proto, payload: payload)
+            d.offsets.transport = offset
+            d.offsets.payload = offset
         }
     }
 

@@ -1,9 +1,10 @@
 /// IEEE 802.2 Logical Link Control, and SNAP (RFC 1042), as found in IEEE
 /// 802.3 frames (an Ethernet length field instead of an EtherType).
 ///
-/// sosdump recognises these frames and skips them (STP, CDP and the like),
-/// except SNAP with OUI 00-00-00, which RFC 1042 uses to carry an EtherType
-/// and which is decoded on.
+/// SNAP with OUI 00-00-00, which RFC 1042 uses to carry an EtherType, is
+/// decoded on. Any other frame (STP; CDP, which is SNAP with Cisco's OUI
+/// 00-00-0C and PID 0x2000) keeps its header and the bytes after it
+/// (`NetworkLayer.llc`) for the decoders above.
 public struct LLCHeader: Sendable, Equatable {
     public var dsap: UInt8
     public var ssap: UInt8

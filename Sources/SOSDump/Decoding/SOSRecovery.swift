@@ -249,8 +249,8 @@ public struct SOSMessage: Sendable, Equatable {
         guard onWire > 0 else { return nil }
         let captured = max(0, min(onWire, payload.count - offset))
         guard let field = payload.slice(at: offset, length: captured) else { return nil }
-        if let end = field.firstIndex(of: 0) {
-            return SOSText(bytes: Array(field[..<end]), terminated: true)
+        if let end = field.firstIndex(of: 0), let text = field.slice(at: 0, length: end) {
+            return SOSText(bytes: Array(text), terminated: true)
         }
         guard captured == onWire else { return nil }
         return SOSText(bytes: Array(field), terminated: false)
@@ -531,15 +531,16 @@ extension SOSRecovery {
     /// it has one, so `file=/a.bin` gives `/a.bin`. nil when there is none.
     public static func firmwareFileName(in payload: ByteView) -> SOSFileNameText? {
         var i = 0
-        while i < payload.count {
-            guard isNameByte(payload[i]) else { i += 1; continue }
-            var end = i
-            while end < payload.count, isNameByte(payload[end]) { end += 1 }
-            if end - i > 4, endsWithBin(payload, end: end) {
+        while let byte = payload.uint8(at: i) {
+            guard isNameByte(byte) else { i += 1; continue }
+            var end = i + 1
+            while let next = payload.uint8(at: end), isNameByte(next) { end += 1 }
+            if end - i > 4, endsWithBin(payload, end: end), let run = payload.slice(at: i, length: end - i) {
                 var start = i
-                if let slash = payload[i..<end].firstIndex(of: UInt8(ascii: "/")), slash < end - 4 { start = slash }
-                return SOSFileNameText(name: String(decoding: payload[start..<end], as: UTF8.self), offset: start,
-                                       nulTerminated: end < payload.count && payload[end] == 0)
+                if let slash = run.firstIndex(of: UInt8(ascii: "/")), slash < run.count - 4 { start = i + slash }
+                guard let name = payload.slice(at: start, length: end - start) else { return nil }
+                return SOSFileNameText(name: String(decoding: name, as: UTF8.self), offset: start,
+                                       nulTerminated: payload.uint8(at: end) == 0)
             }
             i = end
         }
@@ -551,12 +552,12 @@ extension SOSRecovery {
     /// how a datagram is tied to the TFTP request that names the same file.
     public static func offset(ofFileName fileName: String, in payload: ByteView) -> Int? {
         let name = Array(fileName.utf8)
-        guard !name.isEmpty, name.count <= payload.count else { return nil }
+        guard let first = name.first, name.count <= payload.count else { return nil }
         var i = 0
         while i + name.count <= payload.count {
-            if payload[i] == name[0], payload[i..<(i + name.count)].elementsEqual(name) {
-                let after = i + name.count
-                if after == payload.count || !isNameByte(payload[after]) { return i }
+            if payload.uint8(at: i) == first, let candidate = payload.slice(at: i, length: name.count), candidate.elementsEqual(name) {
+                // Not followed by another name character (or at the end).
+                if !(payload.uint8(at: i + name.count).map(isNameByte) ?? false) { return i }
             }
             i += 1
         }
@@ -566,8 +567,28 @@ extension SOSRecovery {
     static func isNameByte(_ b: UInt8) -> Bool { b > 0x20 && b < 0x7F }
 
     static func endsWithBin(_ payload: ByteView, end: Int) -> Bool {
-        let suffix = payload[(end - 4)..<end].map { $0 | 0x20 }  // ASCII lower case; '.' is unchanged
-        return suffix == Array(".bin".utf8)
+        // Speed: one 32-bit read, no array: ASCII lower case is bit 0x20 set,
+        // which leaves '.' unchanged; 0x2E62696E is ".bin".
+        guard let suffix = payload.uint32(at: end - 4) else { return false }
+        return suffix | 0x2020_2020 == 0x2E62_696E
+    }
+}
+
+// MARK: - The recovery program's DHCP
+
+extension SOSRecovery {
+    /// Option 60 (vendor class) of the recovery program's DHCP client
+    /// (loader-spec.md §A4; bytes at 0x94147b48 in 7.6.2f). Normal firmware
+    /// sends its product name instead, e.g. `Cisco SPA504G`.
+    public static let dhcpVendorClass = "TI-dhcp 0.1"
+}
+
+extension DHCPMessage {
+    /// A client message (BOOTREQUEST) from the DHCP client of the
+    /// SPA30x/SPA50x recovery program, by its option 60: a phone in S.O.S.
+    /// mode. False for server replies, whatever they carry.
+    public var isSOSRecoveryProgram: Bool {
+        operation == .request && vendorClass == SOSRecovery.dhcpVendorClass
     }
 }
 

@@ -179,11 +179,10 @@ struct NULTerminatedStrings {
     /// The next string; nil when the bytes are used up; throws when the
     /// last string has no NUL.
     mutating func next() throws(DecodeProblem) -> String? {
-        guard offset < view.count else { return nil }
-        guard let end = view[offset...].firstIndex(of: 0) else { throw missingText() }
-        let text = String(decoding: view[offset..<end], as: UTF8.self)
-        offset = end + 1
-        return text
+        guard offset < view.count, let rest = view.dropFirst(offset) else { return nil }
+        guard let length = rest.firstIndex(of: 0), let text = rest.slice(at: 0, length: length) else { throw missingText() }
+        offset += length + 1
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The next string, which must be there.

@@ -85,7 +85,7 @@ public enum FuzzEntry {
     static func decodeDHCP(_ view: ByteView) {
         guard let message = try? DHCPMessage.decode(view) else { return }
         for option in message.options { _ = option.valueText }
-        _ = message.clientKind
+        _ = message.isSOSRecoveryProgram
         _ = message.problems.map(\.description)
     }
 

@@ -73,14 +73,14 @@ extension PacketRecord {
         case .arp(let arp):
             network = Network(protocol: "ARP", source: arp.senderIP?.description, destination: arp.targetIP?.description, arpOperation: arp.operation)
             upper = arp.summary
-        case .llc(let llc):
+        case .llc(let llc, _):
             network = Network(protocol: "LLC")
             if let snap = llc.snap {
                 upper = "LLC/SNAP oui 0x\(String(snap.oui, radix: 16)) pid 0x\(hex4(snap.protocolID))"
             } else {
                 upper = "LLC dsap 0x\(hex2(llc.dsap)) ssap 0x\(hex2(llc.ssap)) ctrl 0x\(String(llc.control, radix: 16))"
             }
-        case .other(let type):
+        case .other(let type, _):
             network = Network(protocol: type.description)
             upper = type.description
         }
@@ -193,7 +193,7 @@ extension PacketRecord {
                    instances: o.instances.count > 1 ? o.instances.count : nil,
                    area: o.instances.first.flatMap { $0.area == .options ? nil : $0.area.rawValue })
         }
-        let client: String? = if case .sosRecoveryProgram? = m.clientKind { "sos-recovery-program" } else { nil }
+        let client: String? = m.isSOSRecoveryProgram ? "sos-recovery-program" : nil
         let problems = m.problems.map(\.description)
         let record = DHCP(op: m.operation.description, messageType: m.messageType.map { $0.name ?? "type \($0.rawValue)" },
                           transactionID: xid, hops: m.hops, broadcast: m.isBroadcast, clientMAC: m.clientMAC?.description,

@@ -22,7 +22,7 @@ enum SOSWording {
     static func evidence(_ shows: SOSEvidence) -> String {
         switch shows {
         case .recoveryDHCP(let type):
-            return "DHCP\(dhcpType(type)) as the recovery program (option 60 \"\(DHCPClientKind.sosRecoveryVendorClass)\")"
+            return "DHCP\(dhcpType(type)) as the recovery program (option 60 \"\(SOSRecovery.dhcpVendorClass)\")"
         case .normalDHCP(let type, let vendor):
             return "DHCP\(dhcpType(type)) as normal firmware (option 60 \"\(file(vendor))\")"
         case .normalTFTPRequest(let name, let port):

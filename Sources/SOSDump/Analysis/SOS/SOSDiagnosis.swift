@@ -291,8 +291,8 @@ extension SOSDiagnosis {
         guard let msg = try? DHCPMessage.decode(payload) else { return }
         if msg.operation == .request {
             guard let mac = msg.clientMAC ?? c.sourceMAC else { return }
-            switch msg.clientKind {
-            case .sosRecoveryProgram?:
+            switch (msg.isSOSRecoveryProgram, msg.vendorClass) {
+            case (true, _):
                 guard let p = registry.phone(mac, create: true, at: c.mark) else { return }
                 guard !registry.stories[p].isDuplicate(c.mark, key: .dhcpRecovery) else {
                     duplicateFrames += 1
@@ -302,7 +302,7 @@ extension SOSDiagnosis {
                 let shows = SOSEvidence.recoveryDHCP(type: msg.messageType)
                 registry.stories[p].recoveryDHCP(c.mark.evidence(shows))
                 registry.stories[p].note(c.mark, .phone, .frame(shows), key: .dhcpRecovery)
-            case .vendorClass(let vendor)?:
+            case (false, let vendor?):
                 guard let p = registry.phone(mac, create: false, at: c.mark) else { return }
                 if vendor.hasPrefix("Cisco SPA") { registry.stories[p].identity.product = String(vendor.dropFirst("Cisco ".count)) }
                 if msg.clientAddress != .any { registry.learn(p, address: msg.clientAddress) }
