@@ -350,7 +350,7 @@ extension SOSDiagnosis {
         registry.learn(p, address: c.ip.source)
         let e = c.mark.evidence(.tftpRequest(file: file, to: destination))
 
-        if let a = registry.stories[p].lastAttempt, let asked = a.requestFile, a.client == client, sameFile(asked, file), a.transfer == nil {
+        if let d = registry.stories[p].lastAttempt?.download, d.client == client, sameFile(d.file, file), d.transfer == nil {
             // The same request again (no answer yet), or seen again on another interface.
             if registry.stories[p].isDuplicate(c.mark, key: .request(file)) {
                 duplicateFrames += 1
@@ -362,8 +362,7 @@ extension SOSDiagnosis {
             return
         }
         let story = registry.stories[p]
-        let ordered = story.stage == .ordered || story.stage == .resolvingGateway
-        if ordered, let a = story.lastAttempt, a.request == nil, a.orderedFile.map({ sameFile($0, file) }) ?? true {
+        if story.awaitsDownload, let a = story.lastAttempt, a.orderedFile.map({ sameFile($0, file) }) ?? true {
             // The download the echoed order announced.
         } else if let order = recentOrder(naming: file, before: c.time) {
             // An order the phone did not echo where the capture saw it: one sent as text, or an echo not captured.
@@ -385,7 +384,7 @@ extension SOSDiagnosis {
             if links.count < 4 * limits.maxPhones { links.append(RequestLink(transfer: request.transfer, phone: p, attempt: nil)) }
             return
         }
-        guard !registry.stories[p].attempts.isEmpty, registry.stories[p].lastAttempt?.request == nil else { return }
+        guard let last = registry.stories[p].lastAttempt, last.download == nil else { return }
         registry.stories[p].download(e, file: file, client: client, destination: destination, mark: c.mark)
         registry.stories[p].note(c.mark, .phone, .asksFile(file: file, to: destination), key: .request(file))
         links.append(RequestLink(transfer: request.transfer, phone: p, attempt: registry.stories[p].attempts.count - 1))
@@ -428,7 +427,7 @@ extension SOSDiagnosis {
             if let ip = arp.senderIP { registry.learn(p, address: ip) }
             // Its ARP matters while it looks for its gateway, downloads or tries its URLs; not in normal life.
             let story = registry.stories[p]
-            guard story.stage == .ordered || story.stage == .resolvingGateway || story.stage == .tryingURLs || story.awaitsFirstFrame,
+            guard story.awaitsDownload || story.stage == .tryingURLs || story.awaitsFirstFrame,
                   let target = arp.targetIP, target != arp.senderIP else { return }
             if story.isDuplicate(mark, key: .arp(target)) {
                 duplicateFrames += 1
@@ -437,7 +436,7 @@ extension SOSDiagnosis {
             let isGateway = registry.stories[p].arpAsk(target: target, mark.evidence(.arpRequest(target: target, sender: arp.senderIP)))
             registry.stories[p].note(mark, .phone, .arpAsk(target: target, isGateway: isGateway), key: .arp(target))
         } else if arp.operation == ARPPacket.reply, let target = arp.targetMAC, let p = registry.phone(target, create: false, at: mark),
-                  registry.stories[p].stage == .resolvingGateway, let sender = arp.senderIP {
+                  registry.stories[p].lastAttempt?.gatewayLookup != nil, let sender = arp.senderIP {
             let e = mark.evidence(.arpReply(sender: sender, mac: arp.senderMAC))
             if registry.stories[p].arpAnswer(from: sender, e) {
                 registry.stories[p].note(mark, .network, .gatewayAnswers(sender: sender, mac: arp.senderMAC), key: .arpAnswer)
@@ -493,7 +492,9 @@ extension SOSDiagnosis {
         let image = ended.image(catalog: catalog)
         var kept = t
         kept.file.releaseBytes()
-        registry.stories[link.phone].attempts[attempt].transfer = kept
-        registry.stories[link.phone].attempts[attempt].image = image
+        registry.stories[link.phone].attempts[attempt].updateDownload { d in
+            d.transfer = kept
+            d.image = image
+        }
     }
 }

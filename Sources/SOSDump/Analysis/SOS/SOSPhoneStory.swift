@@ -5,16 +5,17 @@
 /// ```
 ///  listening ──(URL try)──► tryingURLs ──(reply, DHCP)──► listening
 ///      │
-///      │ echo of an upgrade order (or a datagram naming the file as text)
+///      │ echo of an upgrade order (or a datagram naming the file as text): a new Attempt
 ///      ▼
-///   ordered ──(ARP who-has gateway)──► resolvingGateway
-///      │                                    │
-///      └──────────── RRQ from port 2000 ◄───┘
+///   upgrading: the last attempt's progress, which carries what it needs
+///      .ordered ──(ARP who-has)──► .lookingUpGateway(lookup: gateway, asks, answer)
+///          │                                │
+///          └──────── RRQ from port 2000 ◄───┘
 ///                          ▼
-///                     downloading ── transfer ends (from the TFTP tracker),
-///                          │         image checked; the phone writes
-///                          ▼
-///          what came back: normal firmware │ the recovery program │ nothing
+///      .downloading(download: request, file, client, transfer and image once
+///          │        the tracker ends it, and the aftermath)
+///          ▼
+///      what came back: normal firmware │ the recovery program │ nothing
 /// ```
 ///
 /// Every upgrade the phone acts on opens an `Attempt`; what follows the
@@ -26,17 +27,17 @@
 /// needs only the counters and the attempts, so a long capture loses lines
 /// of the timeline, never the verdict.
 struct SOSPhoneStory {
+    /// What the phone is doing: listening, trying its URLs, following an
+    /// upgrade order (the last attempt's `progress` says how far), or
+    /// running normal firmware.
     enum Stage: Sendable, Equatable {
         /// Only seen so far (its recovery DHCP, a reply): it answers requests.
         case listening
         /// Trying its Recovery or Last Upgrade URL: it does not listen.
         case tryingURLs
-        /// It echoed an upgrade order (or took a file name sent as text).
-        case ordered
-        /// It asked ARP for its gateway after the order.
-        case resolvingGateway
-        /// It asked for the file by TFTP.
-        case downloading
+        /// It echoed an upgrade order (or took a file name sent as text):
+        /// the last attempt's `progress` is where it stands.
+        case upgrading
         /// It showed normal firmware.
         case normalFirmware
     }
@@ -80,21 +81,58 @@ struct SOSPhoneStory {
         var orderedFile: String?
         var orderAsText = false
         var echo: Evidence?
-        var gateway: IPv4Address?
-        var gatewayAsks = Occurrences()
-        var gatewayAnswer: Evidence?
-        var request: Evidence?
-        var requestFile: String?
-        var client: TransportEndpoint?
-        var requestDestination: TransportEndpoint?
-        /// The TFTP transfer, once the tracker ended it (bytes released).
-        var transfer: TFTPTransfer?
-        var image: ImageCheck?
-        /// The phone's last frame of the transfer (ACK, request retry).
-        var lastTransferFrame: Mark?
-        var after = Aftermath()
+        /// How far it went; each case carries what that step needs.
+        var progress: Progress = .ordered
 
         init(start: Mark) { self.start = start }
+
+        enum Progress: Sendable {
+            /// The order taken, nothing since.
+            case ordered
+            /// Asking ARP for its gateway.
+            case lookingUpGateway(GatewayLookup)
+            /// Its TFTP request for the file sent (the lookup, if any, is over).
+            case downloading(Download)
+        }
+
+        /// The ARP lookup of the gateway after the order.
+        struct GatewayLookup: Sendable {
+            var gateway: IPv4Address
+            var asks = Occurrences()
+            var answer: Evidence?
+        }
+
+        /// The download: from the phone's TFTP request to what followed its last frame.
+        struct Download: Sendable {
+            var request: Evidence
+            var file: String
+            var client: TransportEndpoint
+            var destination: TransportEndpoint
+            /// The phone's last frame of the transfer (ACK, request retry).
+            var lastTransferFrame: Mark
+            /// The TFTP transfer, once the tracker ended it (bytes released), and its image check.
+            var transfer: TFTPTransfer?
+            var image: ImageCheck?
+            var after = Aftermath()
+        }
+
+        var download: Download? {
+            if case .downloading(let d) = progress { return d }
+            return nil
+        }
+
+        var gatewayLookup: GatewayLookup? {
+            if case .lookingUpGateway(let g) = progress { return g }
+            return nil
+        }
+
+        /// Changes the download in place (the case's payload is not copied).
+        mutating func updateDownload(_ body: (inout Download) -> Void) {
+            guard case .downloading(var d) = progress else { return }
+            progress = .ordered
+            body(&d)
+            progress = .downloading(d)
+        }
     }
 
     /// A line of the timeline as it happened: folded into runs when alike.
@@ -152,7 +190,10 @@ struct SOSPhoneStory {
 
     /// Whether the phone's last attempt has reached its download (and may be
     /// writing or back).
-    var isDownloading: Bool { attempts.last?.request != nil }
+    var isDownloading: Bool { attempts.last?.download != nil }
+
+    /// Following an upgrade order, before its download: listening for its gateway or the file.
+    var awaitsDownload: Bool { stage == .upgrading && attempts.last.map { $0.download == nil } ?? false }
 
     // MARK: Facts
 
@@ -197,19 +238,20 @@ struct SOSPhoneStory {
     /// Evidence is made only when it is kept: a phone that came back sends
     /// on, and its later frames must cost nothing.
     mutating func heard(_ e: @autoclosure () -> Evidence, recovery: Bool = false, normal: Bool = false) {
-        guard let i = attempts.indices.last, attempts[i].request != nil else { return }
-        let after = attempts[i].after
+        guard let i = attempts.indices.last, let after = attempts[i].download?.after else { return }
         guard after.firstHeard == nil || (recovery && after.firstRecovery == nil) || (normal && after.firstNormal == nil) else { return }
         let evidence = e()
-        if after.firstHeard == nil {
-            attempts[i].after.firstHeard = evidence
-            awaitsFirstFrame = false
-        } else if let first = after.firstHeard, first.frame == evidence.frame {
-            // The same frame, now in the words of what it shows.
-            attempts[i].after.firstHeard = evidence
+        if after.firstHeard == nil { awaitsFirstFrame = false }
+        attempts[i].updateDownload { d in
+            if after.firstHeard == nil {
+                d.after.firstHeard = evidence
+            } else if let first = after.firstHeard, first.frame == evidence.frame {
+                // The same frame, now in the words of what it shows.
+                d.after.firstHeard = evidence
+            }
+            if recovery, after.firstRecovery == nil { d.after.firstRecovery = evidence }
+            if normal, after.firstNormal == nil { d.after.firstNormal = evidence }
         }
-        if recovery, after.firstRecovery == nil { attempts[i].after.firstRecovery = evidence }
-        if normal, after.firstNormal == nil { attempts[i].after.firstNormal = evidence }
     }
 
     /// Whether a frame from the phone (not of its download) would still be
@@ -224,8 +266,10 @@ struct SOSPhoneStory {
     /// came before it was not yet the aftermath.
     mutating func transferFrame(_ mark: Mark) {
         guard downloadPort != nil, let i = attempts.indices.last else { return }
-        attempts[i].lastTransferFrame = mark
-        attempts[i].after = Aftermath()
+        attempts[i].updateDownload { d in
+            d.lastTransferFrame = mark
+            d.after = Aftermath()
+        }
         awaitsFirstFrame = true
     }
 
@@ -247,7 +291,7 @@ struct SOSPhoneStory {
     mutating func reply(_ e: Evidence) {
         replies.record(e)
         recoverySign(e)
-        if stage != .downloading { stage = .listening }
+        if !(stage == .upgrading && isDownloading) { stage = .listening }
     }
 
     mutating func recoveryDHCP(_ e: Evidence) {
@@ -268,7 +312,7 @@ struct SOSPhoneStory {
         a.orderedFile = file
         a.orderAsText = asText
         attempts.append(a)
-        stage = .ordered
+        stage = .upgrading
         downloadPort = nil
         awaitsFirstFrame = false
     }
@@ -281,34 +325,35 @@ struct SOSPhoneStory {
     /// An ARP who-has from the phone; true when it is its gateway lookup.
     @discardableResult
     mutating func arpAsk(target: IPv4Address, _ e: Evidence) -> Bool {
-        guard stage == .ordered || stage == .resolvingGateway, !attempts.isEmpty else { return false }
-        let i = attempts.count - 1
-        guard attempts[i].gateway == nil || attempts[i].gateway == target else { return false }
-        attempts[i].gateway = target
-        attempts[i].gatewayAsks.record(e)
+        guard awaitsDownload, let i = attempts.indices.last else { return false }
+        var lookup: Attempt.GatewayLookup
+        switch attempts[i].progress {
+        case .ordered: lookup = Attempt.GatewayLookup(gateway: target)
+        case .lookingUpGateway(let g) where g.gateway == target: lookup = g
+        default: return false
+        }
+        lookup.asks.record(e)
+        attempts[i].progress = .lookingUpGateway(lookup)
         identity.gateway = target
-        stage = .resolvingGateway
         return true
     }
 
     /// An ARP reply to the phone; true when it answers its gateway lookup.
     @discardableResult
     mutating func arpAnswer(from sender: IPv4Address, _ e: Evidence) -> Bool {
-        guard let i = attempts.indices.last, attempts[i].gateway == sender, attempts[i].gatewayAnswer == nil,
-              attempts[i].request == nil else { return false }
-        attempts[i].gatewayAnswer = e
+        guard stage == .upgrading, let i = attempts.indices.last, case .lookingUpGateway(var lookup) = attempts[i].progress,
+              lookup.gateway == sender, lookup.answer == nil else { return false }
+        lookup.answer = e
+        attempts[i].progress = .lookingUpGateway(lookup)
         return true
     }
 
     /// The phone's TFTP request for the ordered file: the download begins.
     mutating func download(_ e: Evidence, file: String, client: TransportEndpoint, destination: TransportEndpoint, mark: Mark) {
         let i = attempts.count - 1
-        attempts[i].request = e
-        attempts[i].requestFile = file
-        attempts[i].client = client
-        attempts[i].requestDestination = destination
-        attempts[i].lastTransferFrame = mark
-        stage = .downloading
+        attempts[i].progress = .downloading(Attempt.Download(request: e, file: file, client: client, destination: destination,
+                                                               lastTransferFrame: mark))
+        stage = .upgrading
         downloadPort = client.port
         awaitsFirstFrame = true
     }

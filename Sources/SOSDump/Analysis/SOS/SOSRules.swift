@@ -67,7 +67,8 @@ extension SOSDiagnosis {
             }
             verdict = last ?? rules.listening(story, judged)
             if let a = story.attempts.last {
-                download = DownloadSummary(transfer: a.transfer, image: a.image, orderedFile: a.orderedFile, orderAsText: a.orderAsText)
+                download = DownloadSummary(transfer: a.download?.transfer, image: a.download?.image, orderedFile: a.orderedFile,
+                                           orderAsText: a.orderAsText)
             }
         }
         let dropped = judged.filter(\.dropped)
@@ -234,79 +235,90 @@ struct Rules {
         return Finding(.captureEnded, .captureEnded(step: step, frame: e.frame, after: after), evidence: [e, captureEnd])
     }
 
-    /// How one download attempt ended.
+    /// How one download attempt ended: as far as its progress went.
     func outcome(_ a: SOSPhoneStory.Attempt, _ story: SOSPhoneStory, next: CaptureTimestamp?) -> Finding {
+        switch a.progress {
+        case .downloading(let d):
+            guard let t = d.transfer else { return ended(after: d.request, .tftpRequest) }
+            return download(d, t, story, next: next)
+        case .lookingUpGateway(let lookup):
+            return gatewayLookup(lookup, a, story, next: next)
+        case .ordered:
+            let start = a.echo ?? a.order ?? a.start.evidence(.upgradeStart)
+            let waited = (next ?? end).seconds(since: start.time)
+            let back = next != nil || story.backInRecovery(after: start.time) != nil
+            if waited >= thresholds.stall || back {
+                return Finding(.noGateway, .noGatewaySet(frame: start.frame), evidence: [start])
+            }
+            return ended(after: start, a.echo != nil ? .upgradeEcho : .upgradeOrder)
+        }
+    }
+
+    /// A gateway lookup that never led to a download.
+    func gatewayLookup(_ lookup: SOSPhoneStory.Attempt.GatewayLookup, _ a: SOSPhoneStory.Attempt, _ story: SOSPhoneStory,
+                       next: CaptureTimestamp?) -> Finding {
+        guard let firstAsk = lookup.asks.first else { return ended(after: a.echo ?? a.order ?? a.start.evidence(.upgradeStart), .upgradeOrder) }
+        if let answer = lookup.answer {
+            return ended(after: answer, .gatewayAnswer)
+        }
+        let waited = (next ?? end).seconds(since: firstAsk.time)
+        let back = next != nil || story.backInRecovery(after: firstAsk.time) != nil
+        if lookup.asks.count >= 3 || waited >= thresholds.stall || back {
+            var evidence = [firstAsk]
+            if let l = lookup.asks.last, l.frame != firstAsk.frame { evidence.append(l) }
+            return Finding(.noGateway, .gatewayUnanswered(gateway: lookup.gateway, asks: lookup.asks.count),
+                           evidence: (a.echo.map { [$0] } ?? []) + evidence, next: .answerGateway(lookup.gateway))
+        }
+        return ended(after: lookup.asks.last ?? firstAsk, .gatewayLookup)
+    }
+
+    /// A download the tracker ended: how the transfer went, then the image and what came back.
+    func download(_ d: SOSPhoneStory.Attempt.Download, _ t: TFTPTransfer, _ story: SOSPhoneStory, next: CaptureTimestamp?) -> Finding {
         let until = next ?? end
-        let file = a.requestFile ?? a.orderedFile
-        if let t = a.transfer {
-            let request = Evidence(frame: t.request.frame, time: t.request.time, shows: .tftpRequest(file: file, to: t.requestDestination))
-            let named = file ?? t.fileName
-            switch t.outcome {
-            case .error:
-                let e = t.error.map { Evidence(frame: $0.at.frame, time: $0.at.time, shows: .tftpError($0)) }
-                var next = SOSNextStep.codeDefault
-                if t.error?.code == .fileNotFound { next = .serveFile(named) }
-                return Finding(.tftpError, .tftpError(file: named, error: t.error), evidence: [request] + (e.map { [$0] } ?? []), next: next)
-            case .unreachable:
-                let u = t.unreachable
-                let e = u.map { Evidence(frame: $0.at.frame, time: $0.at.time, shows: .icmpUnreachable(summary: $0.message)) }
-                return Finding(.tftpUnreachable, .tftpUnreachable(file: named, destination: t.requestDestination, reporter: u?.reporter,
-                                                                  frame: u?.at.frame, requests: t.requestCount),
-                               evidence: [request] + (e.map { [$0] } ?? []))
-            case .unanswered:
-                let waited = until.seconds(since: t.request.time)
-                let back = next != nil || story.backInRecovery(after: t.lastFrame.time) != nil
-                if t.requestCount >= 5 || waited >= thresholds.stall || back {
-                    let last = Evidence(frame: t.lastFrame.frame, time: t.lastFrame.time, shows: .lastTry)
-                    return Finding(.tftpNoResponse, .tftpNoResponse(file: named, destination: t.requestDestination, requests: t.requestCount,
-                                                                    span: t.lastFrame.time.seconds(since: t.request.time)),
-                                   evidence: t.requestCount > 1 ? [request, last] : [request])
-                }
-                return ended(after: request, .tftpRequest)
-            case .stalled:
-                let progress = t.stall?.at ?? t.request
-                let quiet = until.seconds(since: progress.time)
-                let back = next != nil || story.backInRecovery(after: t.lastFrame.time) != nil
-                let block = t.stall?.block ?? 0
-                let p = Evidence(frame: progress.frame, time: progress.time, shows: .lastProgress(block: block))
-                if quiet >= thresholds.stall || back {
-                    return Finding(.transferStalled, .stalled(file: named, block: block, bytes: t.file.bytesCaptured, frame: progress.frame,
-                                                              quietSide: t.stall?.quietSide, quiet: quiet, unreachableFrame: t.unreachable?.at.frame),
-                                   evidence: [request, p, Evidence(frame: t.lastFrame.frame, time: t.lastFrame.time, shows: .transferEnd)])
-                }
-                return ended(after: p, block > 0 ? .lastBlock(block) : .unansweredRequest)
-            case .complete, .optionProbe:
-                return afterDownload(a, t, story, file: named, next: next)
+        let named = d.file
+        let request = Evidence(frame: t.request.frame, time: t.request.time, shows: .tftpRequest(file: named, to: t.requestDestination))
+        switch t.outcome {
+        case .error:
+            let e = t.error.map { Evidence(frame: $0.at.frame, time: $0.at.time, shows: .tftpError($0)) }
+            var next = SOSNextStep.codeDefault
+            if t.error?.code == .fileNotFound { next = .serveFile(named) }
+            return Finding(.tftpError, .tftpError(file: named, error: t.error), evidence: [request] + (e.map { [$0] } ?? []), next: next)
+        case .unreachable:
+            let u = t.unreachable
+            let e = u.map { Evidence(frame: $0.at.frame, time: $0.at.time, shows: .icmpUnreachable(summary: $0.message)) }
+            return Finding(.tftpUnreachable, .tftpUnreachable(file: named, destination: t.requestDestination, reporter: u?.reporter,
+                                                              frame: u?.at.frame, requests: t.requestCount),
+                           evidence: [request] + (e.map { [$0] } ?? []))
+        case .unanswered:
+            let waited = until.seconds(since: t.request.time)
+            let back = next != nil || story.backInRecovery(after: t.lastFrame.time) != nil
+            if t.requestCount >= 5 || waited >= thresholds.stall || back {
+                let last = Evidence(frame: t.lastFrame.frame, time: t.lastFrame.time, shows: .lastTry)
+                return Finding(.tftpNoResponse, .tftpNoResponse(file: named, destination: t.requestDestination, requests: t.requestCount,
+                                                                span: t.lastFrame.time.seconds(since: t.request.time)),
+                               evidence: t.requestCount > 1 ? [request, last] : [request])
             }
-        }
-        if let r = a.request {
-            return ended(after: r, .tftpRequest)
-        }
-        if let firstAsk = a.gatewayAsks.first, let gateway = a.gateway {
-            if let answer = a.gatewayAnswer {
-                return ended(after: answer, .gatewayAnswer)
+            return ended(after: request, .tftpRequest)
+        case .stalled:
+            let progress = t.stall?.at ?? t.request
+            let quiet = until.seconds(since: progress.time)
+            let back = next != nil || story.backInRecovery(after: t.lastFrame.time) != nil
+            let block = t.stall?.block ?? 0
+            let p = Evidence(frame: progress.frame, time: progress.time, shows: .lastProgress(block: block))
+            if quiet >= thresholds.stall || back {
+                return Finding(.transferStalled, .stalled(file: named, block: block, bytes: t.file.bytesCaptured, frame: progress.frame,
+                                                          quietSide: t.stall?.quietSide, quiet: quiet, unreachableFrame: t.unreachable?.at.frame),
+                               evidence: [request, p, Evidence(frame: t.lastFrame.frame, time: t.lastFrame.time, shows: .transferEnd)])
             }
-            let waited = until.seconds(since: firstAsk.time)
-            let back = next != nil || story.backInRecovery(after: firstAsk.time) != nil
-            if a.gatewayAsks.count >= 3 || waited >= thresholds.stall || back {
-                var evidence = [firstAsk]
-                if let l = a.gatewayAsks.last, l.frame != firstAsk.frame { evidence.append(l) }
-                return Finding(.noGateway, .gatewayUnanswered(gateway: gateway, asks: a.gatewayAsks.count),
-                               evidence: (a.echo.map { [$0] } ?? []) + evidence, next: .answerGateway(gateway))
-            }
-            return ended(after: a.gatewayAsks.last ?? firstAsk, .gatewayLookup)
+            return ended(after: p, block > 0 ? .lastBlock(block) : .unansweredRequest)
+        case .complete, .optionProbe:
+            return afterDownload(d, t, next: next)
         }
-        let start = a.echo ?? a.order ?? a.start.evidence(.upgradeStart)
-        let waited = until.seconds(since: start.time)
-        let back = next != nil || story.backInRecovery(after: start.time) != nil
-        if waited >= thresholds.stall || back {
-            return Finding(.noGateway, .noGatewaySet(frame: start.frame), evidence: [start])
-        }
-        return ended(after: start, a.echo != nil ? .upgradeEcho : .upgradeOrder)
     }
 
     /// A download that reached its last block: the image, then what came back.
-    func afterDownload(_ a: SOSPhoneStory.Attempt, _ t: TFTPTransfer, _ story: SOSPhoneStory, file: String, next: CaptureTimestamp?) -> Finding {
+    func afterDownload(_ a: SOSPhoneStory.Attempt.Download, _ t: TFTPTransfer, next: CaptureTimestamp?) -> Finding {
+        let file = a.file
         let last = Evidence(frame: t.lastFrame.frame, time: t.lastFrame.time, shows: .downloadEnd(finalAck: t.finalBlockAcknowledged))
         var rejection: FirmwareCheck?
         if case .rejected(let check)? = a.image?.verification.verdict { rejection = check }
@@ -347,7 +359,7 @@ struct Rules {
 
     /// The warnings about an attempt's image: not the catalog's, and the community's pairing rule.
     func warnings(_ a: SOSPhoneStory.Attempt, _ story: SOSPhoneStory) -> [Finding] {
-        guard let image = a.image, let t = a.transfer else { return [] }
+        guard let image = a.download?.image, let t = a.download?.transfer else { return [] }
         let e = Evidence(frame: t.request.frame, time: t.request.time, shows: .tftpRequest(file: t.fileName, to: nil))
         var result: [Finding] = []
         if case .mismatch(let expected) = image.identification {

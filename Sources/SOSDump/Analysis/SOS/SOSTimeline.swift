@@ -20,7 +20,7 @@ extension SOSDiagnosis {
                                                    actor: e.actor, event: e.event), order: 1))
         }
         for a in story.attempts {
-            guard let t = a.transfer else { continue }
+            guard let a = a.download, let t = a.transfer else { continue }
             let start = t.firstReply ?? t.request
             lines.append(Line(entry: TimelineEntry(frame: start.frame, lastFrame: t.lastFrame.frame, time: start.time, actor: .network,
                                                    event: .transfer(TFTPTransferSummary(t))), order: 1))
