@@ -653,3 +653,18 @@ extension PhoneStoryTests {
         }
     }
 }
+
+extension PhoneStoryTests {
+    /// A phone that changes address without end keeps a bounded map of
+    /// addresses: its story keeps 16, the registry at most 16 per phone.
+    @Test func theAddressMapIsBounded() throws {
+        var registry = SOSPhoneRegistry(limits: SOSDiagnosis.Limits())
+        let mark = SOSPhoneStory.Mark(frame: 1, time: CaptureTimestamp(seconds: 0, nanoseconds: 0), interface: 0)
+        let made = registry.phone(SOSScene.phone1.mac, create: true, at: mark)
+        let p = try #require(made)
+        for i in 0..<5000 { registry.learn(p, address: IPv4Address(rawValue: UInt32(0x0A00_0001 + i))) }
+        #expect(registry.stories[p].identity.addresses.count == SOSPhoneRegistry.maxAddressesPerPhone)
+        #expect(registry.byIP.count <= SOSPhoneRegistry.maxAddressesPerPhone * SOSDiagnosis.Limits().maxPhones)
+        #expect(registry.stories[p].identity.address == IPv4Address(rawValue: UInt32(0x0A00_0001 + 4999)))
+    }
+}
