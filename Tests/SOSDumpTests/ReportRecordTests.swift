@@ -35,5 +35,8 @@ import Testing
         // The same JSON again: every key read back, none lost (the text form's times are not encoded).
         #expect(back.json == report.json && back.verdict == "RECOVERED")
         #expect(back.phones.first?.family == "sos")
+        // The text renderer needs nothing but the records: the report read back renders the same.
+        #expect(AnalysisText().lines(back) == AnalysisText().lines(report))
+        #expect(AnalysisText().lines(report).contains { $0.contains("UTC (") })
     }
 }

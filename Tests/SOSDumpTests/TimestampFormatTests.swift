@@ -30,3 +30,19 @@ import Testing
         }
     }
 }
+
+extension TimestampFormatTests {
+    /// Records carry times as RFC 3339 text; a renderer reads them back.
+    @Test func rfc3339ReadsBackWhatItWrites() {
+        for (seconds, nanoseconds, digits) in [(0, 0, 0), (1_763_727_862, 123_456_000, 6), (1_795_000_000, 123_456_789, 9),
+                                                (951_782_400, 500_000_000, 1), (4_102_444_799, 999_999_999, 9), (-86_401, 0, 0)] as [(Int64, UInt32, UInt8)] {
+            let t = CaptureTimestamp(seconds: seconds, nanoseconds: nanoseconds, fractionDigits: digits)
+            let back = CaptureTimestamp(rfc3339: t.rfc3339)
+            #expect(back == t && back?.fractionDigits == digits, "\(t.rfc3339)")
+        }
+        for bad in ["", "2026-11-21 12:24:22Z", "2026-11-21T12:24:22", "2026-13-01T00:00:00Z", "2026-11-21T24:00:00Z",
+                    "2026-11-21T12:24:22.Z", "2026-11-21T12:24:22.1234567890Z", "2026-1a-21T12:24:22Z"] {
+            #expect(CaptureTimestamp(rfc3339: bad) == nil, "\(bad)")
+        }
+    }
+}

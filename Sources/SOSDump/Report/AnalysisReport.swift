@@ -30,13 +30,6 @@ public struct AnalysisReport: Codable, Equatable, Sendable {
     /// Their timeline.
     public var timeline: [TimelineRecord]
     public var notes: [String]
-    /// The capture's first and last times, for the text form (not encoded).
-    var firstTime: CaptureTimestamp?
-    var lastTime: CaptureTimestamp?
-
-    enum CodingKeys: String, CodingKey {
-        case file, format, version, schemaVersion, verdict, explanation, nextStep, capture, thresholds, phones, findings, timeline, notes
-    }
 
     public struct Capture: Codable, Equatable, Sendable {
         public var frames: Int
@@ -55,8 +48,6 @@ public struct AnalysisReport: Codable, Equatable, Sendable {
 
     public init(file: String, analysis a: RecoveryAnalysis, damage: String? = nil, warnings: [String] = []) {
         self.file = file
-        firstTime = a.firstTime
-        lastTime = a.lastTime
         verdict = a.code.rawValue
         explanation = a.explanation
         nextStep = a.nextStep
@@ -165,13 +156,8 @@ public struct TimelineRecord: Codable, Equatable, Sendable {
     /// utility, phone, network, or sosdump (a conclusion between frames).
     public var actor: String
     public var text: String
-    /// The time as a value, for the text form (not encoded).
-    var timestamp: CaptureTimestamp?
-
-    enum CodingKeys: String, CodingKey { case frame, lastFrame, count, time, actor, text }
 
     public init(_ e: TimelineEntry) {
-        timestamp = e.time
         frame = e.frame
         lastFrame = e.lastFrame
         count = e.count

@@ -1,6 +1,7 @@
 /// The text form of `sosdump analyze`: a header line with the verdict, then
 /// each phone's identity, timeline, download, findings and next step. A
-/// renderer over `AnalysisReport`'s records; it decides nothing.
+/// renderer over `AnalysisReport`'s records alone (a report read back from
+/// its JSON renders the same); it decides nothing.
 public struct AnalysisText: Sendable {
     /// ANSI colours for the verdict codes, or none.
     public struct Style: Sendable {
@@ -27,8 +28,10 @@ public struct AnalysisText: Sendable {
             for p in r.phones { out.append("  phone \(p.mac): \(style.code(p.verdict))") }
         }
         var span = "\(r.capture.frames) frame\(r.capture.frames == 1 ? "" : "s")"
-        if let f = r.firstTime, let l = r.lastTime {
-            span += ", \(f.utcText) to \(l.utcText) UTC (\(SOSWording.seconds(l.seconds(since: f))))"
+        if let start = r.capture.start, let end = r.capture.end {
+            let seconds = CaptureTimestamp(rfc3339: start).flatMap { f in CaptureTimestamp(rfc3339: end).map { $0.seconds(since: f) } }
+                ?? r.capture.seconds ?? 0
+            span += ", \(Self.utc(start)) to \(Self.utc(end)) UTC (\(SOSWording.seconds(seconds)))"
         }
         out.append("  " + span)
         for note in r.notes { out += Self.wrap("note: " + note, indent: "  ") }
@@ -93,8 +96,8 @@ public struct AnalysisText: Sendable {
         var previous: CaptureTimestamp?
         let rows = lines.map { l -> (String, String, String, String, String) in
             let frames = l.lastFrame.map { $0 != l.frame ? "\(l.frame)-\($0)" : "\(l.frame)" } ?? "\(l.frame)"
-            let time = l.timestamp
-            let clock = String(time?.utcText.split(separator: " ").last ?? "")
+            let time = CaptureTimestamp(rfc3339: l.time)
+            let clock = String(Self.utc(l.time).split(separator: " ").last ?? "")
             let delta = previous.flatMap { p in time.map { "+" + TransferTable.fixed(max(0, $0.seconds(since: p)), 3) } } ?? ""
             previous = time
             let times = l.count > 1 ? " (\(l.count) times)" : ""
@@ -107,6 +110,14 @@ public struct AnalysisText: Sendable {
             out.append(head + r.4)
         }
         return out
+    }
+
+    /// An RFC 3339 time as `CaptureTimestamp.utcText` writes it: `2026-11-21 12:24:22.123456`.
+    static func utc(_ rfc3339: String) -> String {
+        var text = rfc3339
+        if text.hasSuffix("Z") { text.removeLast() }
+        if let t = text.firstIndex(of: "T") { text.replaceSubrange(t...t, with: " ") }
+        return text
     }
 
     /// Words wrapped at 100 columns.

@@ -13,9 +13,9 @@ import Foundation
 ///
 /// `event` says which of the other keys is there. A transfer's `number` is
 /// the same in all its events and in `sosdump transfers` on the written
-/// file; a phone's verdict and the conclusion carry the keys of
-/// `sosdump analyze --format json` (docs/analysis-json.md) for the same
-/// things, less the timelines. New kinds of event may come as new `event`
+/// file; a phone's verdict is the phone's record of `sosdump analyze
+/// --format json` (docs/analysis-json.md), and the conclusion carries its
+/// keys for the capture, less the capture's own timeline. New kinds of event may come as new `event`
 /// values with their own key: a reader skips what it does not know.
 public struct LiveEventRecord: Codable, Equatable, Sendable {
     public var event: String
@@ -25,7 +25,8 @@ public struct LiveEventRecord: Codable, Equatable, Sendable {
     public var capture: Capture?
     public var progress: Progress?
     public var transfer: TransferRecord?
-    public var phone: PhoneVerdictRecord?
+    /// A phone's verdict: the record `sosdump analyze --format json` gives the phone.
+    public var phone: PhoneRecord?
     public var conclusion: Conclusion?
     public var summary: Summary?
 
@@ -101,47 +102,6 @@ public struct LiveEventRecord: Codable, Equatable, Sendable {
         }
     }
 
-    /// A phone's verdict: the keys of a phone in `sosdump analyze --format
-    /// json`, less its timeline and its transfer's detail.
-    public struct PhoneVerdictRecord: Codable, Equatable, Sendable {
-        /// Which diagnosis followed the phone (`sos`).
-        public var family: String?
-        public var mac: String
-        public var ip: String?
-        public var serial: String?
-        public var product: String?
-        public var loaderVersion: String?
-        public var verdict: String
-        public var explanation: String
-        public var nextStep: String
-        public var findings: [FindingRecord]
-        public var attempts: Int
-        /// The file of the phone's last download, its size, whether it is whole, and its SHA-256.
-        public var transfer: TransferSummary?
-
-        init(_ p: PhoneRecord) {
-            family = p.family
-            mac = p.mac
-            ip = p.ip
-            serial = p.serial
-            product = p.product
-            loaderVersion = p.loaderVersion
-            verdict = p.verdict
-            explanation = p.explanation
-            nextStep = p.nextStep
-            findings = p.findings
-            attempts = p.attempts
-            transfer = p.transfer.map { TransferSummary(file: $0.file, bytes: $0.bytes, complete: $0.complete, sha256: $0.sha256) }
-        }
-    }
-
-    public struct TransferSummary: Codable, Equatable, Sendable {
-        public var file: String
-        public var bytes: Int
-        public var complete: Bool
-        public var sha256: String?
-    }
-
     /// The analysis of the whole capture, as `sosdump analyze --format json`
     /// begins: the capture's verdict, then each phone's.
     public struct Conclusion: Codable, Equatable, Sendable {
@@ -149,7 +109,7 @@ public struct LiveEventRecord: Codable, Equatable, Sendable {
         public var explanation: String
         public var nextStep: String
         public var frames: Int
-        public var phones: [PhoneVerdictRecord]
+        public var phones: [PhoneRecord]
         /// Findings about messages that reached no phone.
         public var findings: [FindingRecord]
         public var notes: [String]
@@ -192,12 +152,12 @@ public struct LiveEventRecord: Codable, Equatable, Sendable {
             transfer = record
         case .phoneVerdict(let v, let time):
             self.init(.phoneVerdict, time)
-            phone = PhoneVerdictRecord(PhoneRecord(v))
+            phone = PhoneRecord(v)
         case .concluded(let a, let time):
             self.init(.concluded, time)
             let report = AnalysisReport(file: "", analysis: a)
             conclusion = Conclusion(verdict: report.verdict, explanation: report.explanation, nextStep: report.nextStep,
-                                    frames: a.frames, phones: report.phones.map(PhoneVerdictRecord.init),
+                                    frames: a.frames, phones: report.phones,
                                     findings: report.findings, notes: report.notes)
         case .captureEnded(let s):
             self.init(.captureEnded, s.time)

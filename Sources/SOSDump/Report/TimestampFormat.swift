@@ -54,6 +54,46 @@ extension CaptureTimestamp {
         return clock + fraction + suffix
     }
 
+    /// Reads back what `rfc3339` writes (`2026-11-21T12:24:22.123456Z`, 0 to 9
+    /// fraction digits, years 0000–9999), keeping the number of digits; nil
+    /// for anything else. Records carry times as this text; a renderer
+    /// that needs the value (a gap between two lines) reads it back.
+    public init?(rfc3339 text: String) {
+        let b = Array(text.utf8)
+        guard b.count >= 20, b.count <= 30, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
+              b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b[b.count - 1] == UInt8(ascii: "Z") else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int64? {
+            var v: Int64 = 0
+            for i in from..<(from + count) {
+                guard b[i] >= 48, b[i] <= 57 else { return nil }
+                v = v * 10 + Int64(b[i] - 48)
+            }
+            return v
+        }
+        guard let y = number(0, 4), let m = number(5, 2), let d = number(8, 2), let hh = number(11, 2), let mm = number(14, 2),
+              let ss = number(17, 2), (1...12).contains(m), (1...31).contains(d), hh < 24, mm < 60, ss < 60 else { return nil }
+        var nanoseconds: Int64 = 0
+        var digits = 0
+        if b.count > 20 {
+            guard b[19] == UInt8(ascii: "."), b.count - 21 >= 1, let f = number(20, b.count - 21) else { return nil }
+            digits = b.count - 21
+            nanoseconds = f * Int64(Self.powersOfTen[9 - digits])
+        }
+        let days = Self.daysSinceEpoch(year: y, month: m, day: d)
+        self.init(seconds: days * 86_400 + hh * 3600 + mm * 60 + ss, nanoseconds: UInt32(nanoseconds), fractionDigits: UInt8(digits))
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+    /// `days_from_civil`, public domain): the inverse of `civilDate`.
+    static func daysSinceEpoch(year y0: Int64, month m: Int64, day d: Int64) -> Int64 {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
     /// Proleptic Gregorian date from days since 1970-01-01 (H. Hinnant's
     /// `civil_from_days`, public domain).
     static func civilDate(daysSinceEpoch z0: Int64) -> (year: Int64, month: Int64, day: Int64) {
