@@ -54,7 +54,7 @@ struct VerifyCommand: ParsableCommand {
         let report = FirmwareReport(file: image, verification: verification, identification: identification)
         var output = StandardOutput()
         switch format {
-        case .text: report.textLines.forEach { output.write($0) }
+        case .text: FirmwareText().lines(report).forEach { output.write($0) }
         case .json: output.write(report.json)
         }
         output.flush()

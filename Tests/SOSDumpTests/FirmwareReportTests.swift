@@ -10,7 +10,7 @@ import SOSDumpSimulation
 
     @Test func acceptedImageText() {
         let v = FirmwareVerification(Self.valid.bytes)
-        let lines = FirmwareReport(file: "good.bin", verification: v, identification: .unknownValid).textLines
+        let lines = FirmwareText().lines(FirmwareReport(file: "good.bin", verification: v, identification: .unknownValid))
         #expect(lines[0] == "good.bin: \(Self.valid.count) bytes, version 7.6.2g")
         #expect(lines[2] == "  loader: accepts it (\"Validate firmware successful\") and writes 3 of its 5 sectors")
         #expect(lines[3] == "  catalog: not in the catalog; the loader accepts it")
@@ -24,7 +24,7 @@ import SOSDumpSimulation
         var image = Self.valid
         image.flip(at: image.data[3].offset + image.data[3].length - 2)
         let v = FirmwareVerification(image.bytes)
-        let lines = FirmwareReport(file: "bad.bin", verification: v, identification: .invalid(v.checks[0])).textLines
+        let lines = FirmwareText().lines(FirmwareReport(file: "bad.bin", verification: v, identification: .invalid(v.checks[0])))
         #expect(lines[2] == "  loader: rejects it: it prints \"Sector 33 digest error\", then \"Validate firmware failed\" (sector #3 (id 33) digest)")
         #expect(lines[3] == "    A part of the image was damaged (in transit or on disk): get the image again.")
         let failed = lines.filter { $0.contains("FAILED") }
@@ -54,7 +54,7 @@ import SOSDumpSimulation
 
     @Test func partialImageText() {
         let v = FirmwareVerification(Array(Self.valid.bytes.prefix(1000)), extent: .prefix)
-        let lines = FirmwareReport(file: "part.bin", verification: v, identification: .incomplete(v.checks[0])).textLines
+        let lines = FirmwareText().lines(FirmwareReport(file: "part.bin", verification: v, identification: .incomplete(v.checks[0])))
         #expect(lines[0] == "part.bin: 1000 bytes (the first bytes of an image), version 7.6.2g")
         #expect(lines[2].hasPrefix("  loader: cannot tell yet, the image is partial: sector #0 (id 0) bounds: "))
         #expect(lines.contains { $0.hasPrefix("  --      total length: ") })

@@ -245,7 +245,7 @@ public struct ImageRecord: Codable, Equatable, Sendable {
         catalog = report.catalog.status
         release = report.catalog.release
         hasImageMagic = report.checks.first { $0.check == "magic" }?.status != "failed"
-        loaderText = report.verdictText
-        catalogText = report.catalogText
+        loaderText = FirmwareText.loaderText(report)
+        catalogText = FirmwareText.catalogText(report.catalog)
     }
 }

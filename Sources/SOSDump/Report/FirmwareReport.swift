@@ -1,8 +1,8 @@
 import Foundation
 
 /// What `sosdump verify` prints: an image's verification and what the
-/// catalog says of it, as text lines or one JSON object. Built from the
-/// values; it decides nothing.
+/// catalog says of it, as one record (JSON), rendered as text by
+/// `FirmwareText`. Built from the values; it decides nothing.
 public struct FirmwareReport: Encodable, Sendable {
     public var file: String
     public var size: Int
@@ -14,6 +14,9 @@ public struct FirmwareReport: Encodable, Sendable {
     public var verdict: Verdict
     public var catalog: Identification
     public var checks: [Check]
+    /// The sector infos the header lists, and how many of them the loader writes.
+    public var sectors: Int
+    public var sectorsWritten: Int
 
     public struct Verdict: Encodable, Sendable {
         /// `accepted`, `rejected` or `incomplete`.
@@ -46,6 +49,8 @@ public struct FirmwareReport: Encodable, Sendable {
         public var loaderMessage: String?
         /// Plain words, when this check failed.
         public var meaning: String?
+        /// A check of one sector (its bounds, its MD5): the text form folds those that passed into one line.
+        public var sector: Bool
     }
 
     /// The report of an image check made during an analysis.
@@ -71,26 +76,15 @@ public struct FirmwareReport: Encodable, Sendable {
         catalog = Self.identification(identification)
         checks = v.checks.map { c in
             let failed = c.status == .failed
-            return Check(check: c.title, status: c.status.rawValue, detail: c.detail, offset: c.offset, byLoader: c.isLoaderCheck,
-                         loaderMessage: failed ? c.loaderMessage : nil, meaning: failed ? c.meaning : nil)
-        }
-        sectorCount = v.sectors.count
-        writtenCount = v.sectors.filter(\.isWritten).count
-        sectorChecks = v.checks.map {
-            switch $0.kind {
+            let sector = switch c.kind {
             case .sectorBounds, .sectorDigest: true
             default: false
             }
+            return Check(check: c.title, status: c.status.rawValue, detail: c.detail, offset: c.offset, byLoader: c.isLoaderCheck,
+                         loaderMessage: failed ? c.loaderMessage : nil, meaning: failed ? c.meaning : nil, sector: sector)
         }
-    }
-
-    // Kept for the text form only.
-    private var sectorCount = 0
-    private var writtenCount = 0
-    private var sectorChecks: [Bool] = []
-
-    enum CodingKeys: String, CodingKey {
-        case file, size, extent, version, sha256, md5, verdict, catalog, checks
+        sectors = v.sectors.count
+        sectorsWritten = v.sectors.filter(\.isWritten).count
     }
 
     static func identification(_ i: FirmwareIdentification) -> Identification {
@@ -106,96 +100,6 @@ public struct FirmwareReport: Encodable, Sendable {
         case .incomplete: Identification(status: "incomplete")
         case .unknown: Identification(status: "unknown")
         }
-    }
-
-    // MARK: Text
-
-    public var textLines: [String] {
-        var lines: [String] = []
-        let partial = extent == "prefix" ? " (the first bytes of an image)" : ""
-        lines.append("\(file): \(size) bytes\(partial), version \(version ?? "unreadable")")
-        lines.append("  sha256 \(sha256)  md5 \(md5)")
-        lines.append("  loader: " + verdictText)
-        if verdict.status == "rejected", let meaning = verdict.meaning { lines.append("    \(meaning)") }
-        lines.append("  catalog: " + catalogText)
-        lines.append("checks:")
-        var passedSectorChecks = 0
-        for (check, isSector) in zip(checks, sectorChecks) {
-            if isSector && check.status == "passed" {
-                passedSectorChecks += 1
-                continue
-            }
-            lines.append(Self.line(check))
-        }
-        if passedSectorChecks > 0 {
-            let all = passedSectorChecks == sectorChecks.filter { $0 }.count
-            let what = all ? "all \(sectorCount) sectors in bounds, each with its MD5 right" : "the other \(passedSectorChecks) sector checks passed"
-            // After the header checks, where the sector checks stand.
-            let at = lines.firstIndex { $0.contains("  header randseq: ") }.map { $0 + 1 } ?? lines.count
-            lines.insert("  ok      sectors: \(what)", at: at)
-        }
-        return lines
-    }
-
-    /// What the loader does with the image, in a sentence.
-    public var verdictText: String {
-        switch verdict.status {
-        case "accepted":
-            return "accepts it (\"Validate firmware successful\") and writes \(writtenCount) of its \(sectorCount) sectors"
-        case "rejected":
-            return Self.loaderRejects(check: verdict.check, detail: verdict.detail, loaderMessage: verdict.loaderMessage)
-        default:
-            return "cannot tell yet, the image is partial: \(verdict.check ?? ""): \(verdict.detail ?? "")"
-        }
-    }
-
-    /// What the loader does with an image that fails `check`, in a sentence.
-    static func loaderRejects(_ check: FirmwareCheck?) -> String {
-        loaderRejects(check: check?.title, detail: check?.detail, loaderMessage: check?.loaderMessage)
-    }
-
-    static func loaderRejects(check: String?, detail: String?, loaderMessage: String?) -> String {
-        if let message = loaderMessage {
-            return "rejects it: it prints \"\(message)\", then \"Validate firmware failed\" (\(check ?? ""))"
-        }
-        return "fails on it: \(check ?? ""): \(detail ?? "")"
-    }
-
-    /// What the catalog says of the image, in a sentence.
-    public var catalogText: String { Self.catalogText(catalog) }
-
-    static func catalogText(_ catalog: Identification) -> String {
-        let release = catalog.release.map { "release \($0)" }
-        let image = catalog.imageVersion.map { "image \($0)" }
-        let names = [release, image].compactMap { $0 }.joined(separator: ", ")
-        let origin = catalog.origin.map { "; \($0)" } ?? ""
-        switch catalog.status {
-        case "known":
-            return "known: \(names.isEmpty ? catalog.file ?? "" : names) (\(catalog.file ?? "")\(origin))"
-        case "bundle":
-            return "this is the vendor's bundle \(catalog.file ?? "") (\(names)), not the image inside it: unzip it and give the phone the .bin"
-        case "mismatch":
-            return "not the catalog's \(catalog.file ?? "") (\(names), SHA-256 \(catalog.sha256 ?? "")): valid, but edited or another build"
-        case "unknown-valid":
-            return "not in the catalog; the loader accepts it"
-        case "invalid":
-            return "not in the catalog"
-        case "incomplete":
-            return "not in the catalog (a partial image cannot match)"
-        default:
-            return "not in the catalog"
-        }
-    }
-
-    private static func line(_ check: Check) -> String {
-        let mark = switch check.status {
-        case "passed": "ok    "
-        case "failed": "FAILED"
-        default: "--    "
-        }
-        var line = "  \(mark)  \(check.check): \(check.detail)"
-        if let message = check.loaderMessage { line += " [loader: \"\(message)\"]" }
-        return line
     }
 
     /// The JSON object, on one line.

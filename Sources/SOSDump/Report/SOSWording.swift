@@ -268,7 +268,7 @@ enum SOSWording {
         case .noGatewaySet(let frame):
             return "The phone took the upgrade order (frame \(frame)) but never asked ARP for a gateway nor for the file: it has no gateway set (\"IPA_GATEWAY not configured\"), and cannot reach 234.4.8.10 without one."
         case .imageRejected(let d, let back, let after):
-            var words = "The phone received \(received(d))) but its loader \(FirmwareReport.loaderRejects(d.rejection))."
+            var words = "The phone received \(received(d))) but its loader \(FirmwareText.loaderRejects(d.rejection))."
             if let back, let after { words += " It was back in recovery \(seconds(after)) later (frame \(back.frame))." }
             return words
         case .recovered(let d, let after, let normal):
@@ -290,7 +290,7 @@ enum SOSWording {
             }
             return words
         case .imageMismatch(let expected):
-            return "The image is valid for the loader but is not the catalog's: \(FirmwareReport.catalogText(FirmwareReport.identification(.mismatch(expected: expected))))."
+            return "The image is valid for the loader but is not the catalog's: \(FirmwareText.catalogText(FirmwareReport.identification(.mismatch(expected: expected))))."
         case .pairing(let loader, let image, let oldLoader):
             if oldLoader {
                 return "The phone's loader reports \(loader) (7.5.2b or older) and the image is \(image): the community says a loader of 7.5.2b or older needs recovery firmware of 7.5.2b or older."
