@@ -31,8 +31,9 @@ import Testing
         #expect(first.transfer == 1 && first.fileName == "/spa71f6.bin" && first.direction == .read && !first.repeated)
         #expect(first.client.description == "192.0.2.2:2000" && first.destination.description == "234.4.8.10:69")
         #expect(again.transfer == 1 && again.repeated)
-        #expect(events[3] == .replyLatched(transfer: 1, server: TransportEndpoint(.v4(server.ip), UInt16(server.port))))
-        #expect(events[4...].allSatisfy { $0 == .progressed(transfer: 1) })
+        let client = TransportEndpoint(.v4(phone.ip), UInt16(phone.port))
+        #expect(events[3] == .replyLatched(transfer: 1, client: client, server: TransportEndpoint(.v4(server.ip), UInt16(server.port))))
+        #expect(events[4...].allSatisfy { $0 == .progressed(transfer: 1, client: client) })
         #expect(transfers.count == 1 && transfers[0].number == 1 && transfers[0].requestCount == 2 && transfers[0].outcome == .complete)
     }
 

@@ -39,7 +39,7 @@ public struct CaptureAnalysis {
         self.catalog = catalog
         self.limits = limits
         tracker = TFTPTransferTracker(limits: limits.tracker)
-        sos = SOSDiagnosis(catalog: catalog, thresholds: thresholds, limits: limits.sos, trackerLimits: limits.tracker)
+        sos = SOSDiagnosis(catalog: catalog, thresholds: thresholds, limits: limits.sos)
     }
 
     /// Feeds one decoded frame; returns what it did to the transfers.
@@ -91,8 +91,8 @@ public struct CaptureAnalysis {
     /// Whether transfers ended since the last `takeEndedTransfers()`.
     public var hasEndedTransfers: Bool { !endedTransfers.isEmpty }
 
-    /// Where open transfer `number` stands.
-    public func progress(of number: Int) -> TFTPTransferProgress? { tracker.progress(of: number) }
+    /// Where the open transfer an event names stands.
+    public func progress(of event: TFTPEvent) -> TFTPTransferProgress? { tracker.progress(of: event) }
 
     /// Where each open transfer stands (for a status display).
     public var openTransfers: [TFTPTransferProgress] { tracker.activeProgress }

@@ -99,7 +99,7 @@ public struct LiveAnalysis {
     /// A transfer the frame touched: started, or past another `progressEvery` blocks.
     @usableFromInline
     mutating func transfer(_ event: TFTPEvent, at time: CaptureTimestamp) {
-        guard let progress = analysis.progress(of: event.transfer) else { return }
+        guard let progress = analysis.progress(of: event) else { return }
         if let last = reportedBlocks[progress.number] {
             if progress.blocks / progressEvery > last / progressEvery {
                 pending.append(.transferProgress(progress, at: time))

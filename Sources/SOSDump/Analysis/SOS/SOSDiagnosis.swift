@@ -55,8 +55,7 @@ public struct SOSDiagnosis: Diagnosis {
     /// The phones' TFTP requests, to tie the tracker's transfers to them.
     var links: [RequestLink] = []
 
-    public init(catalog: FirmwareCatalog = .builtIn, thresholds: RecoveryThresholds = RecoveryThresholds(), limits: Limits = Limits(),
-                trackerLimits: TFTPTransferTracker.Limits = .init()) {
+    public init(catalog: FirmwareCatalog = .builtIn, thresholds: RecoveryThresholds = RecoveryThresholds(), limits: Limits = Limits()) {
         self.catalog = catalog
         self.thresholds = thresholds
         self.limits = limits

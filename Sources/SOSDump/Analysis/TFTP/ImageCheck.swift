@@ -40,12 +40,6 @@ public struct ImageCheck: Sendable {
         if case .bundle = identification { return true }
         return false
     }
-
-    /// Valid for the loader, but not the catalog's image of that name or version.
-    public var isCatalogMismatch: Bool {
-        if case .mismatch = identification { return true }
-        return false
-    }
 }
 
 /// Which transfers carried a firmware image, and their checks.

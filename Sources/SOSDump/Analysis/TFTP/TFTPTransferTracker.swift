@@ -168,15 +168,17 @@ public struct TFTPTransferTracker {
                 return newRequest(request, .write, from: source, to: destination, at: mark, replacing: i)
             default:
                 open[i].packet(packet, from: .client, at: mark, limits: limits)
-                return .progressed(transfer: open[i].transfer.number)
+                return .progressed(transfer: open[i].transfer.number, client: source)
             }
         } else if let i = openTransfer(of: destination) {
             // To a client: from its server, or from a stranger.
             guard let packet = try? TFTPPacket.decode(payload) else { return nil }
             let latched = open[i].transfer.server == nil
             open[i].serverPacket(packet, from: source, at: mark, limits: limits)
-            if latched, let server = open[i].transfer.server { return .replyLatched(transfer: open[i].transfer.number, server: server) }
-            return .progressed(transfer: open[i].transfer.number)
+            if latched, let server = open[i].transfer.server {
+                return .replyLatched(transfer: open[i].transfer.number, client: destination, server: server)
+            }
+            return .progressed(transfer: open[i].transfer.number, client: destination)
         } else if destination.port == TFTPPacket.port {
             switch try? TFTPPacket.decode(payload) {
             case .readRequest(let request)?: return newRequest(request, .read, from: source, to: destination, at: mark, replacing: nil)
@@ -221,18 +223,20 @@ public struct TFTPTransferTracker {
         let mark = TFTPTransfer.FrameMark(frame: frame, time: now)
         if let i = active[source] {
             open[i].unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .client, at: mark))
-            return .progressed(transfer: open[i].transfer.number)
+            return .progressed(transfer: open[i].transfer.number, client: source)
         } else if let i = active[destination], open[i].transfer.server?.port == sourcePort {
             open[i].unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .server, at: mark))
-            return .progressed(transfer: open[i].transfer.number)
+            return .progressed(transfer: open[i].transfer.number, client: destination)
         }
         return nil
     }
 
-    /// Where open transfer `number` stands, if it is open.
-    public func progress(of number: Int) -> TFTPTransferProgress? {
-        for state in open where state.transfer.number == number { return state.progressSnapshot }
-        return nil
+    /// Where the transfer an event names stands, if it is still open:
+    /// found by its client, as every packet is, whatever the number of
+    /// open transfers.
+    public func progress(of event: TFTPEvent) -> TFTPTransferProgress? {
+        guard let i = active[event.client], open[i].transfer.number == event.transfer else { return nil }
+        return open[i].progressSnapshot
     }
 
     // MARK: Ending
@@ -307,15 +311,23 @@ public enum TFTPEvent: Sendable, Equatable {
     /// before any answer (`repeated`).
     case request(TFTPRequestSeen)
     /// The server's first packet: its address and port (the TID) latched.
-    case replyLatched(transfer: Int, server: TransportEndpoint)
+    case replyLatched(transfer: Int, client: TransportEndpoint, server: TransportEndpoint)
     /// Any other packet of an open transfer (DATA, ACK, OACK, ERROR, an ICMP error it drew).
-    case progressed(transfer: Int)
+    case progressed(transfer: Int, client: TransportEndpoint)
 
     /// The transfer's number.
     public var transfer: Int {
         switch self {
         case .request(let r): r.transfer
-        case .replyLatched(let n, _), .progressed(let n): n
+        case .replyLatched(let n, _, _), .progressed(let n, _): n
+        }
+    }
+
+    /// The transfer's client: the key it is followed by.
+    public var client: TransportEndpoint {
+        switch self {
+        case .request(let r): r.client
+        case .replyLatched(_, let c, _), .progressed(_, let c): c
         }
     }
 }
