@@ -200,7 +200,7 @@ struct SOSPhoneStory {
     mutating func learn(address: IPv4Address) {
         guard address != identity.address, address != .any, address != .broadcast, !address.isMulticast else { return }
         identity.address = address
-        if !identity.addresses.contains(address), identity.addresses.count < 16 { identity.addresses.append(address) }
+        if !identity.addresses.contains(address), identity.addresses.count < SOSPhoneRegistry.maxAddressesPerPhone { identity.addresses.append(address) }
     }
 
     // MARK: Events

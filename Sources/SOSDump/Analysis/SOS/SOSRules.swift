@@ -257,6 +257,7 @@ struct Rules {
     /// A gateway lookup that never led to a download.
     func gatewayLookup(_ lookup: SOSPhoneStory.Attempt.GatewayLookup, _ a: SOSPhoneStory.Attempt, _ story: SOSPhoneStory,
                        next: CaptureTimestamp?) -> Finding {
+        // A lookup begins with its first ask; without one there is nothing to judge but the order.
         guard let firstAsk = lookup.asks.first else { return ended(after: a.echo ?? a.order ?? a.start.evidence(.upgradeStart), .upgradeOrder) }
         if let answer = lookup.answer {
             return ended(after: answer, .gatewayAnswer)
