@@ -360,8 +360,8 @@ extension SOSDiagnosis {
             registry.stories[p].note(c.mark, .phone, .asksFile(file: file, to: destination), key: .request(file))
             return
         }
-        let story = registry.stories[p]
-        if story.awaitsDownload, let a = story.lastAttempt, a.orderedFile.map({ sameFile($0, file) }) ?? true {
+        // (Read in place: a copy of the story held across its mutation below would copy its arrays.)
+        if registry.stories[p].awaitsDownload, registry.stories[p].lastAttempt?.orderedFile.map({ sameFile($0, file) }) ?? true {
             // The download the echoed order announced.
         } else if let order = recentOrder(naming: file, before: c.time) {
             // An order the phone did not echo where the capture saw it: one sent as text, or an echo not captured.
@@ -397,8 +397,8 @@ extension SOSDiagnosis {
         guard let p = registry.phone(from: c, create: false) else { return }
         if h.flags & 0x12 == 0x02 {
             // The recovery program sends everything with TTL 60; its HTTP client is its URL try.
-            let story = registry.stories[p]
-            guard c.ip.timeToLive == SOSRecovery.timeToLive, story.stage != .normalFirmware || story.isDownloading else { return }
+            guard c.ip.timeToLive == SOSRecovery.timeToLive,
+                  registry.stories[p].stage != .normalFirmware || registry.stories[p].isDownloading else { return }
             registry.stories[p].urlTry(c.mark.evidence(.urlTryHTTP(to: c.ip.destination, port: h.destinationPort)))
             registry.stories[p].note(c.mark, .phone, .urlTryHTTP(to: c.ip.destination, port: h.destinationPort), key: .urlHTTP(c.ip.destination))
         } else if let path = Self.httpRequestPath(payload), path.lowercased().hasSuffix(".cfg") {
@@ -425,10 +425,9 @@ extension SOSDiagnosis {
         if arp.operation == ARPPacket.request, let sender = arp.senderMAC, let p = registry.phone(sender, create: false, at: mark) {
             if let ip = arp.senderIP { registry.learn(p, address: ip) }
             // Its ARP matters while it looks for its gateway, downloads or tries its URLs; not in normal life.
-            let story = registry.stories[p]
-            guard story.awaitsDownload || story.stage == .tryingURLs || story.awaitsFirstFrame,
+            guard registry.stories[p].awaitsDownload || registry.stories[p].stage == .tryingURLs || registry.stories[p].awaitsFirstFrame,
                   let target = arp.targetIP, target != arp.senderIP else { return }
-            if story.isDuplicate(mark, key: .arp(target)) {
+            if registry.stories[p].isDuplicate(mark, key: .arp(target)) {
                 duplicateFrames += 1
                 return
             }
