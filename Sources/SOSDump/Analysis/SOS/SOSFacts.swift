@@ -59,6 +59,9 @@ public struct SOSMessageFacts: Sendable, Equatable {
     public var destination: IPv4Address?
     public var destinationPort: UInt16
     public var serial: String?
+
+    /// The file it names, as text, whichever way it names it.
+    public var name: String? { fileName?.string ?? textName }
 }
 
 /// A step of the exchange the capture ended after (CAPTURE_ENDED).
@@ -156,9 +159,12 @@ public struct SOSDroppedGroup: Sendable, Equatable {
         case notSOS(length: Int)
         case violation(SOSRuleViolation)
 
+        /// The code of a datagram that is not an S.O.S. message, beside `SOSRuleViolation.code`.
+        public static let notSOSCode = "not-sos"
+
         public var code: String {
             switch self {
-            case .notSOS: "not-sos"
+            case .notSOS: Self.notSOSCode
             case .violation(let v): v.code
             }
         }
@@ -295,6 +301,16 @@ public enum SOSMessageDisposition: Sendable, Equatable {
     case dropped(SOSRuleViolation)
     /// A datagram naming the file as text that a phone acted on.
     case unknownVariant
+
+    /// The code of the rule that drops it; nil when no rule does. Alike
+    /// messages fold into one timeline line only with the same fate.
+    public var dropCode: String? {
+        switch self {
+        case .dropped(let rule): rule.code
+        case .notSOS: SOSDroppedGroup.Rule.notSOSCode
+        case .taken, .unknownVariant: nil
+        }
+    }
 }
 
 /// A transfer as a timeline line tells it.

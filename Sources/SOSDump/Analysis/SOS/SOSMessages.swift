@@ -38,7 +38,7 @@ struct SentMessage: Sendable {
     var evidence: Evidence { mark.evidence(.message(facts)) }
 
     /// As the upgrade order a phone acted on.
-    var orderEvidence: Evidence { mark.evidence(.upgradeOrder(file: message == nil ? textName : fileName, asText: message == nil)) }
+    var orderEvidence: Evidence { mark.evidence(.upgradeOrder(file: fileName, asText: message == nil)) }
 }
 
 extension SOSDiagnosis {

@@ -96,10 +96,6 @@ extension SOSDiagnosis {
     /// destination, file and serial, and the same fate.
     static func sameRun(_ a: SOSTimelineEvent, _ b: SOSTimelineEvent) -> Bool {
         guard case .message(let x, let dx) = a, case .message(let y, let dy) = b else { return false }
-        let fateX: String, fateY: String
-        switch dx { case .dropped(let r): fateX = r.code; case .notSOS: fateX = "not-sos"; default: fateX = "" }
-        switch dy { case .dropped(let r): fateY = r.code; case .notSOS: fateY = "not-sos"; default: fateY = "" }
-        return x.kind == y.kind && x.destination == y.destination && (x.fileName?.string ?? x.textName) == (y.fileName?.string ?? y.textName)
-            && x.serial == y.serial && fateX == fateY
+        return x.kind == y.kind && x.destination == y.destination && x.name == y.name && x.serial == y.serial && dx.dropCode == dy.dropCode
     }
 }
