@@ -44,7 +44,11 @@ struct AnalyzeCommand: ParsableCommand {
             The text report has a header line with the verdict, each phone's timeline (only the \
             frames that matter), its download and image, its findings and the next step; colour \
             only on a terminal, never when NO_COLOR is set. With --format json, one JSON object \
-            per capture per line (docs/analysis-json.md).
+            per capture per line (docs/analysis-json.md). With --format html, one page for all the \
+            captures, whole in itself (no script, font or style from elsewhere; it prints): per \
+            phone its verdict, a chart of who spoke when, each download's blocks against time \
+            (retransmissions, gaps, the stall and the final block marked), the image checks, the \
+            findings and the timeline: sosdump analyze --format html FILE > report.html.
 
             Exit status: 0 when every capture was analysed, whatever the verdicts, also a damaged \
             capture (analysed up to the damage; the report and a warning say where); 2 when a \
@@ -56,9 +60,10 @@ struct AnalyzeCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case text
         case json
+        case html
     }
 
-    @Option(help: "text or json.")
+    @Option(help: "text, json or html.")
     var format: Format = .text
 
     @OptionGroup var thresholdOptions: ThresholdOptions
@@ -81,6 +86,7 @@ struct AnalyzeCommand: ParsableCommand {
         let text = AnalysisText(style: AnalysisText.Style(colour: Self.colourWanted()))
         var output = StandardOutput()
         var unreadable = false
+        var pages: [AnalysisReport] = []
         for (i, file) in files.enumerated() {
             output.flush()
             guard let reader = try? openCapture(file) else {
@@ -90,17 +96,20 @@ struct AnalyzeCommand: ParsableCommand {
             let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds, limits: limits)
             let damageLine = damage.map { PacketListing.damageLine($0, framesRead: reader.framesRead) }
             let report = AnalysisReport(file: file, analysis: conclusion.sos, damage: damage.map { "\($0); stopped after frame \(reader.framesRead)" },
-                                        warnings: reader.warnings.map { "\($0)" })
+                                        warnings: reader.warnings.map { "\($0)" }, comments: conclusion.comments)
             switch format {
             case .text:
                 if i > 0 { output.write("") }
                 text.lines(report).forEach { output.write($0) }
             case .json:
                 output.write(report.json)
+            case .html:
+                pages.append(report)
             }
             output.flush()
             if let damageLine { warn("\(file): \(damageLine)") }
         }
+        if format == .html, !pages.isEmpty { output.write(AnalysisHTML().document(pages)) }
         output.flush()
         if unreadable { throw ExitStatus.unreadable }
     }

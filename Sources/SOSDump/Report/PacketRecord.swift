@@ -29,6 +29,8 @@ public struct PacketRecord: Codable, Equatable, Sendable {
     public var stop: Stop?
     /// What tcpdump -n would say after the link header.
     public var summary: String
+    /// The comments the capture file holds on the frame (pcapng `opt_comment`).
+    public var comments: [String]?
 
     public struct Link: Codable, Equatable, Sendable {
         public var kind: String
@@ -143,6 +145,11 @@ extension PacketRecord {
         var clock = Array(time.utf8)
         if clock.count > 10, clock[10] == UInt8(ascii: "T") { clock[10] = UInt8(ascii: " ") }
         if clock.last == UInt8(ascii: "Z") { clock.removeLast() }
-        return "\(frame) \(String(decoding: clock, as: UTF8.self)) \(interfaceName ?? "#\(interface)")/\(linkType) \(summary)"
+        var line = "\(frame) \(String(decoding: clock, as: UTF8.self)) \(interfaceName ?? "#\(interface)")/\(linkType) \(summary)"
+        // A comment on its own indented line(s) under the frame's, as Wireshark shows it above the frame's tree.
+        for comment in comments ?? [] {
+            line += "\n    comment: " + comment.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n             ")
+        }
+        return line
     }
 }

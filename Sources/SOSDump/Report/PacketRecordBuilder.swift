@@ -6,6 +6,8 @@ extension PacketRecord {
         self.init(frame: f.number, time: f.timestamp.rfc3339, epoch: f.timestamp.epochText, interface: f.interfaceIndex,
                   interfaceName: interface?.name, linkType: f.linkType.description, capturedLength: f.capturedLength,
                   length: f.originalLength, summary: "")
+        let comments = f.comments
+        if !comments.isEmpty { self.comments = comments }
         var words: [String] = []
         var notes: [String] = []
 

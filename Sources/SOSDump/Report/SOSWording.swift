@@ -380,6 +380,14 @@ enum SOSWording {
         }
     }
 
+    static func period(_ p: SOSPeriod) -> String {
+        let length = seconds(p.end.seconds(since: p.start))
+        return switch p.kind {
+        case .silence: "\(length) of silence from the phone after its download"
+        case .resetWindow: "the reset window: \(length) after the download (a phone heard from within it restarted before writing its flash)"
+        }
+    }
+
     static func transfer(_ t: TFTPTransferSummary) -> String {
         let from = t.server.map { "from \($0)" } ?? "from nobody"
         var words = "TFTP \(from): \(t.blocks) block\(t.blocks == 1 ? "" : "s"), \(t.bytes) bytes"

@@ -29,6 +29,8 @@ public struct CaptureAnalysis {
     @usableFromInline var tracker: TFTPTransferTracker
     @usableFromInline var sos: SOSDiagnosis
     @usableFromInline var span = CaptureSpan()
+    /// Comments on frames (pcapng), for the report.
+    @usableFromInline var comments = CaptureComments()
 
     /// Set by a live reader: every transfer the tracker ends is also kept,
     /// with its image check, until `takeEndedTransfers()`.
@@ -48,6 +50,7 @@ public struct CaptureAnalysis {
     @inlinable @inline(__always) @discardableResult
     public mutating func observe(_ d: borrowing Dissection) -> TFTPEvent? {
         span.count(d.frame.timestamp)
+        if d.frame.options != nil { comments.observe(d.frame) }
         let event = tracker.observe(d)
         sos.observe(d, tftp: event, span: span)
         if tracker.hasFinished { takeTransfers() }
@@ -70,7 +73,7 @@ public struct CaptureAnalysis {
         if tracker.evictedTransfers > 0 {
             sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: limits.tracker.maxActiveTransfers))
         }
-        return CaptureConclusion(sos: sosAnalysis)
+        return CaptureConclusion(sos: sosAnalysis, comments: comments)
     }
 
     /// The S.O.S. phones' verdicts if the capture ended at `now` (a live
@@ -124,6 +127,8 @@ public struct CaptureAnalysis {
 public struct CaptureConclusion: Sendable {
     /// The S.O.S. recovery diagnosis (SPA phones).
     public var sos: RecoveryAnalysis
+    /// The frames' comments (the file's own are the reader's: `CaptureReader.comments`).
+    public var comments: CaptureComments
 }
 
 extension CaptureAnalysis {
@@ -139,6 +144,8 @@ extension CaptureAnalysis {
         } catch {
             damage = error
         }
-        return (analysis.finish(), damage)
+        var conclusion = analysis.finish()
+        conclusion.comments.capture = reader.comments
+        return (conclusion, damage)
     }
 }

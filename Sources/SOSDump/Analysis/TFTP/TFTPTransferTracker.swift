@@ -493,10 +493,13 @@ struct TransferState {
         switch transfer.file.add(block: block, data: payload) {
         case .new:
             if block < highest { transfer.outOfOrderBlocks.record(mark) }
+            transfer.trace.newBlock(.init(frame: mark.frame, time: mark.time, block: block), isFinal: transfer.file.finalBlock == block,
+                                    outOfOrder: block < highest)
             if block > progress.block { progress = (block, mark) }
             readImageHeader()
         case .repeated(let sameBytes):
             transfer.retransmittedData.record(mark)
+            transfer.trace.retransmitted(.init(frame: mark.frame, time: mark.time, block: block))
             if sameBytes == false { anomaly(.resentWithOtherBytes(block: block), at: mark) }
             noteApprentice(block, at: mark)
         case .oversize(let length):
@@ -513,6 +516,7 @@ struct TransferState {
         guard block <= limits.maxBlocks else { return }
         if acknowledged.contains(block) || block < highestAck {
             transfer.repeatedAcks.record(mark)
+            transfer.trace.repeatedAck(.init(frame: mark.frame, time: mark.time, block: block))
             lastRepeatedAck = block
             // The receiver asks again for what follows `block`: the DATA it
             // was sent after that never reached it.
