@@ -194,3 +194,27 @@ import Testing
         #expect(stall.standardOutput.contains("\"verdict\":\"CAPTURE_ENDED\""))
     }
 }
+
+/// The shell completions and the manual (scripts/install) come from the
+/// command definitions: what they are made from names every subcommand and
+/// the options of this issue.
+@Suite struct CommandDefinitionTests {
+    @Test func completionsAndTheManualsSourceNameTheCommands() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let r = try CommandRunner.sosdump(["--generate-completion-script", shell])
+            #expect(r.status == 0)
+            for word in ["analyze", "check", "packets", "transfers", "extract", "verify", "catalog", "live", "bless", "junit"] {
+                #expect(r.standardOutput.contains(word), "\(shell): \(word)")
+            }
+        }
+        // What generate-manual reads: every subcommand with its abstract, discussion and options.
+        let dump = try CommandRunner.sosdump(["--experimental-dump-help"])
+        let info = try #require(JSONSerialization.jsonObject(with: Data(dump.standardOutput.utf8)) as? [String: Any])
+        let command = try #require(info["command"] as? [String: Any])
+        let subcommands = try #require(command["subcommands"] as? [[String: Any]])
+        let analyze = try #require(subcommands.first { $0["commandName"] as? String == "analyze" })
+        #expect((analyze["discussion"] as? String)?.contains("--format html") == true)
+        let format = try #require((analyze["arguments"] as? [[String: Any]])?.first { ($0["names"] as? [[String: Any]])?.first?["name"] as? String == "format" })
+        #expect(format["allValues"] as? [String] == ["text", "json", "html"])
+    }
+}
