@@ -315,11 +315,13 @@ enum SOSWording {
 
     /// "spa504g.bin (4200000 bytes, version 7.4.9c" — the parenthesis closed by the caller's words.
     static func received(_ d: SOSDownloadFacts) -> String {
-        "\(file(d.file)) (\(d.bytes) bytes" + (d.version.map { ", version \($0)" } ?? "")
+        if let blocks = d.acknowledgedOnly { return "\(file(d.file)) (its ACKs for all \(blocks) blocks prove it arrived" }
+        return "\(file(d.file)) (\(d.bytes) bytes" + (d.version.map { ", version \($0)" } ?? "")
     }
 
     static func good(_ d: SOSDownloadFacts) -> String {
-        switch d.loader {
+        if d.acknowledgedOnly != nil { return "\(received(d)); \(dataNotCaptured))" }
+        return switch d.loader {
         case .accepted?: "\(received(d)), which its loader accepts)"
         case .incomplete?: "\(received(d)); the capture lacks part of it, so its checks are not all made)"
         default: "\(received(d)); not checked as a firmware image)"
@@ -380,10 +382,18 @@ enum SOSWording {
         }
     }
 
+    /// A transfer seen only through the receiver's ACKs.
+    static let dataNotCaptured = "DATA not in the capture: the image cannot be checked"
+
     static func transfer(_ t: TFTPTransferSummary) -> String {
         let from = t.server.map { "from \($0)" } ?? "from nobody"
         var words = "TFTP \(from): \(t.blocks) block\(t.blocks == 1 ? "" : "s"), \(t.bytes) bytes"
+        if let acked = t.acknowledgedOnly {
+            words = "TFTP: the phone acknowledged \(acked) block\(acked == 1 ? "" : "s") (\(dataNotCaptured))"
+        }
         switch t.outcome {
+        case .complete where t.acknowledgedOnly != nil:
+            words += ", complete by its ACKs"
         case .complete:
             words += t.fileComplete ? ", complete" : ", complete (the capture lacks some blocks)"
             if !t.finalBlockAcknowledged { words += " (the final ACK is not in the capture)" }
@@ -393,6 +403,7 @@ enum SOSWording {
         case .stalled: words += ", stalled at block \(t.stallBlock ?? 0)"
         case .optionProbe: words += ", a size probe"
         }
+        if t.corruptedData > 0 { words += "; \(t.corruptedData) DATA with a bad UDP checksum, dropped by the phone" }
         if t.retransmittedData > 0 { words += "; \(t.retransmittedData) DATA resent" }
         if t.repeatedAcks > 0 { words += "; \(t.repeatedAcks) ACKs repeated" }
         return words

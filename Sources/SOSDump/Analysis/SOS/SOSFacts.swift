@@ -150,6 +150,9 @@ public struct SOSDownloadFacts: Sendable, Equatable {
     public var loader: ImageCheck.LoaderOutcome?
     /// The check that made the loader reject it.
     public var rejection: FirmwareCheck?
+    /// The capture holds none of its DATA: only the phone's ACKs, for this
+    /// many blocks, show it arrived (a filtered capture).
+    public var acknowledgedOnly: Int?
 }
 
 /// Messages the phone drops, grouped by the rule that drops them.
@@ -325,6 +328,10 @@ public struct TFTPTransferSummary: Sendable, Equatable {
     public var stallBlock: Int?
     public var retransmittedData: Int
     public var repeatedAcks: Int
+    /// The capture holds none of the DATA: the receiver's ACKs for this many blocks show it arrived.
+    public var acknowledgedOnly: Int?
+    /// DATA with a failing UDP checksum (not delivered).
+    public var corruptedData: Int
 
     public init(_ t: TFTPTransfer) {
         server = t.server
@@ -337,6 +344,8 @@ public struct TFTPTransferSummary: Sendable, Equatable {
         stallBlock = t.stall?.block
         retransmittedData = t.retransmittedData.count
         repeatedAcks = t.repeatedAcks.count
+        acknowledgedOnly = t.dataNotCaptured ? t.acknowledgedThrough : nil
+        corruptedData = t.corruptedData.count
     }
 }
 

@@ -307,7 +307,7 @@ struct Rules {
             let block = t.stall?.block ?? 0
             let p = Evidence(frame: progress.frame, time: progress.time, shows: .lastProgress(block: block))
             if quiet >= thresholds.stall || back {
-                return Finding(.transferStalled, .stalled(file: named, block: block, bytes: t.file.bytesCaptured, frame: progress.frame,
+                return Finding(.transferStalled, .stalled(file: named, block: block, bytes: max(t.file.bytesCaptured, t.acknowledgedThrough * t.blockSize), frame: progress.frame,
                                                           quietSide: t.stall?.quietSide, quiet: quiet, unreachableFrame: t.unreachable?.at.frame),
                                evidence: [request, p, Evidence(frame: t.lastFrame.frame, time: t.lastFrame.time, shows: .transferEnd)])
             }
@@ -324,7 +324,7 @@ struct Rules {
         var rejection: FirmwareCheck?
         if case .rejected(let check)? = a.image?.verification.verdict { rejection = check }
         let download = SOSDownloadFacts(file: file, bytes: t.file.size ?? t.file.bytesCaptured, version: a.image?.version, loader: a.image?.loader,
-                                        rejection: rejection)
+                                        rejection: rejection, acknowledgedOnly: t.dataNotCaptured ? t.acknowledgedThrough : nil)
         if let image = a.image, image.loader == .rejected {
             var evidence = [last]
             var after: Double?
