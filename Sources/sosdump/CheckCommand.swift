@@ -144,7 +144,7 @@ struct CheckCommand: ParsableCommand {
             return result
         }
         let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds)
-        let report = AnalysisReport(file: path, analysis: conclusion.sos, damage: damage.map { "\($0)" }, comments: conclusion.comments)
+        let report = AnalysisReport(file: path, conclusion: conclusion, damage: damage.map { "\($0)" })
         result.report = report
         do {
             result.details = try Expectation.load(path: stem + ".expected.json").differences(from: report)

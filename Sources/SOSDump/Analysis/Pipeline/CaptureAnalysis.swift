@@ -31,6 +31,7 @@ public struct CaptureAnalysis {
     @usableFromInline var span = CaptureSpan()
     /// Comments on frames (pcapng), for the report.
     @usableFromInline var comments = CaptureComments()
+    @usableFromInline var shape = CaptureShape()
 
     /// Set by a live reader: every transfer the tracker ends is also kept,
     /// with its image check, until `takeEndedTransfers()`.
@@ -51,6 +52,7 @@ public struct CaptureAnalysis {
     public mutating func observe(_ d: borrowing Dissection) -> TFTPEvent? {
         span.count(d.frame.timestamp)
         if d.frame.options != nil { comments.observe(d.frame) }
+        shape.observe(d)
         let event = tracker.observe(d)
         sos.observe(d, tftp: event, span: span)
         if tracker.hasFinished { takeTransfers() }
@@ -66,21 +68,24 @@ public struct CaptureAnalysis {
         if tracker.hasFinished { takeTransfers() }
     }
 
-    /// Ends the capture: the open transfers end, and every diagnosis concludes.
-    public mutating func finish() -> CaptureConclusion {
+    /// Ends the capture: the open transfers end, and every diagnosis
+    /// concludes. `damage`: what stopped reading the file, if something did.
+    public mutating func finish(damage: CaptureError? = nil) -> CaptureConclusion {
+        if let damage { span.damage = CaptureDamage(error: damage, lastFrame: span.frames) }
         for t in tracker.finish() { ended(t) }
         var sosAnalysis = sos.finish(span: span)
         if tracker.evictedTransfers > 0 {
             sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: limits.tracker.maxActiveTransfers))
         }
-        return CaptureConclusion(sos: sosAnalysis, comments: comments)
+        return CaptureConclusion(sos: sosAnalysis, filterSigns: shape.filterSigns(span: span), comments: comments)
     }
 
     /// The S.O.S. phones' verdicts if the capture ended at `now` (a live
     /// capture still running): `finish()`'s rules with the time elapsed
-    /// counted to `now`. Transfers still open are not in it yet.
+    /// counted to `now`. Transfers still open count as they would if they
+    /// ended now, unless they are complete (their image is checked at their end).
     public func sosVerdictsSoFar(at now: CaptureTimestamp) -> [PhoneVerdict] {
-        sos.verdictsSoFar(at: now, span: span)
+        sos.verdictsSoFar(at: now, span: span, open: tracker.provisionalTransfers(at: now, numbers: sos.downloadsInProgress))
     }
 
     // MARK: Transfers
@@ -111,6 +116,7 @@ public struct CaptureAnalysis {
     /// A transfer the tracker ended: checked as an image once when a live
     /// reader keeps it, then handed to every diagnosis.
     mutating func ended(_ t: TFTPTransfer) {
+        shape.transferEnded(t)
         var ended = EndedTransfer(transfer: t)
         if keepsEndedTransfers {
             ended.image = TransferredImage.examine(t, catalog: catalog)
@@ -127,8 +133,10 @@ public struct CaptureAnalysis {
 public struct CaptureConclusion: Sendable {
     /// The S.O.S. recovery diagnosis (SPA phones).
     public var sos: RecoveryAnalysis
-    /// The frames' comments (the file's own are the reader's: `CaptureReader.comments`).
-    public var comments: CaptureComments
+    /// Signs that the capture was filtered: what it shows is not all that happened.
+    public var filterSigns: [CaptureFilterSign] = []
+    /// The capture's comments: its frames' (the walk's), and its own (the reader's, `CaptureReader.comments`).
+    public var comments = CaptureComments()
 }
 
 extension CaptureAnalysis {
@@ -144,7 +152,7 @@ extension CaptureAnalysis {
         } catch {
             damage = error
         }
-        var conclusion = analysis.finish()
+        var conclusion = analysis.finish(damage: damage)
         conclusion.comments.capture = reader.comments
         return (conclusion, damage)
     }
