@@ -40,7 +40,8 @@ import Testing
         #expect(d.trace.stall?.block == 60 && d.trace.finalBlock == nil && d.trace.repeatedAcks.count == 4)
         d.trace.retransmissions = [.init(frame: 20, seconds: 0.01, block: 5), .init(frame: 40, seconds: 0.02, block: 15)]
         d.trace.outOfOrder = [.init(frame: 41, seconds: 0.021, block: 14)]
-        d.trace.gaps = [.init(first: 20, last: 22, acknowledged: false), .init(first: 30, last: 30, acknowledged: true)]
+        d.trace.gaps = [.init(firstBlock: 20, lastBlock: 22, offset: 9728, length: 1536, acknowledged: false, cutBySnapLength: false),
+                        .init(firstBlock: 30, lastBlock: 30, offset: 14848, length: 512, acknowledged: true, cutBySnapLength: false)]
         r.phones[0].downloads = [d]
         let page = AnalysisHTML().document([r])
         #expect(HTMLReportBrowserTests.count(page, "<circle class=\"retransmission\"") == 2)

@@ -90,11 +90,11 @@ struct TransferChart {
         let t = download.trace
         let points = t.progress + t.retransmissions + t.outOfOrder + t.repeatedAcks + [t.finalBlock, t.stall].compactMap { $0 }
         let xMax = max(t.seconds, points.map(\.seconds).max() ?? 0, 0.001)
-        let yMax = Double(max(points.map(\.block).max() ?? 0, t.gaps.map(\.last).max() ?? 0, 1))
+        let yMax = Double(max(points.map(\.block).max() ?? 0, t.gaps.map(\.lastBlock).max() ?? 0, 1))
         let f = ChartFrame(height: 280, left: 64, xMax: xMax * 1.02, yMax: yMax * 1.05)
         var out = f.open("transfer-chart", label: ReportWording.transferTitle(download) + ": " + ReportWording.transferChart)
         for g in t.gaps {
-            let y0 = f.y(Double(g.last) + 0.5), y1 = f.y(Double(g.first) - 0.5)
+            let y0 = f.y(Double(g.lastBlock) + 0.5), y1 = f.y(Double(g.firstBlock) - 0.5)
             out += "<rect class=\"gap\(g.acknowledged ? " acknowledged" : "")\" x=\"\(n(f.left))\" y=\"\(n(y0))\" width=\"\(n(f.plotWidth))\" "
                 + "height=\"\(n(max(y1 - y0, 2)))\"><title>\(AnalysisHTML.escape(ReportWording.gap(g)))</title></rect>\n"
         }

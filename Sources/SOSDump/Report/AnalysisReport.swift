@@ -298,13 +298,6 @@ public struct BlockTraceRecord: Codable, Equatable, Sendable {
         public var block: Int
     }
 
-    public struct Gap: Codable, Equatable, Sendable {
-        public var first: Int
-        public var last: Int
-        /// The receiver acknowledged these blocks: only the capture missed them.
-        public var acknowledged: Bool
-    }
-
     /// New blocks in the order they came, thinned to a few hundred (the last new block is always among them).
     public var progress: [Point]
     public var retransmissions: [Point]
@@ -316,7 +309,8 @@ public struct BlockTraceRecord: Codable, Equatable, Sendable {
     @Nullable public var finalBlock: Point?
     /// Where progress stopped, for a transfer that did not finish (block 0: at the request).
     @Nullable public var stall: Point?
-    public var gaps: [Gap]
+    /// Runs of blocks the capture lacks, as `sosdump transfers` gives them.
+    public var gaps: [TransferRecord.Gap]
     /// Seconds from the request to the transfer's last frame.
     public var seconds: Double
 
@@ -335,7 +329,7 @@ public struct BlockTraceRecord: Codable, Equatable, Sendable {
         eventsNotKept = trace.eventsNotKept
         finalBlock = trace.finalBlock.map(point)
         stall = t.stall.map { point(TFTPBlockTrace.Point(frame: $0.at.frame, time: $0.at.time, block: $0.block)) }
-        gaps = t.gaps.map { Gap(first: $0.blocks.lowerBound, last: $0.blocks.upperBound, acknowledged: $0.acknowledged) }
+        gaps = t.gaps.map(TransferRecord.Gap.init)
         seconds = (t.lastFrame.time.seconds(since: start) * 1e6).rounded() / 1e6
     }
 }

@@ -131,8 +131,8 @@ enum ReportWording {
 
     static func stall(_ block: Int) -> String { block == 0 ? "stalled at the request" : "stalled after block \(block)" }
 
-    static func gap(_ g: BlockTraceRecord.Gap) -> String {
-        let blocks = g.first == g.last ? "block \(g.first)" : "blocks \(g.first)-\(g.last)"
+    static func gap(_ g: TransferRecord.Gap) -> String {
+        let blocks = g.firstBlock == g.lastBlock ? "block \(g.firstBlock)" : "blocks \(g.firstBlock)-\(g.lastBlock)"
         return g.acknowledged ? "\(blocks) not in the capture (acknowledged: they got through)" : "\(blocks) not in the capture"
     }
 
