@@ -82,7 +82,8 @@ public final class RecoverySession {
 
     public let options: Options
     public let capture: LiveCapture
-    public let writer: PcapngWriter?
+    /// Where `-w` writes every frame (set before `run`, once the sockets are open).
+    public var writer: PcapngWriter?
     public private(set) var analysis: LiveAnalysis
     public private(set) var utility: RecoveryUtility
 
@@ -108,10 +109,8 @@ public final class RecoverySession {
     /// replies in, joined to 234.4.8.10) and, when the utility serves TFTP,
     /// port 69 (joined too). A port another socket holds is refused, with
     /// who holds it.
-    public init(capture: LiveCapture, writer: PcapngWriter?, analysis: LiveAnalysis, utility: RecoveryUtility,
-                options: Options) throws(RecoverSetupError) {
+    public init(capture: LiveCapture, analysis: LiveAnalysis, utility: RecoveryUtility, options: Options) throws(RecoverSetupError) {
         self.capture = capture
-        self.writer = writer
         self.analysis = analysis
         self.utility = utility
         self.options = options

@@ -125,16 +125,6 @@ struct RecoverCommand: ParsableCommand {
             warn(error.description)
             throw ExitStatus.unreadable
         }
-        var writer: PcapngWriter?
-        if let writeFile {
-            do {
-                writer = try PcapngWriter(path: writeFile, application: SOSDumpCommand.configuration.version)
-            } catch {
-                warn(error.description)
-                throw ExitStatus.cannotWrite
-            }
-        }
-
         var utility = RecoveryUtility.Configuration(fileName: loaded.orderName)
         utility.serial = serial
         utility.requests = Int(giveUp.rounded(.up))
@@ -150,7 +140,7 @@ struct RecoverCommand: ParsableCommand {
         let session: RecoverySession
         do {
             session = try RecoverySession(
-                capture: capture, writer: writer,
+                capture: capture,
                 analysis: LiveAnalysis(catalog: catalog, thresholds: thresholdOptions.thresholds),
                 utility: RecoveryUtility(utility), options: sessionOptions)
         } catch {
@@ -159,6 +149,15 @@ struct RecoverCommand: ParsableCommand {
             case .socket(let e): warn("cannot open the recovery sockets on \(interface): \(e)")
             }
             throw ExitStatus.unreadable
+        }
+        // The -w file only once the sockets are ours: a run that cannot start leaves no file.
+        if let writeFile {
+            do {
+                session.writer = try PcapngWriter(path: writeFile, application: SOSDumpCommand.configuration.version)
+            } catch {
+                warn(error.description)
+                throw ExitStatus.cannotWrite
+            }
         }
 
         view.say("Asking for phones on \(interface) (\(address.address)/\(address.prefixLength)): requests to 234.4.8.10 port 4810, serial \(serial); replies, the TFTP request and ACKs expected on 234.4.8.10. Power the phone on (S.O.S. on its screen) if it is not.")
@@ -200,7 +199,8 @@ final class RecoverView {
     private var barShown = false
     private var lastQuarter = -1
     private var verdictsShown: Set<String> = []
-    private var repliesShown = 0
+    private var watching = false
+    private var backShown = false
 
     func say(_ line: String) {
         endProgress()
@@ -212,16 +212,17 @@ final class RecoverView {
         case .note(let note):
             switch note {
             case .phoneReplied(_, let first):
-                // The phone found is shown with the question; later replies: once, in the watch.
-                if !first, repliesShown < 1 {
-                    repliesShown += 1
-                    say(clock() + UtilityWording.line(note))
+                // The phone found is shown with the question; a reply after the image: once.
+                if !first, watching, !backShown {
+                    backShown = true
+                    say(clock() + "The phone answers the requests again: it is in recovery again (its verdict follows).")
                 }
             case .confirmationNeeded(let phone):
                 RecoverWording.phoneFound(phone).forEach { say(clock() + $0) }
             case .tftpAnswering:
                 break
             case .watching(_, let seconds):
+                watching = true
                 say(clock() + "Image sent. The phone checks it, writes its flash and restarts: do not power it off. Waiting up to \(Int(seconds)) s for it to come back.")
             default:
                 say(clock() + UtilityWording.line(note))

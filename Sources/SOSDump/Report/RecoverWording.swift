@@ -26,13 +26,24 @@ public enum RecoverWording {
         case .pairingBroken(let loader, let image, let oldLoader):
             let finding = Finding(.loaderFirmwareMismatch, .pairing(loader: loader, image: image, oldLoader: oldLoader), evidence: [])
             return ["Warning (\(VerdictCode.loaderFirmwareMismatch.rawValue)): " + SOSWording.explanation(finding), SOSWording.caveat(finding) ?? "",
-                    "If the phone comes back in recovery: " + SOSWording.nextStep(.loaderFirmwareMismatch)].filter { !$0.isEmpty }
+                    SOSWording.nextStep(.loaderFirmwareMismatch)].filter { !$0.isEmpty }
         }
     }
 
     /// A phone's verdict as it is decided: code, meaning, explanation, next step.
+    /// Back in recovery with the pairing rule broken, the pairing comes
+    /// first (the likelier cause), then the flash.
     public static func verdict(_ v: PhoneVerdict) -> [String] {
-        ["\(v.code.rawValue): " + SOSWording.explanation(v.verdict), "Next: " + SOSWording.nextStep(v.verdict)]
+        var lines = ["\(v.code.rawValue): " + SOSWording.explanation(v.verdict)]
+        if v.code == .revertedToRecovery, let pairing = v.findings.first(where: { $0.code == .loaderFirmwareMismatch }) {
+            lines.append("The likelier cause first (\(VerdictCode.loaderFirmwareMismatch.rawValue)): " + SOSWording.explanation(pairing)
+                         + " " + (SOSWording.caveat(pairing) ?? ""))
+            lines.append("Next: " + SOSWording.nextStep(pairing) + " Only if it comes back in recovery with a paired image: "
+                         + SOSWording.nextStep(v.verdict))
+        } else {
+            lines.append("Next: " + SOSWording.nextStep(v.verdict))
+        }
+        return lines
     }
 
     /// The phone found, as a technician checks it against the label.
