@@ -41,6 +41,8 @@ public final class RecoverySession {
         public var address: InterfaceAddress
         /// Answer the phone's ARP for its gateway (for this run only).
         public var answerGateway = false
+        /// The served image's version, for the pairing rule.
+        public var imageVersion: String?
         /// Seconds after which `stillSearching` is said, each a few times the last.
         public var searchNotices: [Double] = [10, 30, 90, 270]
 
@@ -87,9 +89,7 @@ public final class RecoverySession {
     public private(set) var analysis: LiveAnalysis
     public private(set) var utility: RecoveryUtility
 
-    private let control: UDPSocket
-    private let tftp: UDPSocket?
-    private var transfers: [Int: UDPSocket] = [:]
+    private let sockets: UtilitySockets
     private var writeError: CaptureWriteError?
     private var interfaceIndex: Int?
 
@@ -114,8 +114,9 @@ public final class RecoverySession {
         self.analysis = analysis
         self.utility = utility
         self.options = options
-        control = try Self.open(port: SOSRecovery.utilityPort, options)
-        tftp = utility.config.tftp == nil ? nil : try Self.open(port: TFTPPacket.port, options)
+        let control = try Self.open(port: SOSRecovery.utilityPort, options)
+        let tftp = utility.config.tftp == nil ? nil : try Self.open(port: TFTPPacket.port, options)
+        sockets = UtilitySockets(control: [control], tftp: tftp, transferAddress: options.address.address, device: options.interface)
     }
 
     private static func open(port: UInt16, _ options: Options) throws(RecoverSetupError) -> UDPSocket {
@@ -157,17 +158,9 @@ public final class RecoverySession {
         perform(utility.start(now: startClock), confirm: confirm)
 
         while ending == nil {
-            var sockets: [(UDPSocket, RecoveryUtility.Socket)] = [(control, .control)]
-            if let tftp { sockets.append((tftp, .tftp)) }
-            for (id, socket) in transfers { sockets.append((socket, .transfer(id))) }
             let until = min(utility.nextDeadline ?? now() + 0.2, now() + 0.2)
-            let ready = readable(sockets.map(\.0.fd) + [capture.descriptor], until: until)
-            for (socket, name) in sockets where ready.contains(socket.fd) {
-                while let d = socket.receive() {
-                    perform(utility.receive(d.bytes, from: d.source, port: d.sourcePort, destination: d.destination, on: name, now: now()),
-                            confirm: confirm)
-                }
-            }
+            let ready = readable(sockets.descriptors + [capture.descriptor], until: until)
+            perform(sockets.receive(ready, into: &utility), confirm: confirm)
             // Every frame waiting in libpcap's ring.
             reading: while ending == nil {
                 let read: LiveCapture.Read
@@ -224,22 +217,14 @@ public final class RecoverySession {
         for event in analysis.takeEvents() {
             if case .concluded(let c, _) = event { conclusion = c } else { onEvent(.analysis(event)) }
         }
-        let statistics = capture.statistics()
-        if let writer, let interfaceIndex, writeError == nil {
-            do {
-                if let statistics {
-                    try writer.writeStatistics(interface: interfaceIndex, time: end, start: start, received: statistics.received,
-                                               droppedByInterface: statistics.droppedByInterface, droppedByOS: statistics.droppedByKernel)
-                }
-                try writer.close()
-            } catch {
-                writeError = error
-            }
+        let reason: LiveCaptureSummary.StopReason = switch ending {
+        case .signal?: .signal(StopSignals.received ?? SIGINT)
+        case .failed(let message)?: .failed(message)
+        default: .count  // the run ended by its own rule
         }
-        let summary = LiveCaptureSummary(
-            time: end, reason: ending == .signal ? .signal(StopSignals.received ?? SIGINT) : .count, seconds: now() - startClock,
-            frames: frames, transfers: analysis.transfersEnded, received: statistics?.received, droppedByKernel: statistics?.droppedByKernel,
-            droppedByInterface: statistics?.droppedByInterface, framesWritten: writer?.framesWritten)
+        let summary = LiveSession.endCapture(capture, writer: writer, interface: interfaceIndex, writeError: &writeError, start: start,
+                                             end: end, reason: reason, seconds: now() - startClock, frames: frames,
+                                             transfers: analysis.transfersEnded)
         // finish() always concludes.
         return Result(ending: ending ?? .signal, conclusion: conclusion!, summary: summary, writeError: writeError)
     }
@@ -247,24 +232,10 @@ public final class RecoverySession {
     // MARK: The utility's actions
 
     private func perform(_ actions: [RecoveryUtility.Action], confirm: (RecoveryUtility.Phone) -> Bool) {
-        for action in actions {
+        let (rest, failures) = sockets.perform(actions, on: &utility)
+        if let failure = failures.first, ending == nil { ending = .failed("\(failure)") }
+        for action in rest {
             switch action {
-            case .send(let bytes, let to, let port, let from):
-                let socket: UDPSocket? = switch from {
-                case .control: control
-                case .tftp: tftp
-                case .transfer(let id): transfers[id]
-                }
-                do { try socket?.send(bytes, to: to, port: port) } catch { ending = .failed("\(error)") }
-            case .openTransferSocket(let id):
-                var port: UInt16?
-                if let socket = try? UDPSocket(address: options.address.address, port: 0, device: options.interface) {
-                    transfers[id] = socket
-                    port = socket.localPort
-                }
-                perform(utility.transferOpened(id, port: port, now: now()), confirm: confirm)
-            case .closeTransferSocket(let id):
-                transfers[id] = nil
             case .note(let note):
                 noted(note)
                 sink(.note(note))
@@ -275,7 +246,7 @@ public final class RecoverySession {
                         ending = .phoneOffSubnet
                         return
                     }
-                    if let loader = phone.softwareVersion, let image = utility.config.tftp.flatMap({ FirmwareVerification(Array($0.image.prefix(FirmwareImageLayout.headerSize)), extent: .prefix).version }),
+                    if let loader = phone.softwareVersion, let image = options.imageVersion,
                        let old = RecoveryUtility.pairingBroken(loader: loader, image: image) {
                         diagnose(.pairingBroken(loader: loader, image: image, oldLoader: old))
                     }
@@ -286,6 +257,8 @@ public final class RecoverySession {
                 // After the transfers the utility watches (`watchSeconds`) while the analysis
                 // decides; it finishes when that is over without a verdict, or when it failed.
                 if ending == nil { ending = .utility(status) }
+            default:
+                break
             }
         }
     }
@@ -353,7 +326,7 @@ public final class RecoverySession {
            reported.insert("replies").inserted {
             diagnose(.repliesNotReachingSocket(frames: wireReplies))
         }
-        if socketRequests == 0, tftp != nil, let request = wireRequest, clock - request.at >= 2,
+        if socketRequests == 0, sockets.tftp != nil, let request = wireRequest, clock - request.at >= 2,
            reported.insert("rrq").inserted {
             diagnose(.requestNotReachingSocket(frame: request.frame))
         }

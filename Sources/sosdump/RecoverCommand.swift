@@ -137,6 +137,7 @@ struct RecoverCommand: ParsableCommand {
         utility.watchInterval = 2
         var sessionOptions = RecoverySession.Options(interface: interface, address: address)
         sessionOptions.answerGateway = answerGateway
+        sessionOptions.imageVersion = loaded.verification.version
         let session: RecoverySession
         do {
             session = try RecoverySession(
