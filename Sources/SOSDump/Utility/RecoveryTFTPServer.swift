@@ -1,4 +1,5 @@
-/// The TFTP server a recovery utility needs (RFC 1350, no options), as a
+/// The TFTP server a recovery utility needs (RFC 1350, no options;
+/// docs/sos-protocol.md §B for what the phone expects of it), as a
 /// state machine without I/O: datagrams and the clock in, datagrams to send
 /// out. It takes the phone's read request and ACKs on 234.4.8.10:69 as well
 /// as on the PC's own address, and answers each transfer from a socket of

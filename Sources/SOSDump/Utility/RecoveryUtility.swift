@@ -1,5 +1,6 @@
 /// The PC's side of an S.O.S. recovery — what the vendor's
-/// `spa50x-30x-*-recovery.exe` does, as the phone accepts it — as a state
+/// `spa50x-30x-*-recovery.exe` does, as the phone accepts it
+/// (docs/sos-protocol.md §A and §B) — as a state
 /// machine without I/O (swift-nio's style): datagrams, the clock and the
 /// user's answer go in; datagrams to send, sockets to open and close, and
 /// typed notes come out. `sosdump recover` and `sosdump-sim utility` both
