@@ -31,19 +31,9 @@ public enum RecoverWording {
     }
 
     /// A phone's verdict as it is decided: code, meaning, explanation, next step.
-    /// Back in recovery with the pairing rule broken, the pairing comes
-    /// first (the likelier cause), then the flash.
+    /// A phone's verdict as it is decided: code, explanation, next step.
     public static func verdict(_ v: PhoneVerdict) -> [String] {
-        var lines = ["\(v.code.rawValue): " + SOSWording.explanation(v.verdict)]
-        if v.code == .revertedToRecovery, let pairing = v.findings.first(where: { $0.code == .loaderFirmwareMismatch }) {
-            lines.append("The likelier cause first (\(VerdictCode.loaderFirmwareMismatch.rawValue)): " + SOSWording.explanation(pairing)
-                         + " " + (SOSWording.caveat(pairing) ?? ""))
-            lines.append("Next: " + SOSWording.nextStep(pairing) + " Only if it comes back in recovery with a paired image: "
-                         + SOSWording.nextStep(v.verdict))
-        } else {
-            lines.append("Next: " + SOSWording.nextStep(v.verdict))
-        }
-        return lines
+        ["\(v.code.rawValue): " + SOSWording.explanation(v.verdict), "Next: " + SOSWording.nextStep(v.verdict)]
     }
 
     /// The phone found, as a technician checks it against the label.
