@@ -36,8 +36,9 @@ struct RecoverCommand: ParsableCommand {
 
             Exit status: 0 when the phone came back with normal firmware (RECOVERED); 1 when it did \
             not (the verdict says why), or the run was stopped; 2 when it could not start (no \
-            privileges, no such interface or no IPv4 address on it, port 69 or 4811 taken); 3 when \
-            the image is refused; 64 for a usage error; 73 when the -w file cannot be written.
+            privileges, no such interface or no IPv4 address on it, port 69 or 4811 taken, or the \
+            file cannot be read); 3 when the loader would reject the image; 4 when the file holds no \
+            image; 64 for a usage error; 73 when the -w file cannot be written.
             """
     )
 
@@ -93,8 +94,11 @@ struct RecoverCommand: ParsableCommand {
             loaded = try RecoveryImageSource.load(path: path)
         } catch {
             warn(RecoverWording.refusal(error))
-            if case .unreadable = error { throw ExitStatus.unreadable }
-            throw ExitStatus.rejected
+            switch error {
+            case .unreadable: throw ExitStatus.unreadable
+            case .noImage: throw ExitStatus.notAnImage
+            case .rejected: throw ExitStatus.rejected
+            }
         }
         let view = RecoverView()
         view.say(RecoverWording.image(loaded, path: path))
