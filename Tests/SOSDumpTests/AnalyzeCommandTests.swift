@@ -93,7 +93,7 @@ import Testing
         #expect(Set((phone["transfer"] as? [String: Any] ?? [:]).keys) == ["file", "ordered_file", "order_as_text", "bytes", "size", "complete",
                                                                            "sha256", "outcome", "request_to", "server", "requests",
                                                                            "request_frame", "last_frame", "blocks", "final_block_acknowledged",
-                                                                           "number", "start", "end", "trace"])
+                                                                           "path", "acknowledged_through", "data_not_captured", "number", "start", "end", "trace"])
         #expect((phone["downloads"] as? [[String: Any]])?.count == 1)
         let trace = try #require((phone["transfer"] as? [String: Any])?["trace"] as? [String: Any])
         #expect(Set(trace.keys) == ["progress", "retransmissions", "out_of_order", "repeated_acks", "events_not_kept", "final_block", "stall", "gaps",

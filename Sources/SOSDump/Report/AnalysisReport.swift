@@ -257,6 +257,12 @@ public struct DownloadRecord: Codable, Equatable, Sendable {
     public var lastFrame: Int
     public var blocks: Int
     public var finalBlockAcknowledged: Bool
+    /// What made the phone download: upgrade-order, order-as-text, order-not-captured, url.
+    public var path: String
+    /// The highest block the phone acknowledged (0: none): its ACKs prove blocks 1 to it arrived.
+    public var acknowledgedThrough: Int
+    /// The capture holds none of the DATA (only the phone's ACKs): the image cannot be checked.
+    public var dataNotCaptured: Bool
     /// The TFTP transfer's number, as `sosdump transfers` numbers it.
     public var number: Int
     /// The request's time, and the transfer's last frame's.
@@ -281,6 +287,14 @@ public struct DownloadRecord: Codable, Equatable, Sendable {
         lastFrame = t.lastFrame.frame
         blocks = t.file.blocksCaptured
         finalBlockAcknowledged = t.finalBlockAcknowledged
+        path = switch summary.path {
+        case .upgradeOrder: "upgrade-order"
+        case .orderAsText: "order-as-text"
+        case .orderNotCaptured: "order-not-captured"
+        case .url: "url"
+        }
+        acknowledgedThrough = t.acknowledgedThrough
+        dataNotCaptured = t.dataNotCaptured
         number = t.number
         start = t.request.time.rfc3339
         end = t.lastFrame.time.rfc3339
