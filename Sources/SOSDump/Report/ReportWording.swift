@@ -16,7 +16,6 @@ enum ReportWording {
     static let download = "download"
     static let comment = "comment"
     static let phone = "phone"
-    static let phones = "phones"
 
     /// The heading of the messages no phone can be tied to.
     static func unattributed(noPhones: Bool) -> String {
