@@ -96,7 +96,7 @@ import Testing
                                                                            "path", "acknowledged_through", "data_not_captured", "number", "start", "end", "trace"])
         #expect((phone["downloads"] as? [[String: Any]])?.count == 1)
         let trace = try #require((phone["transfer"] as? [String: Any])?["trace"] as? [String: Any])
-        #expect(Set(trace.keys) == ["progress", "retransmissions", "out_of_order", "repeated_acks", "events_not_kept", "final_block", "stall", "gaps",
+        #expect(Set(trace.keys) == ["progress", "acknowledged", "retransmissions", "out_of_order", "repeated_acks", "events_not_kept", "final_block", "stall", "gaps",
                                     "seconds"])
         #expect(Set(((trace["progress"] as? [[String: Any]])?.first ?? [:]).keys) == ["frame", "seconds", "block"])
         #expect(Set(((phone["periods"] as? [[String: Any]])?.first ?? [:]).keys) == ["kind", "start", "end", "seconds", "frame", "text"])

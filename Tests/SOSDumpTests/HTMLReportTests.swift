@@ -38,6 +38,8 @@ import Testing
         var r = try Self.report("transfer-stalled.pcap")
         var d = try #require(r.phones.first?.downloads.first)
         #expect(d.trace.stall?.block == 60 && d.trace.finalBlock == nil && d.trace.repeatedAcks.count == 4)
+        // The phone acknowledged every block it got: its ACK line ends where the DATA did.
+        #expect(d.trace.acknowledged.last?.block == 60 && d.trace.progress.last?.block == 60)
         d.trace.retransmissions = [.init(frame: 20, seconds: 0.01, block: 5), .init(frame: 40, seconds: 0.02, block: 15)]
         d.trace.outOfOrder = [.init(frame: 41, seconds: 0.021, block: 14)]
         d.trace.gaps = [.init(firstBlock: 20, lastBlock: 22, offset: 9728, length: 1536, acknowledged: false, cutBySnapLength: false),
@@ -48,6 +50,7 @@ import Testing
         #expect(page.contains("<title>frame 40: DATA sent again 15, 0.020 s</title>"))
         #expect(HTMLReportBrowserTests.count(page, "<path class=\"out-of-order\"") == 1)
         #expect(HTMLReportBrowserTests.count(page, "<path class=\"repeated-ack\"") == 4)
+        #expect(HTMLReportBrowserTests.count(page, "<polyline class=\"acknowledged\"") == 1 && page.contains("blocks acknowledged</li>"))
         #expect(page.contains("<rect class=\"gap\" ") && page.contains("<title>blocks 20-22 not in the capture</title>"))
         #expect(page.contains("<rect class=\"gap acknowledged\" ") && page.contains("block 30 not in the capture (acknowledged: they got through)"))
         #expect(page.contains("class=\"stall-point\"") && page.contains(">stalled after block 60</text>"))
@@ -79,6 +82,8 @@ import Testing
             trace.newBlock(.init(frame: block, time: t0.adding(Double(block) / 100), block: block), isFinal: block == 10_000, outOfOrder: false)
         }
         for i in 0..<200 { trace.retransmitted(.init(frame: 20_000 + i, time: t0, block: 7)) }
+        for block in 1...300 { trace.newHighestAck(.init(frame: 30_000 + block, time: t0, block: block)) }
+        #expect(trace.acknowledged.count <= TFTPBlockTrace.maxProgressPoints && trace.lastAcknowledged?.block == 300)
         #expect(trace.progress.count <= TFTPBlockTrace.maxProgressPoints && trace.progress.count >= TFTPBlockTrace.maxProgressPoints / 2)
         #expect(trace.progress.first?.block == 1 && trace.lastProgress?.block == 10_000 && trace.finalBlock?.block == 10_000)
         // Spread evenly: every step between kept points is the same.

@@ -88,7 +88,7 @@ struct TransferChart {
 
     var svg: String {
         let t = download.trace
-        let points = t.progress + t.retransmissions + t.outOfOrder + t.repeatedAcks + [t.finalBlock, t.stall].compactMap { $0 }
+        let points = t.progress + t.acknowledged + t.retransmissions + t.outOfOrder + t.repeatedAcks + [t.finalBlock, t.stall].compactMap { $0 }
         let xMax = max(t.seconds, points.map(\.seconds).max() ?? 0, 0.001)
         let yMax = Double(max(points.map(\.block).max() ?? 0, t.gaps.map(\.lastBlock).max() ?? 0, 1))
         let f = ChartFrame(height: 280, left: 64, xMax: xMax * 1.02, yMax: yMax * 1.05)
@@ -100,6 +100,10 @@ struct TransferChart {
         }
         out += f.yAxis(title: ReportWording.block)
         out += f.xAxis(title: ReportWording.secondsSinceRequest, grid: true)
+        if !t.acknowledged.isEmpty {
+            let line = t.acknowledged.map { "\(n(f.x($0.seconds))),\(n(f.y(Double($0.block))))" }.joined(separator: " ")
+            out += "<polyline class=\"acknowledged\" points=\"\(line)\"><title>\(ReportWording.acknowledged)</title></polyline>\n"
+        }
         if !t.progress.isEmpty {
             let line = t.progress.map { "\(n(f.x($0.seconds))),\(n(f.y(Double($0.block))))" }.joined(separator: " ")
             out += "<polyline class=\"progress\" points=\"\(line)\"><title>\(ReportWording.newBlocks)</title></polyline>\n"
@@ -143,6 +147,10 @@ struct TransferChart {
         var items: [(String, String)] = []
         func swatch(_ body: String) -> String { "<svg width=\"14\" height=\"14\" viewBox=\"0 0 14 14\" aria-hidden=\"true\">\(body)</svg>" }
         if !t.progress.isEmpty { items.append((swatch("<line class=\"progress\" x1=\"1\" y1=\"12\" x2=\"13\" y2=\"2\" stroke=\"#0969da\" stroke-width=\"2\"/>"), ReportWording.newBlocks)) }
+        if !t.acknowledged.isEmpty {
+            items.append((swatch("<line x1=\"1\" y1=\"12\" x2=\"13\" y2=\"2\" stroke=\"#8250df\" stroke-width=\"2\" stroke-dasharray=\"3 2\"/>"),
+                          ReportWording.acknowledged))
+        }
         if !t.retransmissions.isEmpty { items.append((swatch("<circle cx=\"7\" cy=\"7\" r=\"4\" fill=\"none\" stroke=\"#c62828\"/>"), ReportWording.retransmission)) }
         if !t.outOfOrder.isEmpty { items.append((swatch("<path d=\"M7 2L12 7L7 12L2 7Z\" fill=\"#9a6700\"/>"), ReportWording.outOfOrder)) }
         if !t.repeatedAcks.isEmpty { items.append((swatch("<path d=\"M3 3L11 11M3 11L11 3\" stroke=\"#8250df\"/>"), ReportWording.repeatedAck)) }

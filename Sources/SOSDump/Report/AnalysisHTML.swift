@@ -215,6 +215,7 @@ public struct AnalysisHTML: Sendable {
         svg text { font: 11px system-ui, "DejaVu Sans", sans-serif; fill: var(--ink); }
         svg .axis line { stroke: var(--ink); } svg .axis line.grid-line { stroke: #e6eaef; }
         svg .progress { fill: none; stroke: var(--phone); stroke-width: 1.5; }
+        svg .acknowledged { fill: none; stroke: var(--utility); stroke-width: 1.5; stroke-dasharray: 4 3; }
         svg .retransmission { fill: none; stroke: var(--bad); } svg .out-of-order { fill: var(--maybe); }
         svg .repeated-ack { stroke: var(--utility); } svg .gap { fill: #ffd8d3; } svg .gap.acknowledged { fill: #fff1c2; }
         svg .final { fill: var(--ok); } svg .stall { stroke: var(--bad); stroke-dasharray: 4 3; } svg .stall-mark { fill: var(--bad); }

@@ -314,6 +314,8 @@ public struct BlockTraceRecord: Codable, Equatable, Sendable {
 
     /// New blocks in the order they came, thinned to a few hundred (the last new block is always among them).
     public var progress: [Point]
+    /// The receiver's ACKs of a block above every one before, thinned the same way (the last always among them).
+    public var acknowledged: [Point]
     public var retransmissions: [Point]
     public var outOfOrder: [Point]
     public var repeatedAcks: [Point]
@@ -334,9 +336,11 @@ public struct BlockTraceRecord: Codable, Equatable, Sendable {
             Point(frame: p.frame, seconds: (p.time.seconds(since: start) * 1e6).rounded() / 1e6, block: p.block)
         }
         let trace = t.trace
-        var progress = trace.progress.map(point)
-        if let last = trace.lastProgress, last.frame != trace.progress.last?.frame { progress.append(point(last)) }
-        self.progress = progress
+        func withLast(_ points: [TFTPBlockTrace.Point], _ last: TFTPBlockTrace.Point?) -> [Point] {
+            (points + (last.map { $0.frame != points.last?.frame ? [$0] : [] } ?? [])).map(point)
+        }
+        progress = withLast(trace.progress, trace.lastProgress)
+        acknowledged = withLast(trace.acknowledged, trace.lastAcknowledged)
         retransmissions = trace.retransmissions.map(point)
         outOfOrder = trace.outOfOrder.map(point)
         repeatedAcks = trace.repeatedAcks.map(point)

@@ -119,6 +119,7 @@ enum ReportWording {
     static let secondsSinceStart = "seconds since the capture's first frame"
     static let block = "block"
     static let newBlocks = "new blocks"
+    static let acknowledged = "blocks acknowledged"
     static let retransmission = "DATA sent again"
     static let outOfOrder = "block out of order"
     static let repeatedAck = "ACK repeated"

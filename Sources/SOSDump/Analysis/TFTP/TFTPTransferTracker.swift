@@ -585,7 +585,10 @@ struct TransferState {
         }
         acknowledged.insert(block)
         // An ACK after an ERROR proves nothing (some clients answer the ERROR with one).
-        if block > highestAck, transfer.error == nil { acknowledgedProgress = (block, mark) }
+        if block > highestAck, transfer.error == nil {
+            acknowledgedProgress = (block, mark)
+            if block > 0 { transfer.trace.newHighestAck(.init(frame: mark.frame, time: mark.time, block: block)) }
+        }
         highestAck = max(highestAck, block)
         if let final = transfer.file.finalBlock, block == final { transfer.finalBlockAcknowledged = true }
     }
