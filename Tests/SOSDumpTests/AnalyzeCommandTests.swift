@@ -92,7 +92,8 @@ import Testing
         #expect(Set(((finding["evidence"] as? [[String: Any]])?.first ?? [:]).keys) == ["frame", "time", "what"])
         #expect(Set((phone["transfer"] as? [String: Any] ?? [:]).keys) == ["file", "ordered_file", "order_as_text", "bytes", "size", "complete",
                                                                            "sha256", "outcome", "request_to", "server", "requests",
-                                                                           "request_frame", "last_frame", "blocks", "final_block_acknowledged"])
+                                                                           "request_frame", "last_frame", "blocks", "final_block_acknowledged",
+                                                                           "path", "acknowledged_through", "data_not_captured"])
         #expect(Set((phone["image"] as? [String: Any] ?? [:]).keys) == ["version", "extent", "size", "loader", "failed_check", "loader_message",
                                                                         "catalog", "release", "has_image_magic", "loader_text", "catalog_text"])
         #expect(Set(((phone["timeline"] as? [[String: Any]])?.first ?? [:]).keys) == ["frame", "last_frame", "count", "time", "actor", "text"])
