@@ -570,6 +570,7 @@ struct TransferState {
         if acknowledged.contains(block) || block < highestAck {
             transfer.repeatedAcks.record(mark)
             transfer.trace.repeatedAck(.init(frame: mark.frame, time: mark.time, block: block))
+            transfer.lastAckRepeats = lastRepeatedAck == block || block == highestAck ? transfer.lastAckRepeats + 1 : 1
             lastRepeatedAck = block
             // The receiver asks again for what follows `block`: the DATA it
             // was sent after that never reached it.
@@ -582,6 +583,7 @@ struct TransferState {
             }
         } else {
             lastRepeatedAck = nil
+            transfer.lastAckRepeats = 0
         }
         acknowledged.insert(block)
         // An ACK after an ERROR proves nothing (some clients answer the ERROR with one).
