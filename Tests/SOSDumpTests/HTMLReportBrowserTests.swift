@@ -15,7 +15,7 @@ import Testing
     /// Chromium's arguments: headless, as root (no sandbox), its own profile, nothing from the network.
     static func browser(_ arguments: [String], profile: String) throws -> CommandRunner.Result {
         #expect(FileManager.default.isExecutableFile(atPath: chromium.path), "chromium is not installed: scripts/install-deps installs it")
-        return try CommandRunner.run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+        return try CommandRunner.run(chromium.path, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
                                                 "--hide-scrollbars", "--user-data-dir=\(profile)", "--host-resolver-rules=MAP * ~NOTFOUND"]
                                                 + arguments)
     }
