@@ -185,3 +185,30 @@ import Testing
         #expect(links.cdp.values.contains { $0.tlvs.last?.data.last.map { $0 & 0x80 != 0 } == true })
     }
 }
+
+extension VoIPCaptureTests {
+    /// The records `packets` prints (text and JSON come from them).
+    @Test func theRecordsCarryThePhoneProtocols() throws {
+        let links = try CaptureCorpus.records(CaptureCorpus.path("voip", "link-layer.pcap"))
+        #expect(links[0].cdp?.deviceID == "SEP020000000202" && links[0].cdp?.voiceVLANQuery == 0 && links[0].cdp?.checksum == "valid")
+        #expect(links[1].cdp?.voiceVLANReply == 100 && links[1].cdp?.nativeVLAN == 1)
+        #expect(links[3].lldp?.voiceVLAN == 100 && links[3].lldp?.networkPolicies?.first?.dscp == 46)
+        #expect(links[4].lldp?.firmwareRevision == "SCCP45.8-3-3S" && links[4].lldp?.medDeviceClass == 3)
+
+        let sccp = try CaptureCorpus.records(CaptureCorpus.path("voip", "sccp-registered.pcap"))
+        let register = try #require(sccp.first { $0.sccp?.first?.name == "RegisterMessage" })
+        #expect(register.sccp?.first?.deviceName == "SEP020000000202" && register.sccp?.first?.deviceType == 435)
+        #expect(register.sccp?.first?.firstFrame == register.frame - 2)
+        #expect(sccp.contains { $0.sccp?.map(\.name) == ["KeepAliveMessage", "VersionReqMessage"] })
+        let lost = try CaptureCorpus.records(CaptureCorpus.path("voip", "sccp-lost-segment.pcap"))
+        #expect(lost.contains { $0.notes?.contains("SCCP stream: 20 bytes not captured") == true })
+
+        let sip = try CaptureCorpus.records(CaptureCorpus.path("voip", "sip-register.pcap"))
+        #expect(sip.map { $0.sip?.method } == ["REGISTER", nil] && sip.map { $0.sip?.status } == [nil, 200])
+        #expect(sip[1].sip?.cseqMethod == "REGISTER" && sip[0].sip?.userAgent == "Cisco-CP7945G/9.4.2")
+
+        // The JSON carries the same objects.
+        let (lines, _) = try CaptureCorpus.listing(CaptureCorpus.path("voip", "sccp-rejected.pcap"), format: .json)
+        #expect(lines.contains { $0.contains("\"sccp\":[{") && $0.contains("Device not in database") })
+    }
+}
