@@ -16,7 +16,7 @@ struct SimCommand: ParsableCommand {
             the upgrade order and a TFTP server on port 69. `image` writes a test firmware image. \
             Run each in its own network namespace; both print what they do, one line per event.
             """,
-        subcommands: [PhoneCommand.self, UtilityCommand.self, ImageCommand.self]
+        subcommands: [PhoneCommand.self, UtilityCommand.self, ImageCommand.self, FramesCommand.self]
     )
 }
 

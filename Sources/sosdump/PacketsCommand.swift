@@ -16,7 +16,11 @@ struct PacketsCommand: ParsableCommand {
             with the transaction id and the DHCP message type; S.O.S. recovery messages \
             (`RECM` at offset 4, any port) print as `S.O.S. request (op 0), serial …` with \
             the fields of each kind; TFTP to or from port 69 as tcpdump prints it (`TFTP, \
-            length 29, RRQ "file" octet`; `sosdump transfers` follows whole transfers); other \
+            length 29, RRQ "file" octet`; `sosdump transfers` follows whole transfers); CDP \
+            and LLDP as what a phone or switch says (device id, platform, running load, voice \
+            VLAN); SCCP (TCP port 2000) as the messages a segment completes, the stream put \
+            back in order first (`SCCP RegisterMessage SEP… type 435 …`, with gaps noted); \
+            SIP (port 5060) as its start line, CSeq and Call-ID; other \
             protocols above UDP print as `UDP, length N`. A frame \
             that does not decode says in brackets where it stopped and why: cut by the snap \
             length, or malformed. Bad checksums, reassembly limits, DHCP options that break \
@@ -25,7 +29,8 @@ struct PacketsCommand: ParsableCommand {
 
             With --format json, each frame is one JSON object on its own line (JSON Lines); \
             DHCP frames have a `dhcp` object with the fixed fields and every option, S.O.S. \
-            messages an `sos` object with their fields and `rules_broken`.
+            messages an `sos` object with their fields and `rules_broken`; `cdp`, `lldp`, \
+            `sccp` (a list) and `sip` objects likewise.
             """
     )
 

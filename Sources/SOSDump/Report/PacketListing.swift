@@ -15,6 +15,8 @@ public final class PacketListing {
     public let format: Format
     public let decoder: FrameDecoder
     private let encoder: JSONEncoder
+    /// SCCP is read from TCP streams put back in order, across frames.
+    private var sccp = SCCPStreamTracker()
 
     public init(reader: CaptureReader, format: Format, decoder: FrameDecoder = FrameDecoder()) {
         self.reader = reader
@@ -30,7 +32,8 @@ public final class PacketListing {
         guard let frame = try reader.next() else { return nil }
         let interfaces = reader.interfaces
         let interface = interfaces.indices.contains(frame.interfaceIndex) ? interfaces[frame.interfaceIndex] : nil
-        return PacketRecord(decoder.decode(frame), interface: interface)
+        let d = decoder.decode(frame)
+        return PacketRecord(d, interface: interface, sccp: sccp.observe(d))
     }
 
     /// The next frame's line, in the listing's format.

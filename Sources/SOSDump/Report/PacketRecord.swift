@@ -23,6 +23,15 @@ public struct PacketRecord: Codable, Equatable, Sendable {
     public var dhcp: DHCP?
     /// An S.O.S. recovery message (`RECM` at offset 4 of a UDP payload).
     public var sos: SOS?
+    /// Cisco Discovery Protocol (LLC/SNAP OUI 00-00-0C, PID 0x2000).
+    public var cdp: CDP?
+    /// LLDP with LLDP-MED (EtherType 0x88CC).
+    public var lldp: LLDP?
+    /// SCCP messages this frame completed (TCP port 2000, the stream put
+    /// back in order); a message split over segments is in its last frame.
+    public var sccp: [SCCP]?
+    /// A SIP message (UDP or TCP port 5060).
+    public var sip: SIP?
     /// Checksum problems, reassembly notices, broken DHCP options and the
     /// rules an S.O.S. message breaks, in words.
     public var notes: [String]?
