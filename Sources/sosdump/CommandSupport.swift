@@ -63,9 +63,10 @@ func warn(_ message: String) {
 /// Opens a capture file, or standard input for `-`; when it cannot be
 /// read, says what and where on standard error and throws the unreadable
 /// exit status.
-func openCapture(_ path: String) throws -> CaptureReader {
+func openCapture(_ path: String, name: String? = nil) throws -> CaptureReader {
     do {
-        return try CaptureReader(path: path)
+        guard let name else { return try CaptureReader(path: path) }
+        return try CaptureReader(input: try FileInput(path: path), name: name == "-" ? FileInput.standardInputName : name)
     } catch {
         warn("\(error)")
         throw ExitStatus.unreadable
@@ -114,4 +115,26 @@ enum KeepForWriting: KeepUse {
 enum KeepForAnalysis: KeepUse {
     static let help = "Keep at most this many MiB of each downloaded file for the firmware checks."
     static let minimum = 0
+}
+
+/// One capture to read, as tcpdump takes it (`-r FILE`) or as a word
+/// (`FILE`); `-` is standard input. `-n` is taken and changes nothing:
+/// sosdump never resolves addresses or ports to names.
+struct CaptureFileOption: ParsableArguments {
+    @Option(name: .customShort("r"), help: ArgumentHelp("Read this capture, as tcpdump -r does (- for standard input).", valueName: "file"))
+    var readFile: String?
+
+    @Argument(help: ArgumentHelp("A pcap or pcapng file, or - for standard input (or give it with -r).", valueName: "file"))
+    var word: String?
+
+    @Flag(name: .customShort("n"), help: "Taken for tcpdump's habit; sosdump never resolves names.")
+    var noNames = false
+
+    /// The capture named.
+    var file: String { readFile ?? word ?? "-" }
+
+    func validate() throws {
+        if readFile != nil, word != nil { throw ValidationError("Name the capture once: with -r or as a word, not both.") }
+        if readFile == nil, word == nil { throw ValidationError("Name a capture to read (a file, -r FILE, or - for standard input).") }
+    }
 }

@@ -26,6 +26,6 @@ struct SOSDumpCommand: ParsableCommand {
             """,
         version: "sosdump 0.1.0 (\(Libpcap.version))",
         subcommands: [AnalyzeCommand.self, CheckCommand.self, PacketsCommand.self, TransfersCommand.self, ExtractCommand.self, VerifyCommand.self,
-                      CatalogCommand.self, LiveCommand.self]
+                      CatalogCommand.self, LiveCommand.self, ShareCommand.self]
     )
 }

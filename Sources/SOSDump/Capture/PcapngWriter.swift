@@ -40,14 +40,16 @@ public final class PcapngWriter {
     private var interfaces = 0
 
     /// Creates (or truncates) the file at `path` and writes the section
-    /// header. `application` goes into `shb_userappl`.
-    public init(path: String, application: String? = nil) throws(CaptureWriteError) {
+    /// header. `application` goes into `shb_userappl`, `comment` into the
+    /// section's `opt_comment` (what the file is: `sosdump share` says what
+    /// it kept and replaced).
+    public init(path: String, application: String? = nil, comment: String? = nil) throws(CaptureWriteError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw CaptureWriteError(file: path, reason: systemErrorMessage(errno)) }
         self.fd = fd
         self.name = path
         buffer.reserveCapacity(Self.flushThreshold + (64 << 10))
-        appendSectionHeader(application: application)
+        appendSectionHeader(application: application, comment: comment)
         try flush()
     }
 
@@ -170,8 +172,9 @@ public final class PcapngWriter {
 
     // MARK: Encoding (little-endian, the section's byte order)
 
-    private func appendSectionHeader(application: String?) {
+    private func appendSectionHeader(application: String?, comment: String?) {
         var options: [UInt8] = []
+        if let comment { Self.appendOption(PcapngSectionCode.comment, Array(comment.utf8), to: &options) }
         if let application { Self.appendOption(PcapngSectionCode.userApplication, Array(application.utf8), to: &options) }
         Self.appendOption(PcapngOptionCode.endOfOptions, [], to: &options)
         let length = 28 + options.count
@@ -236,6 +239,7 @@ public final class PcapngWriter {
 
 /// Section Header Block option codes the writer uses.
 enum PcapngSectionCode {
+    static let comment: UInt16 = 1          // opt_comment, UTF-8 (any block)
     static let userApplication: UInt16 = 4  // shb_userappl, UTF-8
 }
 

@@ -70,7 +70,13 @@ public struct CaptureAnalysis {
         if tracker.evictedTransfers > 0 {
             sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: limits.tracker.maxActiveTransfers))
         }
-        return CaptureConclusion(sos: sosAnalysis)
+        return CaptureConclusion(sos: sosAnalysis, followed: sos.followed)
+    }
+
+    /// Whether a frame is a message of a diagnosed family's own protocol
+    /// (`Diagnosis.isOwnProtocol`), whoever sent it.
+    public static func isOwnProtocol(_ d: borrowing Dissection) -> Bool {
+        SOSDiagnosis.isOwnProtocol(d)
     }
 
     /// The S.O.S. phones' verdicts if the capture ended at `now` (a live
@@ -124,6 +130,8 @@ public struct CaptureAnalysis {
 public struct CaptureConclusion: Sendable {
     /// The S.O.S. recovery diagnosis (SPA phones).
     public var sos: RecoveryAnalysis
+    /// What the diagnoses followed, together (what `sosdump share` keeps).
+    public var followed: FollowedTraffic
 }
 
 extension CaptureAnalysis {
