@@ -126,6 +126,7 @@ struct SpooledCapture {
     let path: String
     private let temporary: Bool
 
+    /// `file` itself, or for `-` a copy of standard input.
     init(_ file: String) throws {
         guard file == "-" else {
             path = file

@@ -19,10 +19,10 @@
 /// summary says how many were not remembered.
 public struct FrameRedactor {
     public var pseudonyms: Pseudonyms
-    /// Originals met so far, to find again in payloads.
+    /// Originals met so far, to find again in payloads (serials: only those of 6 bytes or more).
     private(set) var knownMACs: Set<MACAddress> = []
     private(set) var knownAddresses: Set<IPv4Address> = []
-    private(set) var knownNames: Set<[UInt8]> = []
+    private(set) var knownSerials: Set<[UInt8]> = []
     /// What was replaced: distinct originals.
     public private(set) var replaced = RedactionCounts()
     static let maxKnown = 4096
@@ -31,7 +31,7 @@ public struct FrameRedactor {
         self.pseudonyms = pseudonyms
         for m in followed.macs { remember(m) }
         for a in followed.addresses { remember(a) }
-        for s in followed.identifiers where !s.isEmpty && s != Array(SOSRecovery.wildcardSerial.utf8) { remember(name: s) }
+        for s in followed.identifiers where !s.isEmpty && s != Array(SOSRecovery.wildcardSerial.utf8) { remember(serial: s) }
     }
 
     // MARK: The frame
@@ -178,7 +178,7 @@ public struct FrameRedactor {
     private mutating func sosMessage(_ edit: inout FrameEdit, _ payload: ByteView, at p: Int) {
         guard let m = try? SOSMessage.decode(payload) else { return }
         if let serial = m.serial, !serial.bytes.isEmpty, serial.bytes != Array(SOSRecovery.wildcardSerial.utf8) {
-            replaceName(&edit, at: p + SOSLayout.serialOffset, serial.bytes)
+            replaceName(&edit, at: p + SOSLayout.serialOffset, serial.bytes, serial: true)
         }
         if m.kind == .reply {
             if m.mac != nil { replaceMAC(&edit, at: p + SOSLayout.macOffset) }
@@ -241,7 +241,7 @@ public struct FrameRedactor {
                 }
             }
         }
-        for name in knownNames {
+        for name in knownSerials {
             let pseudo = pseudonyms.name(name)
             edit.replaceAll(name, with: pseudo, from: start)
         }
@@ -320,12 +320,14 @@ public struct FrameRedactor {
         edit.write(out, at: offset)
     }
 
-    /// A serial or host name (`original`, its bytes at `offset`).
-    private mutating func replaceName(_ edit: inout FrameEdit, at offset: Int, _ original: [UInt8]) {
+    /// A serial or host name (`original`, its bytes at `offset`). Only a
+    /// serial is looked for again in payloads: a host name may be a
+    /// product's name (`SPA504G`), which is kept elsewhere.
+    private mutating func replaceName(_ edit: inout FrameEdit, at offset: Int, _ original: [UInt8], serial: Bool = false) {
         guard !original.isEmpty, offset + original.count <= edit.bytes.count else { return }
         let pseudo = pseudonyms.name(original)
         guard pseudo != original else { return }
-        remember(name: original)
+        if serial { remember(serial: original) }
         replaced.names.insert(original)
         edit.write(pseudo, at: offset)
     }
@@ -377,10 +379,10 @@ public struct FrameRedactor {
         if knownAddresses.count < Self.maxKnown { knownAddresses.insert(a) } else { replaced.notRemembered += 1 }
     }
 
-    private mutating func remember(name: [UInt8]) {
+    private mutating func remember(serial name: [UInt8]) {
         // Short names would match by chance in payloads: only those of 6 bytes or more are looked for.
-        guard name.count >= 6, !knownNames.contains(name) else { return }
-        if knownNames.count < Self.maxKnown { knownNames.insert(name) } else { replaced.notRemembered += 1 }
+        guard name.count >= 6, !knownSerials.contains(name) else { return }
+        if knownSerials.count < Self.maxKnown { knownSerials.insert(name) } else { replaced.notRemembered += 1 }
     }
 }
 
