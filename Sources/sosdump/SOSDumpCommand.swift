@@ -28,4 +28,9 @@ struct SOSDumpCommand: ParsableCommand {
         subcommands: [AnalyzeCommand.self, CheckCommand.self, PacketsCommand.self, TransfersCommand.self, ExtractCommand.self, VerifyCommand.self,
                       CatalogCommand.self, LiveCommand.self, ShareCommand.self]
     )
+
+    /// tcpdump's `-c1` is `-c 1` (`splittingJoinedShortOptions`).
+    static func main() {
+        main(splittingJoinedShortOptions(Array(CommandLine.arguments.dropFirst())))
+    }
 }
