@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import SOSDump
+
+/// contrib/wireshark/sos.lua, run by tshark (`-X lua_script:`) over every
+/// capture of captures/sos: the same frames as S.O.S. messages as `sosdump
+/// packets --format json`, and field by field the same values under the
+/// same names.
+@Suite struct WiresharkDissectorTests {
+    static let script = CaptureCorpus.root.deletingLastPathComponent().appendingPathComponent("contrib/wireshark/sos.lua").path
+    static let fields = ["kind", "opcode", "length", "serial", "product", "mac", "software_version", "hardware_version",
+                         "phone_address", "upgrade_port", "file_name"]
+
+    /// Frame number → field → value, as tshark prints them with the dissector.
+    static func tshark(_ capture: String) throws -> [Int: [String: String]] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
+        p.arguments = ["-X", "lua_script:" + script, "-r", capture, "-Y", "sos", "-T", "fields", "-E", "separator=|", "-E", "occurrence=f",
+                       "-e", "frame.number"] + fields.flatMap { ["-e", "sos." + $0] }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        var result: [Int: [String: String]] = [:]
+        for line in text.split(separator: "\n") {
+            let values = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard let frame = Int(values[0]) else { continue }
+            result[frame] = Dictionary(uniqueKeysWithValues: zip(fields, values.dropFirst()).filter { !$0.1.isEmpty })
+        }
+        return result
+    }
+
+    /// The same from `sosdump packets --format json`.
+    static func sosdump(_ capture: String) throws -> [Int: [String: String]] {
+        let r = try CommandRunner.sosdump(["packets", "--format", "json", capture])
+        var result: [Int: [String: String]] = [:]
+        for line in r.standardOutput.split(separator: "\n") {
+            let object = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            guard let sos = object["sos"] as? [String: Any], let frame = object["frame"] as? Int else { continue }
+            result[frame] = sos.filter { fields.contains($0.key) }.mapValues { "\($0)" }
+        }
+        return result
+    }
+
+    @Test(arguments: CaptureCorpus.captures(in: "sos"))
+    func theDissectorReadsWhatSosdumpReads(_ name: String) throws {
+        let capture = CaptureCorpus.path("sos", name)
+        let ours = try Self.sosdump(capture), theirs = try Self.tshark(capture)
+        #expect(Set(theirs.keys) == Set(ours.keys))
+        for (frame, values) in ours {
+            for field in Self.fields { #expect(theirs[frame]?[field] == values[field], "frame \(frame) sos.\(field)") }
+        }
+    }
+
+    /// The corpus has every kind, so the comparison covers every field.
+    @Test func theCorpusHasEveryKind() throws {
+        var kinds: Set<String> = []
+        for name in CaptureCorpus.captures(in: "sos") { kinds.formUnion(try Self.sosdump(CaptureCorpus.path("sos", name)).values.compactMap { $0["kind"] }) }
+        #expect(kinds.isSuperset(of: ["request", "reply", "upgrade", "upgrade-echo"]))
+    }
+}
