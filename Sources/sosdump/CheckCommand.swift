@@ -45,7 +45,11 @@ struct CheckCommand: ParsableCommand {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            warn("\(directory): cannot read the directory")
+            var isFolder: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder)
+            let why = !exists ? "no such folder" : !isFolder.boolValue ? "not a folder (check reads a folder of captures and their NAME.expected.json)"
+                : "cannot read the folder: \(FirmwareCatalog.reason(error))"
+            warn("\(directory): \(why)")
             throw ExitStatus.unreadable
         }
         let captures = names.filter { Self.stem($0) != nil }.sorted()
@@ -100,7 +104,7 @@ struct CheckCommand: ParsableCommand {
             return ["FAIL  \(name): \(error)"]
         }
         let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds)
-        let report = AnalysisReport(file: path, analysis: conclusion.sos, damage: damage.map { "\($0)" })
+        let report = AnalysisReport(file: path, conclusion: conclusion, damage: damage.map { "\($0)" })
         let differences = expectation.differences(from: report)
         guard !differences.isEmpty else { return [] }
         return ["FAIL  \(name)"] + differences.map { "      " + $0 }

@@ -64,6 +64,13 @@ public struct AnalysisReport: Codable, Equatable, Sendable {
         self.notes = notes
     }
 
+    /// The report of every diagnosis of a capture, with what the capture
+    /// as a whole shows (signs that it was filtered) among its notes.
+    public init(file: String, conclusion: CaptureConclusion, damage: String? = nil, warnings: [String] = []) {
+        self.init(file: file, analysis: conclusion.sos, damage: damage, warnings: warnings)
+        if let filtered = CaptureWording.filtered(conclusion.filterSigns) { notes.insert(filtered, at: damage == nil ? 0 : 1) }
+    }
+
     /// The JSON object, on one line.
     public var json: String { ReportJSON.text(self) }
 }
@@ -125,7 +132,7 @@ public struct FindingRecord: Codable, Equatable, Sendable {
 
     public init(_ f: Finding) {
         code = f.code.rawValue
-        warning = f.code.isWarning
+        warning = f.isWarning
         explanation = f.explanation
         nextStep = f.nextStep
         caveat = f.caveat
@@ -191,6 +198,12 @@ public struct DownloadRecord: Codable, Equatable, Sendable {
     public var lastFrame: Int
     public var blocks: Int
     public var finalBlockAcknowledged: Bool
+    /// What made the phone download: upgrade-order, order-as-text, order-not-captured, url.
+    public var path: String
+    /// The highest block the phone acknowledged (0: none): its ACKs prove blocks 1 to it arrived.
+    public var acknowledgedThrough: Int
+    /// The capture holds none of the DATA (only the phone's ACKs): the image cannot be checked.
+    public var dataNotCaptured: Bool
 
     init(_ t: TFTPTransfer, summary: DownloadSummary) {
         file = t.fileName
@@ -208,6 +221,14 @@ public struct DownloadRecord: Codable, Equatable, Sendable {
         lastFrame = t.lastFrame.frame
         blocks = t.file.blocksCaptured
         finalBlockAcknowledged = t.finalBlockAcknowledged
+        path = switch summary.path {
+        case .upgradeOrder: "upgrade-order"
+        case .orderAsText: "order-as-text"
+        case .orderNotCaptured: "order-not-captured"
+        case .url: "url"
+        }
+        acknowledgedThrough = t.acknowledgedThrough
+        dataNotCaptured = t.dataNotCaptured
     }
 }
 
