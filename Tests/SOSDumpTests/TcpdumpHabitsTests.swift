@@ -35,15 +35,8 @@ import Testing
         #expect(tftp.allSatisfy { $0.contains(".69: TFTP") || $0.contains(".69 > ") })
         #expect(Set(tftp).isSubset(of: Set(all)))
         #expect(try lines(["packets", Self.recovered, "arp"]).allSatisfy { $0.contains("ARP") })
-        let tcpdump = Process()
-        tcpdump.executableURL = URL(fileURLWithPath: "/usr/bin/tcpdump")
-        tcpdump.arguments = ["-n", "-r", Self.recovered, "udp", "port", "69"]
-        let out = Pipe()
-        tcpdump.standardOutput = out
-        tcpdump.standardError = FileHandle.nullDevice
-        try tcpdump.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        tcpdump.waitUntilExit()
+        let (status, text) = try CommandRunner.program("/usr/bin/tcpdump", ["-n", "-r", Self.recovered, "udp", "port", "69"])
+        #expect(status == 0)
         #expect(text.split(separator: "\n").count == tftp.count)
     }
 

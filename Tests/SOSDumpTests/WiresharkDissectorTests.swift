@@ -13,17 +13,10 @@ import Testing
 
     /// Frame number → field → value, as tshark prints them with the dissector.
     static func tshark(_ capture: String) throws -> [Int: [String: String]] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
-        p.arguments = ["-X", "lua_script:" + script, "-r", capture, "-Y", "sos", "-T", "fields", "-E", "separator=|", "-E", "occurrence=f",
-                       "-e", "frame.number"] + fields.flatMap { ["-e", "sos." + $0] }
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        let (status, text) = try CommandRunner.program("/usr/bin/tshark", ["-X", "lua_script:" + script, "-r", capture, "-Y", "sos", "-T", "fields",
+                                                                           "-E", "separator=|", "-E", "occurrence=f", "-e", "frame.number"]
+                                                                           + fields.flatMap { ["-e", "sos." + $0] })
+        #expect(status == 0)
         var result: [Int: [String: String]] = [:]
         for line in text.split(separator: "\n") {
             let values = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
