@@ -192,6 +192,32 @@ import Testing
         #expect(p.name(Array("SEP001122334455".utf8)) == Array("SEP".utf8) + Pseudonyms.hex(p.mac(mac), lowercase: false))
     }
 
+    /// A link-layer payload (CDP over LLC/SNAP) loses the phone's device
+    /// name, MAC and address, as text and as bytes; the name becomes its
+    /// MAC's pseudonym.
+    @Test func linkLayerPayloadsAreScanned() throws {
+        let phone = MACAddress(rawValue: 0x0002_FD66_8073), address = IPv4Address(192, 0, 2, 2)
+        var followed = FollowedTraffic()
+        followed.macs = [phone]
+        followed.addresses = [address]
+        let data = Array("SEP0002FD668073".utf8) + [0, 1] + FrameRedactor.bytes(address) + [0, 2] + phone.octets
+        let llc: [UInt8] = [0xAA, 0xAA, 0x03, 0x00, 0x00, 0x0C, 0x20, 0x00]
+        let frame = [0x01, 0x00, 0x0C, 0xCC, 0xCC, 0xCC] + phone.octets + PacketBuilder.be16(llc.count + data.count) + llc + data
+        var bytes = frame
+        var redactor = FrameRedactor(pseudonyms: Pseudonyms(key: Self.key), followed: followed)
+        frame.withUnsafeBytes { raw in
+            let f = CapturedFrame(number: 1, timestamp: CaptureTimestamp(seconds: 0, nanoseconds: 0), interfaceIndex: 0, linkType: .ethernet,
+                                  bytes: ByteView(raw), fileOffset: 0)
+            redactor.redact(&bytes, FrameDecoder().decode(f))
+        }
+        var p = Pseudonyms(key: Self.key)
+        let edit = FrameEdit(bytes: bytes)
+        for original in [phone.octets, FrameRedactor.bytes(address), Array("0002FD668073".utf8)] { #expect(edit.find(original, from: 0) == nil) }
+        #expect(edit.find(Array("SEP".utf8) + Pseudonyms.hex(p.mac(phone), lowercase: false), from: 0) != nil)
+        #expect(edit.find(FrameRedactor.bytes(p.ipv4(address)), from: 0) != nil)
+        #expect(bytes.prefix(6).elementsEqual([0x01, 0x00, 0x0C, 0xCC, 0xCC, 0xCC]))  // the CDP group address is kept
+    }
+
     // MARK: Checksums
 
     /// A right checksum stays right, a wrong one stays wrong (by the same amount).

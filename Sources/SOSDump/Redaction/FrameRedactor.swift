@@ -9,7 +9,8 @@
 /// what is still known to identify a host: a followed MAC as 6 bytes or as
 /// hex text, a device name `SEP` + 12 hex digits, a serial number, an
 /// address as dotted text (TFTP file names, CDP, SCCP, configuration
-/// files). Lengths never change, so no length field does; each checksum
+/// files), and in link-layer and TCP payloads an address as 4 bytes (CDP,
+/// LLDP, SCCP). Lengths never change, so no length field does; each checksum
 /// that covers a changed byte is updated incrementally (RFC 1624), so one
 /// that was right stays right and one that was wrong stays wrong by the
 /// same amount (a verdict may rest on a bad checksum).
@@ -44,7 +45,10 @@ public struct FrameRedactor {
         Self.beginChecksums(&edit, d)
         link(&edit, d)
         network(&edit, d)
-        if let p = d.offsets.payload { scan(&edit, from: p) } else if case .ipv4(let h) = d.network, h.isFragment, let n = d.offsets.network {
+        if let p = d.offsets.payload {
+            scan(&edit, from: p)
+            if Self.carriesBinaryAddresses(d) { binaryAddresses(&edit, from: p) }
+        } else if case .ipv4(let h) = d.network, h.isFragment, let n = d.offsets.network {
             // A fragment: its payload is not decoded here; scan it as it lies.
             scan(&edit, from: n + h.headerLength)
         }
@@ -256,6 +260,29 @@ public struct FrameRedactor {
                 guard !Self.isDigitOrDot(before), !Self.isDigitOrDot(after) else { continue }
                 replaceIPv4Text(&edit, at: at, original: address, length: text.count)
             }
+        }
+    }
+
+    /// Payloads whose protocols write addresses as 4 bytes outside any
+    /// field decoded here: link-layer protocols (CDP's and LLDP's address
+    /// TLVs) and TCP (SCCP's station address). Not UDP: its payloads are
+    /// decoded field by field (S.O.S., DHCP) or carry files, whose bytes
+    /// are only changed where they hold text that names a host.
+    static func carriesBinaryAddresses(_ d: borrowing Dissection) -> Bool {
+        switch d.network {
+        case .llc, .other: return true
+        default: break
+        }
+        if case .tcp = d.transport { return true }
+        return false
+    }
+
+    /// Every known address as 4 bytes, in such a payload.
+    private mutating func binaryAddresses(_ edit: inout FrameEdit, from start: Int) {
+        for address in knownAddresses {
+            let pseudo = pseudonyms.ipv4(address)
+            guard pseudo != address else { continue }
+            edit.replaceAll(Self.bytes(address), with: Self.bytes(pseudo), from: start)
         }
     }
 
