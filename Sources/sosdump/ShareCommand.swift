@@ -69,9 +69,10 @@ struct ShareCommand: ParsableCommand {
                 if let known = interfaces[frame.interfaceIndex] {
                     index = known
                 } else {
-                    // The interface's name is kept (eth0), its description is not (it may name the host).
+                    // The interface's name is kept (eth0), its description is not (it may name the host); its times keep their digits.
                     index = try writer.addInterface(CaptureInterface(linkType: interface.linkType, snapLength: interface.snapLength,
-                                                                     name: interface.name, fcsLength: interface.fcsLength))
+                                                                     name: interface.name, fcsLength: interface.fcsLength),
+                                                    timestampDigits: frame.timestamp.fractionDigits)
                     interfaces[frame.interfaceIndex] = index
                 }
                 try writer.write(frame, interface: index)

@@ -272,6 +272,11 @@ import Testing
             return try #require(object["phones"] as? [[String: Any]]).map { "\($0["mac"] ?? "") \($0["ip"] ?? "") \($0["serial"] ?? "")" }
         }
         #expect(try phones(redacted.standardOutput) == phones(direct.standardOutput))
+        // The text reports are the same but for the file named on the first line (times keep their digits too).
+        let redactedText = try CommandRunner.sosdump(["analyze", "--redact", "--key-file", key, capture]).standardOutput
+        let directText = try CommandRunner.sosdump(["analyze", out]).standardOutput
+        #expect(redactedText.split(separator: "\n").dropFirst() == directText.split(separator: "\n").dropFirst())
+        #expect(redactedText.split(separator: "\n").count > 10)
         #expect(!redacted.standardOutput.contains("CBT99990001"))
         let plain = try CommandRunner.sosdump(["analyze", capture])
         #expect(plain.standardOutput.contains("CBT99990001"))

@@ -10,7 +10,8 @@ import Darwin
 /// - one Section Header Block (little-endian, version 1.0, section length
 ///   unknown, `shb_userappl` naming the writer);
 /// - one Interface Description Block per interface, with `if_name` and
-///   `if_tsresol` 9 (nanoseconds), `if_description` and `if_fcslen` when known;
+///   `if_tsresol` 9 (nanoseconds; or another number of decimal digits, for a
+///   copy that keeps its source's resolution), `if_description` and `if_fcslen` when known;
 /// - one Enhanced Packet Block per frame (captured bytes, original length,
 ///   the timestamp in nanoseconds);
 /// - optionally, at the end, an Interface Statistics Block per interface
@@ -32,12 +33,14 @@ public final class PcapngWriter {
 
     /// Bytes gathered before a `write(2)`.
     public static let flushThreshold = 256 << 10
-    /// `if_tsresol` of every interface written: 10^-9 s.
+    /// `if_tsresol` of an interface unless told otherwise: 10^-9 s.
     public static let timestampResolution: UInt8 = 9
 
     private var fd: Int32
     private var buffer: [UInt8] = []
     private var interfaces = 0
+    /// Each interface's `if_tsresol` (decimal digits).
+    private var digitsOfInterface: [UInt8] = []
 
     /// Creates (or truncates) the file at `path` and writes the section
     /// header. `application` goes into `shb_userappl`, `comment` into the
@@ -63,14 +66,18 @@ public final class PcapngWriter {
     // MARK: Blocks
 
     /// Describes an interface; frames name it by the index returned (0, 1, …).
+    /// Its times are written with `timestampDigits` decimal digits of a
+    /// second (`if_tsresol`): 9 (nanoseconds) unless a copy of another
+    /// capture keeps that capture's resolution (6 for a pcap's microseconds).
     @discardableResult
-    public func addInterface(_ interface: CaptureInterface) throws(CaptureWriteError) -> Int {
+    public func addInterface(_ interface: CaptureInterface, timestampDigits: UInt8 = PcapngWriter.timestampResolution) throws(CaptureWriteError) -> Int {
+        let digits = min(timestampDigits, 9)
         var options: [UInt8] = []
         if let name = interface.name { Self.appendOption(PcapngOptionCode.interfaceName, Array(name.utf8), to: &options) }
         if let description = interface.description {
             Self.appendOption(PcapngOptionCode.interfaceDescription, Array(description.utf8), to: &options)
         }
-        Self.appendOption(PcapngOptionCode.timestampResolution, [Self.timestampResolution], to: &options)
+        Self.appendOption(PcapngOptionCode.timestampResolution, [digits], to: &options)
         if let fcs = interface.fcsLength { Self.appendOption(PcapngOptionCode.fcsLength, [UInt8(clamping: fcs * 8)], to: &options) }
         Self.appendOption(PcapngOptionCode.endOfOptions, [], to: &options)
 
@@ -83,6 +90,7 @@ public final class PcapngWriter {
         append32(UInt32(length))
         bytesWritten += Int64(length)
         interfaces += 1
+        digitsOfInterface.append(digits)
         try flushIfFull()
         return interfaces - 1
     }
@@ -97,7 +105,7 @@ public final class PcapngWriter {
         let length = 32 + padded
         appendBlockStart(.enhancedPacket, length: length)
         append32(UInt32(interface))
-        appendTimestamp(frame.timestamp)
+        appendTimestamp(frame.timestamp, digits: digitsOfInterface[interface])
         append32(UInt32(clamping: captured))
         append32(UInt32(clamping: frame.bytes.wireCount))
         buffer.append(contentsOf: frame.bytes.rawBytes)
@@ -198,11 +206,17 @@ public final class PcapngWriter {
     /// Nanoseconds since the epoch as the two 32-bit halves; before the
     /// epoch is written as the epoch.
     @inline(__always)
-    private func appendTimestamp(_ time: CaptureTimestamp) {
-        let units = Self.units(time)
+    private func appendTimestamp(_ time: CaptureTimestamp, digits: UInt8 = PcapngWriter.timestampResolution) {
+        var units = Self.units(time)
+        if digits < 9 {
+            let scale = UInt64(Self.powersOfTen[Int(9 - digits)])
+            units = UInt64(max(time.seconds, 0)) &* (1_000_000_000 / scale) &+ UInt64(time.nanoseconds) / scale
+        }
         append32(UInt32(truncatingIfNeeded: units >> 32))
         append32(UInt32(truncatingIfNeeded: units))
     }
+
+    private static let powersOfTen: [UInt32] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000]
 
     private static func units(_ time: CaptureTimestamp) -> UInt64 {
         guard time.seconds >= 0 else { return 0 }
