@@ -79,7 +79,7 @@ struct PacketsCommand: ParsableCommand {
                 }
             } catch {
                 output.flush()
-                warn("\(file): " + PacketListing.damageLine(error, framesRead: reader.framesRead))
+                warn(PacketListing.damageLine(error, framesRead: reader.framesRead))
                 throw ExitStatus.damaged
             }
             numbered += reader.framesRead

@@ -52,7 +52,8 @@ struct ShareCommand: ParsableCommand {
         defer { source.remove() }
         let (conclusion, firstDamage) = CaptureAnalysis.analyze(try openCapture(source.path, name: input.file))
         let redactor = keepAddresses ? nil : FrameRedactor(pseudonyms: Pseudonyms(key: try key.load()), followed: conclusion.followed)
-        let comment = ShareWording.comment(followed: conclusion.followed, redacted: !keepAddresses)
+        let comment = ShareWording.comment(followed: conclusion.followed, redacted: !keepAddresses,
+                                           damagedAfterFrame: firstDamage == nil ? nil : conclusion.sos.frames)
         let writer: PcapngWriter
         do {
             writer = try PcapngWriter(path: output == "-" ? "/dev/stdout" : output, application: "sosdump share", comment: comment)
@@ -77,6 +78,8 @@ struct ShareCommand: ParsableCommand {
                 }
                 try writer.write(frame, interface: index)
             }
+            // The capture's recorded end (a pcapng statistics block), kept when later than what was written.
+            if let end = reader.recordedEnd, let first = interfaces.values.min() { try writer.writeEnd(interface: first, time: end) }
             try writer.close()
         } catch let error as CaptureWriteError {
             warn("\(error)")
@@ -84,7 +87,7 @@ struct ShareCommand: ParsableCommand {
         }
         warn(ShareWording.summary(output: output == "-" ? "standard output" : output, summary))
         if let damage = summary.damage ?? firstDamage {
-            warn("\(input.file): \(PacketListing.damageLine(damage, framesRead: summary.framesRead))")
+            warn(PacketListing.damageLine(damage, framesRead: summary.framesRead))
             throw ExitStatus.damaged
         }
     }

@@ -87,7 +87,7 @@ struct TransfersCommand: ParsableCommand {
                     if tracker.hasFinished { take(tracker.takeFinished()) }
                 }
             } catch {
-                damage = "\(name): " + PacketListing.damageLine(error, framesRead: reader.framesRead)
+                damage = PacketListing.damageLine(error, framesRead: reader.framesRead)
             }
             numbered += reader.framesRead
             warnings += reader.warnings

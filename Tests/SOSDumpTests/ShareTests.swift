@@ -148,6 +148,28 @@ import Testing
         #expect(keeps(PacketBuilder.ethernetIPv4UDP()))  // an S.O.S. message, whoever sent it
     }
 
+    /// The capture's recorded end is written (a statistics block with its
+    /// time only), and read back as the end, later than the last frame.
+    @Test func theRecordedEndIsKept() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/end.pcapng"
+        let writer = try PcapngWriter(path: path, comment: "a test")
+        let i = try writer.addInterface(CaptureInterface(linkType: .ethernet, snapLength: 65535), timestampDigits: 6)
+        let frame = PacketBuilder.ethernetIPv4UDP()
+        try frame.withUnsafeBytes { raw in
+            try writer.write(CapturedFrame(number: 1, timestamp: CaptureTimestamp(seconds: 1000, nanoseconds: 123_456_000, fractionDigits: 6),
+                                           interfaceIndex: 0, linkType: .ethernet, bytes: ByteView(raw), fileOffset: 0), interface: i)
+        }
+        try writer.writeEnd(interface: i, time: CaptureTimestamp(seconds: 1100, nanoseconds: 0))
+        try writer.close()
+        let reader = try CaptureReader(path: path)
+        let read = try #require(try reader.next())
+        #expect(read.timestamp == CaptureTimestamp(seconds: 1000, nanoseconds: 123_456_000, fractionDigits: 6))
+        #expect(try reader.next() == nil)
+        #expect(reader.recordedEnd?.seconds == 1100)
+    }
+
     // MARK: The pseudonyms
 
     @Test func macsKeepTheirMakerAndNeverCollide() {

@@ -141,6 +141,24 @@ public final class PcapngWriter {
         try flushIfFull()
     }
 
+    /// An Interface Statistics Block with no counters: only its time, the
+    /// capture's recorded end (a copy of a capture whose last frames were
+    /// left out still ends when the capture ended).
+    public func writeEnd(interface: Int, time: CaptureTimestamp) throws(CaptureWriteError) {
+        precondition(interface >= 0 && interface < interfaces, "PcapngWriter: interface \(interface) was not added")
+        var options: [UInt8] = []
+        Self.appendOption(PcapngStatisticsCode.endTime, Self.timestampWords(time), to: &options)
+        Self.appendOption(PcapngOptionCode.endOfOptions, [], to: &options)
+        let length = 24 + options.count
+        appendBlockStart(.interfaceStatistics, length: length)
+        append32(UInt32(interface))
+        appendTimestamp(time, digits: digitsOfInterface[interface])
+        buffer.append(contentsOf: options)
+        append32(UInt32(length))
+        bytesWritten += Int64(length)
+        try flushIfFull()
+    }
+
     // MARK: Output
 
     /// Hands every buffered byte to the file.

@@ -138,6 +138,7 @@ extension CaptureAnalysis {
             decoder.decode(frame, into: &d)
             analysis.observe(d)
         }) ?? CaptureShare.Summary()
-        return (analysis.finish(), summary)
+        // As `analyze` concludes: at the capture's recorded end, and with the damage that stopped reading.
+        return (analysis.finish(damage: summary.damage, end: reader.recordedEnd), summary)
     }
 }

@@ -4,7 +4,7 @@
 public enum ShareWording {
     /// What the file holds and what was done to it, known before the frames
     /// are written: the policy and what the diagnoses followed.
-    public static func comment(followed: FollowedTraffic, redacted: Bool) -> String {
+    public static func comment(followed: FollowedTraffic, redacted: Bool, damagedAfterFrame: Int? = nil) -> String {
         var lines = [
             "Shared by sosdump share.",
             "Kept: only the frames sosdump's diagnosis used: the frames of the \(count(followed.macs.count, "phone")) it followed "
@@ -23,6 +23,10 @@ public enum ShareWording {
                 + "except where they named a host.")
         } else {
             lines.append("Addresses were kept as they were (--keep-addresses): this file shows the network it came from.")
+        }
+        if let frame = damagedAfterFrame {
+            lines.append("The original capture is damaged: reading stopped after its frame \(frame). This file holds what was read "
+                + "before; sosdump analyze --redact reports the damage as the original's report does.")
         }
         return lines.joined(separator: "\n")
     }
