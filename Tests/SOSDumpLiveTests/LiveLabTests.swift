@@ -159,7 +159,8 @@ struct LiveLabTests {
         let said = try #require(CaptureTimestamp(rfc3339: verdict.time))
         let lastBlock = try #require(CaptureTimestamp(rfc3339: stall.time))
         let delay = said.seconds(since: lastBlock)
-        #expect(delay >= 10 && delay <= 11.5, "TRANSFER_STALLED came \(delay) s after the last block; the threshold is 10 s")
+        // The phone's five tries of its last ACK (8 s) or the 10 s threshold, whichever first, and a second.
+        #expect(delay >= 8 && delay <= 11.5, "TRANSFER_STALLED came \(delay) s after the last block; the threshold is 10 s")
     }
 
     struct Frame: Equatable {

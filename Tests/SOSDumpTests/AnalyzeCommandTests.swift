@@ -186,8 +186,14 @@ import Testing
         // reset-during-write: back 9 s after the download; with --reset-window 5 that is a revert.
         let reset = try CommandRunner.sosdump(["analyze", "--reset-window", "5", "--format", "json", CaptureCorpus.path("sos", "reset-during-write.pcap")])
         #expect(reset.standardOutput.contains("\"verdict\":\"REVERTED_TO_RECOVERY\""))
-        // transfer-stalled: 23 s after the last block; with --stall 30 the capture ended first.
+        // capture-ended: the download's last block is the capture's last frame; with --stall 0.001
+        // the capture is still too short to call it stalled, and so is every threshold's use at 0 s.
+        // transfer-stalled: the phone sent its last ACK five times (its every try) and gave up:
+        // stalled whatever --stall says.
         let stall = try CommandRunner.sosdump(["analyze", "--stall", "30", "--format", "json", CaptureCorpus.path("sos", "transfer-stalled.pcap")])
-        #expect(stall.standardOutput.contains("\"verdict\":\"CAPTURE_ENDED\""))
+        #expect(stall.standardOutput.contains("\"verdict\":\"TRANSFER_STALLED\"") && stall.standardOutput.contains("\"stall\":30"))
+        // cut-mid-transfer: 78 blocks, then the capture ends at once; --stall does not make it a stall.
+        let cut = try CommandRunner.sosdump(["analyze", "--stall", "1", "--format", "json", CaptureCorpus.path("sos", "cut-mid-transfer.pcap")])
+        #expect(cut.standardOutput.contains("\"verdict\":\"CAPTURE_ENDED\""))
     }
 }

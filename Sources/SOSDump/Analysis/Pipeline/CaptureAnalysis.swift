@@ -79,6 +79,13 @@ public struct CaptureAnalysis {
         }
         for t in tracker.finish() { ended(t) }
         var sosAnalysis = sos.finish(span: span)
+        if shape.duplicateTFTPFrames > 0 {
+            // One count of frames seen twice: the S.O.S. diagnosis's and the tracker's.
+            let i = sosAnalysis.notices.firstIndex { if case .duplicateFrames = $0 { true } else { false } }
+            var total = shape.duplicateTFTPFrames
+            if let i, case .duplicateFrames(let n) = sosAnalysis.notices[i] { total += n }
+            if let i { sosAnalysis.notices[i] = .duplicateFrames(total) } else { sosAnalysis.notices.append(.duplicateFrames(total)) }
+        }
         if tracker.evictedTransfers > 0 {
             sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: limits.tracker.maxActiveTransfers))
         }

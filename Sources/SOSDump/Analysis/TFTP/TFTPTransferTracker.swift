@@ -566,6 +566,7 @@ struct TransferState {
         guard block <= limits.maxBlocks else { return }
         if acknowledged.contains(block) || block < highestAck {
             transfer.repeatedAcks.record(mark)
+            transfer.lastAckRepeats = lastRepeatedAck == block || block == highestAck ? transfer.lastAckRepeats + 1 : 1
             lastRepeatedAck = block
             // The receiver asks again for what follows `block`: the DATA it
             // was sent after that never reached it.
@@ -578,6 +579,7 @@ struct TransferState {
             }
         } else {
             lastRepeatedAck = nil
+            transfer.lastAckRepeats = 0
         }
         acknowledged.insert(block)
         // An ACK after an ERROR proves nothing (some clients answer the ERROR with one).
