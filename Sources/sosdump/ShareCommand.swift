@@ -61,26 +61,10 @@ struct ShareCommand: ParsableCommand {
             warn("\(error)")
             throw ExitStatus.cannotWrite
         }
-        var interfaces: [Int: Int] = [:]
         let reader = try openCapture(source.path, name: input.file)
         let summary: CaptureShare.Summary
         do {
-            summary = try CaptureShare.pass(reader, selection: ShareSelection(followed: conclusion.followed), redactor: redactor) { frame, interface in
-                let index: Int
-                if let known = interfaces[frame.interfaceIndex] {
-                    index = known
-                } else {
-                    // The interface's name is kept (eth0), its description is not (it may name the host); its times keep their digits.
-                    index = try writer.addInterface(CaptureInterface(linkType: interface.linkType, snapLength: interface.snapLength,
-                                                                     name: interface.name, fcsLength: interface.fcsLength),
-                                                    timestampDigits: frame.timestamp.fractionDigits)
-                    interfaces[frame.interfaceIndex] = index
-                }
-                try writer.write(frame, interface: index)
-            }
-            // The capture's recorded end (a pcapng statistics block), kept when later than what was written.
-            if let end = reader.recordedEnd, let first = interfaces.values.min() { try writer.writeEnd(interface: first, time: end) }
-            try writer.close()
+            summary = try CaptureShare.write(reader, to: writer, selection: ShareSelection(followed: conclusion.followed), redactor: redactor)
         } catch let error as CaptureWriteError {
             warn("\(error)")
             throw ExitStatus.cannotWrite

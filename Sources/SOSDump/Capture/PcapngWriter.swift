@@ -159,6 +159,17 @@ public final class PcapngWriter {
         try flushIfFull()
     }
 
+    /// The start of an Enhanced Packet Block and nothing more, as a capture
+    /// cut off in the middle of a record ends: every reader stops there
+    /// and says the file is damaged. For a copy of a damaged capture
+    /// (`sosdump share`), so that it ends in damage where the original did.
+    /// The writer takes nothing after it.
+    public func writeTruncation() throws(CaptureWriteError) {
+        appendBlockStart(.enhancedPacket, length: 64)
+        bytesWritten += 8
+        try flush()
+    }
+
     // MARK: Output
 
     /// Hands every buffered byte to the file.

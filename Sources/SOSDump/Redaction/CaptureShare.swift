@@ -124,6 +124,38 @@ public struct ShareSelection: Sendable {
     }
 }
 
+extension CaptureShare {
+    /// `sosdump share`'s second pass into `writer`: each interface described
+    /// when its first frame comes (its name and link type; not its
+    /// description, which may name the host), with the capture's timestamp
+    /// resolution; then, after the frames, the capture's recorded end, or
+    /// for a damaged capture a block cut short where the damage was.
+    /// Throws the writer's `CaptureWriteError`.
+    public static func write(_ reader: CaptureReader, to writer: PcapngWriter, selection: ShareSelection,
+                             redactor: FrameRedactor?) throws -> Summary {
+        var interfaces: [Int: Int] = [:]
+        let summary = try pass(reader, selection: selection, redactor: redactor) { frame, interface in
+            let index: Int
+            if let known = interfaces[frame.interfaceIndex] {
+                index = known
+            } else {
+                index = try writer.addInterface(CaptureInterface(linkType: interface.linkType, snapLength: interface.snapLength,
+                                                                 name: interface.name, fcsLength: interface.fcsLength),
+                                                timestampDigits: frame.timestamp.fractionDigits)
+                interfaces[frame.interfaceIndex] = index
+            }
+            try writer.write(frame, interface: index)
+        }
+        if summary.damage != nil {
+            try writer.writeTruncation()
+        } else if let end = reader.recordedEnd, let first = interfaces.values.min() {
+            try writer.writeEnd(interface: first, time: end)
+        }
+        try writer.close()
+        return summary
+    }
+}
+
 extension CaptureAnalysis {
     /// `analyze --redact`: the analysis of the frames a share pass hands on
     /// (`CaptureShare.pass`), as `analyze` would make it of the shared file.

@@ -26,7 +26,7 @@ public enum ShareWording {
         }
         if let frame = damagedAfterFrame {
             lines.append("The original capture is damaged: reading stopped after its frame \(frame). This file holds what was read "
-                + "before; sosdump analyze --redact reports the damage as the original's report does.")
+                + "before, and ends in a block cut short, so that readers stop where they stopped in the original.")
         }
         return lines.joined(separator: "\n")
     }
