@@ -34,6 +34,7 @@ public enum ShareWording {
     /// A line for standard error when the file is written.
     public static func summary(output: String, _ s: CaptureShare.Summary) -> String {
         var line = "wrote \(count(s.framesKept, "frame")) of \(s.framesRead) to \(output)"
+        if s.markers > 0 { line += " (\(s.markers) of them empty, marking when the capture \(s.markers == 1 ? "began or ended" : "began and ended"))" }
         if let r = s.replaced {
             var parts = [count(r.macs.count, "MAC address", plural: "MAC addresses"), count(r.ipv4.count, "IPv4 address", plural: "IPv4 addresses")]
             if !r.ipv6.isEmpty { parts.append(count(r.ipv6.count, "IPv6 address", plural: "IPv6 addresses")) }
