@@ -73,11 +73,22 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var catalogOptions: CatalogOptions
 
+    @Flag(help: "Print the report of what `sosdump share` would write: the same pseudonyms for addresses, serials and names (with the same key), and the shared file's frame numbers.")
+    var redact = false
+
+    @OptionGroup var key: PseudonymKeyOptions
+
+    @Option(name: .customShort("r"), help: ArgumentHelp("Read this capture, as tcpdump -r does (- for standard input); may be given more than once.", valueName: "file"))
+    var readFiles: [String] = []
+
+    @Flag(name: .customShort("n"), help: "Taken for tcpdump's habit; sosdump never resolves names.")
+    var noNames = false
+
     @Argument(help: "pcap or pcapng files (- for standard input).")
-    var files: [String]
+    var files: [String] = []
 
     func validate() throws {
-        if files.isEmpty { throw ValidationError("Name at least one capture to analyse.") }
+        if captures.isEmpty { throw ValidationError("Name at least one capture to analyse.") }
     }
 
     func run() throws {
@@ -88,13 +99,24 @@ struct AnalyzeCommand: ParsableCommand {
         var output = StandardOutput()
         var unreadable = false, damaged = false
         var pages: [AnalysisReport] = []
-        for (i, file) in files.enumerated() {
+        let pseudonyms = redact ? Pseudonyms(key: try key.load()) : nil
+        for (i, file) in captures.enumerated() {
             output.flush()
-            guard let reader = try? openCapture(file) else {
+            let source = try SpooledCapture(redact ? file : "")
+            defer { source.remove() }
+            guard let reader = try? openCapture(redact ? source.path : file, name: file) else {
                 unreadable = true
                 continue
             }
-            let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds, limits: limits)
+            var (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds, limits: limits)
+            if let pseudonyms, let again = try? openCapture(source.path, name: file) {
+                // The report of the shared capture, as `share` writes it.
+                let redactor = FrameRedactor(pseudonyms: pseudonyms, followed: conclusion.followed)
+                let shared = CaptureAnalysis.analyzeShared(again, selection: ShareSelection(followed: conclusion.followed), redactor: redactor,
+                                                           catalog: catalog, thresholds: thresholdOptions.thresholds, limits: limits)
+                conclusion = shared.conclusion
+                damage = shared.summary.damage ?? damage
+            }
             let damageLine = damage.map { PacketListing.damageLine($0, framesRead: reader.framesRead) }
             let report = AnalysisReport(file: file, conclusion: conclusion, damage: damage.map { "\($0); stopped after frame \(reader.framesRead)" },
                                         warnings: reader.warnings.map { "\($0)" })
@@ -119,6 +141,9 @@ struct AnalyzeCommand: ParsableCommand {
         // As `packets` does: what was read is reported, and the status says the file is damaged.
         if damaged { throw ExitStatus.damaged }
     }
+
+    /// The captures named, with -r and as words.
+    var captures: [String] { readFiles + files }
 
     /// Colour on a terminal only, and never when NO_COLOR is set (no-color.org).
     static func colourWanted() -> Bool {

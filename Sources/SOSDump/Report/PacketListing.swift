@@ -17,6 +17,11 @@ public final class PacketListing {
     private let encoder: JSONEncoder
     /// SCCP is read from TCP streams put back in order, across frames.
     private var sccp = SCCPStreamTracker()
+    /// A read filter: frames it refuses are skipped (not decoded).
+    public var filter: ((CapturedFrame) -> Bool)?
+    /// Added to every frame number: a capture read after others goes on
+    /// numbering where they ended.
+    public var numberOffset = 0
 
     public init(reader: CaptureReader, format: Format, decoder: FrameDecoder = FrameDecoder()) {
         self.reader = reader
@@ -29,7 +34,14 @@ public final class PacketListing {
     /// reader's error where the capture is damaged, after every frame
     /// before the damage has been returned.
     public func nextRecord() throws(CaptureError) -> PacketRecord? {
-        guard let frame = try reader.next() else { return nil }
+        guard var frame = try reader.next() else { return nil }
+        if let filter {
+            while !filter(frame) {
+                guard let next = try reader.next() else { return nil }
+                frame = next
+            }
+        }
+        frame.number += numberOffset
         let interfaces = reader.interfaces
         let interface = interfaces.indices.contains(frame.interfaceIndex) ? interfaces[frame.interfaceIndex] : nil
         let d = decoder.decode(frame)

@@ -92,7 +92,13 @@ public struct CaptureAnalysis {
         if tracker.evictedTransfers > 0 {
             sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: limits.tracker.maxActiveTransfers))
         }
-        return CaptureConclusion(sos: sosAnalysis, filterSigns: shape.filterSigns(span: span), comments: comments)
+        return CaptureConclusion(sos: sosAnalysis, filterSigns: shape.filterSigns(span: span), comments: comments, followed: sos.followed)
+    }
+
+    /// Whether a frame is a message of a diagnosed family's own protocol
+    /// (`Diagnosis.isOwnProtocol`), whoever sent it.
+    public static func isOwnProtocol(_ d: borrowing Dissection) -> Bool {
+        SOSDiagnosis.isOwnProtocol(d)
     }
 
     /// The S.O.S. phones' verdicts if the capture ended at `now` (a live
@@ -152,6 +158,8 @@ public struct CaptureConclusion: Sendable {
     public var filterSigns: [CaptureFilterSign] = []
     /// The capture's comments: its frames' (the walk's), and its own (the reader's, `CaptureReader.comments`).
     public var comments = CaptureComments()
+    /// What the diagnoses followed, together (what `sosdump share` keeps).
+    public var followed = FollowedTraffic()
 }
 
 extension CaptureAnalysis {
