@@ -118,6 +118,11 @@ struct LiveCommand: ParsableCommand {
         }
         for warning in capture.warnings { warn("warning: \(warning)") }
 
+        // A closed standard output is seen as EPIPE (LiveView stops the run),
+        // and a file past `ulimit -f` as EFBIG: neither may kill the process
+        // before the `-w` file is closed whole.
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
         var writer: PcapngWriter?
         if let writeFile {
             do {

@@ -37,6 +37,8 @@ public final class PcapngWriter {
 
     private var fd: Int32
     private var buffer: [UInt8] = []
+    /// Bytes in the file: whole blocks, written by flushes that succeeded.
+    private var fileLength: Int64 = 0
     private var interfaces = 0
 
     /// Creates (or truncates) the file at `path` and writes the section
@@ -133,7 +135,10 @@ public final class PcapngWriter {
 
     // MARK: Output
 
-    /// Hands every buffered byte to the file.
+    /// Hands every buffered byte to the file. The buffer holds whole
+    /// blocks; when a write fails part way (a full disk, `ulimit -f`), the
+    /// file is cut back to where this flush began, so it ends with a whole
+    /// block and reads as a capture, never with a torn one.
     public func flush() throws(CaptureWriteError) {
         guard !buffer.isEmpty, fd >= 0 else { return }
         let failure: Int32? = buffer.withUnsafeBytes { raw in
@@ -149,8 +154,14 @@ public final class PcapngWriter {
             }
             return nil
         }
+        let flushed = buffer.count
         buffer.removeAll(keepingCapacity: true)
-        if let failure { throw CaptureWriteError(file: name, reason: systemErrorMessage(failure)) }
+        if let failure {
+            // Only a regular file can be cut back (a pipe or a terminal keeps what it took).
+            _ = ftruncate(fd, off_t(fileLength))
+            throw CaptureWriteError(file: name, reason: systemErrorMessage(failure))
+        }
+        fileLength += Int64(flushed)
     }
 
     /// Flushes and closes the file; the writer takes nothing more.

@@ -1,7 +1,9 @@
 /// The text form of `sosdump analyze`: a header line with the verdict, then
 /// each phone's identity, timeline, download, findings and next step. A
 /// renderer over `AnalysisReport`'s records alone (a report read back from
-/// its JSON renders the same); it decides nothing.
+/// its JSON renders the same); it decides nothing. Every string of a record
+/// goes through `TerminalText.escaped` (`e`) before it is placed; only the
+/// style's own colour codes reach the terminal as escapes.
 public struct AnalysisText: Sendable {
     /// ANSI colours for the verdict codes, or none.
     public struct Style: Sendable {
@@ -9,7 +11,7 @@ public struct AnalysisText: Sendable {
         public init(colour: Bool) { self.colour = colour }
 
         func code(_ code: String) -> String {
-            guard colour, let c = VerdictCode(rawValue: code) else { return code }
+            guard colour, let c = VerdictCode(rawValue: code) else { return TerminalText.escaped(code) }
             let sgr = c.isSuccess ? "1;32" : (c.isWarning || c.isUndecided ? "1;33" : "1;31")
             return "\u{1B}[\(sgr)m\(code)\u{1B}[0m"
         }
@@ -23,9 +25,9 @@ public struct AnalysisText: Sendable {
 
     public func lines(_ r: AnalysisReport) -> [String] {
         var out: [String] = []
-        out.append("\(style.bold(r.file)): \(style.code(r.verdict))" + (VerdictCode(rawValue: r.verdict).map { " (\($0.meaning))" } ?? ""))
+        out.append("\(style.bold(e(r.file))): \(style.code(r.verdict))" + (VerdictCode(rawValue: r.verdict).map { " (\($0.meaning))" } ?? ""))
         if r.phones.count > 1 {
-            for p in r.phones { out.append("  phone \(p.mac): \(style.code(p.verdict))") }
+            for p in r.phones { out.append("  phone \(e(p.mac)): \(style.code(p.verdict))") }
         }
         var span = "\(r.capture.frames) frame\(r.capture.frames == 1 ? "" : "s")"
         if let start = r.capture.start, let end = r.capture.end {
@@ -33,12 +35,12 @@ public struct AnalysisText: Sendable {
                 ?? r.capture.seconds ?? 0
             span += ", \(Self.utc(start)) to \(Self.utc(end)) UTC (\(SOSWording.seconds(seconds)))"
         }
-        out.append("  " + span)
-        for note in r.notes { out += Self.wrap("note: " + note, indent: "  ") }
+        out.append(e("  " + span))
+        for note in r.notes { out += Self.wrap("note: " + e(note), indent: "  ") }
 
         for p in r.phones {
             out.append("")
-            out.append("phone \(style.bold(p.mac)): \(style.code(p.verdict))")
+            out.append("phone \(style.bold(e(p.mac))): \(style.code(p.verdict))")
             var who: [String] = []
             if let v = p.product { who.append(v) }
             if let v = p.serial { who.append("serial \(v)") }
@@ -46,24 +48,24 @@ public struct AnalysisText: Sendable {
             if let v = p.loaderVersion { who.append("loader \(v)") }
             if let v = p.hardwareVersion { who.append("hardware \(v)") }
             if let v = p.gateway { who.append("gateway \(v)") }
-            if !who.isEmpty { out.append("  " + who.joined(separator: ", ")) }
-            out += Self.wrap(p.explanation, indent: "  ")
+            if !who.isEmpty { out.append(e("  " + who.joined(separator: ", "))) }
+            out += Self.wrap(e(p.explanation), indent: "  ")
             out.append("  timeline:")
             out += timelineLines(p.timeline)
             if let t = p.transfer {
-                var words = "  download: \(TransferTable.printable(t.file)), \(t.bytes) bytes"
+                var words = "  download: \(t.file), \(t.bytes) bytes"
                 if let size = t.size, size != t.bytes { words += " of \(size)" }
                 words += ", \(t.outcome)"
                 if let sha = t.sha256 { words += ", sha256 \(sha)" }
-                out.append(words)
+                out.append(e(words))
             }
             if let image = p.image {
-                out += Self.wrap("image \(image.version ?? "of unreadable version"): the loader \(image.loaderText); catalog: \(image.catalogText)", indent: "  ")
+                out += Self.wrap(e("image \(image.version ?? "of unreadable version"): the loader \(image.loaderText); catalog: \(image.catalogText)"), indent: "  ")
             }
             out.append("  findings:")
             for f in p.findings { out += findingLines(f) }
-            for note in p.notes { out += Self.wrap("note: " + note, indent: "  ") }
-            out += Self.wrap("next step: " + p.nextStep, indent: "  ")
+            for note in p.notes { out += Self.wrap("note: " + e(note), indent: "  ") }
+            out += Self.wrap("next step: " + e(p.nextStep), indent: "  ")
         }
 
         if !r.findings.isEmpty {
@@ -78,7 +80,7 @@ public struct AnalysisText: Sendable {
         }
         if r.phones.isEmpty {
             out.append("")
-            out += Self.wrap("next step: " + r.nextStep, indent: "")
+            out += Self.wrap("next step: " + e(r.nextStep), indent: "")
         }
         return out
     }
@@ -86,8 +88,8 @@ public struct AnalysisText: Sendable {
     func findingLines(_ f: FindingRecord) -> [String] {
         let frames = f.frames.isEmpty ? "" : " (frame\(f.frames.count == 1 ? "" : "s") \(f.frames.map(String.init).joined(separator: ", ")))"
         let kind = f.warning ? "warning " : ""
-        var lines = Self.wrap("\(kind)\(style.code(f.code))\(frames): \(f.explanation)", indent: "    ", hanging: "      ")
-        if let caveat = f.caveat { lines += Self.wrap("caveat: " + caveat, indent: "      ") }
+        var lines = Self.wrap("\(kind)\(style.code(f.code))\(frames): \(e(f.explanation))", indent: "    ", hanging: "      ")
+        if let caveat = f.caveat { lines += Self.wrap("caveat: " + e(caveat), indent: "      ") }
         return lines
     }
 
@@ -101,7 +103,7 @@ public struct AnalysisText: Sendable {
             let delta = previous.flatMap { p in time.map { "+" + TransferTable.fixed(max(0, $0.seconds(since: p)), 3) } } ?? ""
             previous = time
             let times = l.count > 1 ? " (\(l.count) times)" : ""
-            return (frames, clock, delta, l.actor, l.text + times)
+            return (frames, e(clock), delta, e(l.actor), e(l.text + times))
         }
         let w0 = rows.map(\.0.count).max() ?? 0, w1 = rows.map(\.1.count).max() ?? 0, w2 = rows.map(\.2.count).max() ?? 0
         for r in rows {
@@ -111,6 +113,8 @@ public struct AnalysisText: Sendable {
         }
         return out
     }
+
+    private func e(_ text: String) -> String { TerminalText.escaped(text) }
 
     /// An RFC 3339 time as `CaptureTimestamp.utcText` writes it: `2026-11-21 12:24:22.123456`.
     static func utc(_ rfc3339: String) -> String {

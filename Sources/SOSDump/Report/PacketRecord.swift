@@ -137,12 +137,15 @@ public struct PacketRecord: Codable, Equatable, Sendable {
 }
 
 extension PacketRecord {
-    /// The report line for a frame: `number time interface/linktype summary`.
+    /// The report line for a frame: `number time interface/linktype summary`,
+    /// through `TerminalText.escaped` (the interface name, TFTP file names,
+    /// modes and options, DHCP and S.O.S. text in the summary came from the
+    /// capture; the JSON record keeps them exact).
     public var textLine: String {
         // The RFC 3339 time without its "T" and "Z": 2026-11-21 12:24:22.123456.
         var clock = Array(time.utf8)
         if clock.count > 10, clock[10] == UInt8(ascii: "T") { clock[10] = UInt8(ascii: " ") }
         if clock.last == UInt8(ascii: "Z") { clock.removeLast() }
-        return "\(frame) \(String(decoding: clock, as: UTF8.self)) \(interfaceName ?? "#\(interface)")/\(linkType) \(summary)"
+        return TerminalText.escaped("\(frame) \(String(decoding: clock, as: UTF8.self)) \(interfaceName ?? "#\(interface)")/\(linkType) \(summary)")
     }
 }

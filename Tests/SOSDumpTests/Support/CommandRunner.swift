@@ -13,10 +13,17 @@ enum CommandRunner {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("sosdump")
     }
 
-    static func sosdump(_ arguments: [String]) throws -> Result {
+    /// Runs sosdump; with `fileSizeLimitKiB`, under bash's `ulimit -f`
+    /// (a file may not grow past it: the write fails as on a full disk).
+    static func sosdump(_ arguments: [String], fileSizeLimitKiB: Int? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if let limit = fileSizeLimitKiB {
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", "ulimit -f \(limit) && exec \"$0\" \"$@\"", executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         // Standard error goes to a file, so neither stream can fill a pipe
         // and block the child while the other is read.
         let errPath = "/tmp/sosdump-test-\(UUID().uuidString).err"
