@@ -29,6 +29,7 @@ public struct CaptureAnalysis {
     @usableFromInline var tracker: TFTPTransferTracker
     @usableFromInline var sos: SOSDiagnosis
     @usableFromInline var span = CaptureSpan()
+    @usableFromInline var shape = CaptureShape()
 
     /// Set by a live reader: every transfer the tracker ends is also kept,
     /// with its image check, until `takeEndedTransfers()`.
@@ -48,6 +49,7 @@ public struct CaptureAnalysis {
     @inlinable @inline(__always) @discardableResult
     public mutating func observe(_ d: borrowing Dissection) -> TFTPEvent? {
         span.count(d.frame.timestamp)
+        shape.observe(d)
         let event = tracker.observe(d)
         sos.observe(d, tftp: event, span: span)
         if tracker.hasFinished { takeTransfers() }
@@ -63,21 +65,24 @@ public struct CaptureAnalysis {
         if tracker.hasFinished { takeTransfers() }
     }
 
-    /// Ends the capture: the open transfers end, and every diagnosis concludes.
-    public mutating func finish() -> CaptureConclusion {
+    /// Ends the capture: the open transfers end, and every diagnosis
+    /// concludes. `damage`: what stopped reading the file, if something did.
+    public mutating func finish(damage: CaptureError? = nil) -> CaptureConclusion {
+        if let damage { span.damage = CaptureDamage(error: damage, lastFrame: span.frames) }
         for t in tracker.finish() { ended(t) }
         var sosAnalysis = sos.finish(span: span)
         if tracker.evictedTransfers > 0 {
             sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: limits.tracker.maxActiveTransfers))
         }
-        return CaptureConclusion(sos: sosAnalysis)
+        return CaptureConclusion(sos: sosAnalysis, filterSigns: shape.filterSigns(span: span))
     }
 
     /// The S.O.S. phones' verdicts if the capture ended at `now` (a live
     /// capture still running): `finish()`'s rules with the time elapsed
-    /// counted to `now`. Transfers still open are not in it yet.
+    /// counted to `now`. Transfers still open count as they would if they
+    /// ended now, unless they are complete (their image is checked at their end).
     public func sosVerdictsSoFar(at now: CaptureTimestamp) -> [PhoneVerdict] {
-        sos.verdictsSoFar(at: now, span: span)
+        sos.verdictsSoFar(at: now, span: span, open: tracker.provisionalTransfers(at: now, numbers: sos.downloadsInProgress))
     }
 
     // MARK: Transfers
@@ -108,6 +113,7 @@ public struct CaptureAnalysis {
     /// A transfer the tracker ended: checked as an image once when a live
     /// reader keeps it, then handed to every diagnosis.
     mutating func ended(_ t: TFTPTransfer) {
+        shape.transferEnded(t)
         var ended = EndedTransfer(transfer: t)
         if keepsEndedTransfers {
             ended.image = TransferredImage.examine(t, catalog: catalog)
@@ -124,6 +130,8 @@ public struct CaptureAnalysis {
 public struct CaptureConclusion: Sendable {
     /// The S.O.S. recovery diagnosis (SPA phones).
     public var sos: RecoveryAnalysis
+    /// Signs that the capture was filtered: what it shows is not all that happened.
+    public var filterSigns: [CaptureFilterSign] = []
 }
 
 extension CaptureAnalysis {
@@ -139,6 +147,6 @@ extension CaptureAnalysis {
         } catch {
             damage = error
         }
-        return (analysis.finish(), damage)
+        return (analysis.finish(damage: damage), damage)
     }
 }
