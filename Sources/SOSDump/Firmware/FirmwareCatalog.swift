@@ -240,24 +240,22 @@ public struct FirmwareCatalog: Codable, Sendable, Equatable {
     /// Adds an image, replacing one with the same SHA-256. Returns whether it replaced one.
     @discardableResult
     public mutating func add(_ image: Image) -> Bool {
-        if let i = imageIndex[image.sha256] {
-            images[i] = image
-            return true
-        }
-        imageIndex[image.sha256] = images.count
-        images.append(image)
-        return false
+        Self.add(image, key: image.sha256, to: &images, index: &imageIndex)
     }
 
     /// Adds a bundle, replacing one with the same SHA-256. Returns whether it replaced one.
     @discardableResult
     public mutating func add(_ bundle: Bundle) -> Bool {
-        if let i = bundleIndex[bundle.sha256] {
-            bundles[i] = bundle
+        Self.add(bundle, key: bundle.sha256, to: &bundles, index: &bundleIndex)
+    }
+
+    private static func add<Entry>(_ entry: Entry, key: HexDigest, to list: inout [Entry], index: inout [HexDigest: Int]) -> Bool {
+        if let i = index[key] {
+            list[i] = entry
             return true
         }
-        bundleIndex[bundle.sha256] = bundles.count
-        bundles.append(bundle)
+        index[key] = list.count
+        list.append(entry)
         return false
     }
 
