@@ -64,8 +64,9 @@ struct CheckCommand: ParsableCommand {
             } else {
                 failed += 1
             }
-            lines.forEach { output.write($0) }
-            if lines.isEmpty { output.write("ok    \(name)") }
+            // File names and the expectations' words come from files.
+            lines.forEach { output.write(TerminalText.escaped($0)) }
+            if lines.isEmpty { output.write(TerminalText.escaped("ok    \(name)")) }
             output.flush()
         }
         output.write("\(captures.count) captures: \(passed) match, \(failed) do not")

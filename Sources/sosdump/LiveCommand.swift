@@ -166,7 +166,7 @@ struct LiveCommand: ParsableCommand {
         do {
             var output = StandardOutput()
             for (index, interface) in try NetworkInterface.all().enumerated() {
-                output.write("\(index + 1).\(interface.listing)")
+                output.write(TerminalText.escaped("\(index + 1).\(interface.listing)"))
             }
             output.flush()
         } catch {

@@ -158,7 +158,7 @@ public final class PcapngWriter {
         buffer.removeAll(keepingCapacity: true)
         if let failure {
             // Only a regular file can be cut back (a pipe or a terminal keeps what it took).
-            _ = ftruncate(fd, off_t(fileLength))
+            if ftruncate(fd, off_t(fileLength)) == 0 { _ = lseek(fd, off_t(fileLength), SEEK_SET) }
             throw CaptureWriteError(file: name, reason: systemErrorMessage(failure))
         }
         fileLength += Int64(flushed)
