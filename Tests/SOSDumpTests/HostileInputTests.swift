@@ -195,6 +195,19 @@ import SOSDumpSimulation
         }
     }
 
+    @Test func anEndRecordWhoseCommentRunsPastTheEndIsRefusedBeforeZIPFoundation() throws {
+        // Found by the fuzzer: ZIPFoundation's Archive(data:) leaked on it.
+        var zip = try Self.zip([("a.bin", [1, 2, 3])])
+        zip[zip.count - 2] = 0x77
+        zip[zip.count - 1] = 0xF8
+        do {
+            _ = try FirmwareImport.read(Data(zip), path: "comment.zip", known: .builtIn)
+            Issue.record("read a zip whose comment runs past its end")
+        } catch {
+            #expect(error.reason.contains("comment runs past the end of the file"), "\(error)")
+        }
+    }
+
     @Test func imagesAndInflatedBytesPerBundleAreCappedAndEachReportedAsItIsDone() throws {
         let image = FirmwareImageBuilder().build().bytes
         let members = (0..<6).map { ("spa-\($0).bin", image) }

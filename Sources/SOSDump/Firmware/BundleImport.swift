@@ -179,8 +179,14 @@ enum ZipLayout {
             if archive.uint32(at: at, .little) == 0x0605_4B50 { end = at; break }
             at -= 1
         }
-        guard let end, let count = archive.uint16(at: end + 10, .little), let directoryOffset = archive.uint32(at: end + 16, .little) else {
+        guard let end, let count = archive.uint16(at: end + 10, .little), let directoryOffset = archive.uint32(at: end + 16, .little),
+              let commentLength = archive.uint16(at: end + 20, .little) else {
             return "not a readable zip archive: no end of central directory record"
+        }
+        // ZIPFoundation reads the comment too; when it cannot, Archive(data:)
+        // throws without closing its memory file, which then leaks.
+        guard end + 22 + Int(commentLength) <= archive.count else {
+            return "not a readable zip archive: the end of central directory record's comment runs past the end of the file"
         }
         if count == 0xFFFF || directoryOffset == 0xFFFF_FFFF { return "not a vendor bundle: a ZIP64 archive (no vendor bundle is one)" }
         guard Int(count) <= maximumEntries else {
