@@ -118,6 +118,10 @@ public final class CaptureReader {
         }
     }
 
+    /// When the capture stopped, if the file says so (pcapng's Interface
+    /// Statistics Blocks, read so far): it may be well after the last frame.
+    public var recordedEnd: CaptureTimestamp? { core.pcapng?.recordedEnd }
+
     /// Bytes of the input read and accounted for: the offset of the next record.
     public var bytesConsumed: Int64 { core.buffer.offset }
 

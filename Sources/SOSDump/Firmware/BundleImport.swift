@@ -68,31 +68,15 @@ public enum FirmwareImport {
     /// bytes are inflated, the rest skipped with the reason.
     public static func read(path: String, known: FirmwareCatalog, limits: Limits = Limits(),
                             progress: (Progress) -> Void = { _ in }) throws(FirmwareImportError) -> Report {
-        let url = URL(fileURLWithPath: path)
-        let data: Data
-        do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            guard attributes[.type] as? FileAttributeType == .typeRegular else {
-                throw FirmwareImportError(path: path, reason: "not a regular file")
-            }
-            if let size = attributes[.size] as? Int, size > maximumFileSize {
-                throw FirmwareImportError(path: path, reason: "it is \(size) bytes, more than any firmware bundle (\(maximumFileSize >> 20) MiB read at most)")
-            }
-            data = try Data(contentsOf: url)
-        } catch let error as FirmwareImportError {
-            throw error
-        } catch {
-            throw FirmwareImportError(path: path, reason: "cannot read: \(FirmwareCatalog.reason(error))")
-        }
-        return try read(data, path: path, known: known, limits: limits, progress: progress)
+        try read(try readFile(path), path: path, known: known, limits: limits, progress: progress)
     }
 
-    /// As `read(path:known:progress:)`, for the bytes of a file already read.
+    /// As `read(path:known:limits:progress:)`, for the bytes of a file already read.
     public static func read(_ data: Data, path: String, known: FirmwareCatalog, limits: Limits = Limits(),
                             progress: (Progress) -> Void = { _ in }) throws(FirmwareImportError) -> Report {
         let sha256 = HexDigest(SHA256.hash(data: data))
         let fileName = FirmwareCatalog.baseName(path)
-        guard data.starts(with: [0x50, 0x4B, 0x03, 0x04]) || data.starts(with: [0x50, 0x4B, 0x05, 0x06]) else {
+        guard isZip(data) else {
             let verification = data.withUnsafeBytes { FirmwareVerification($0) }
             let entry = verification.loaderAccepts
                 ? FirmwareCatalog.Image(
@@ -107,34 +91,87 @@ public enum FirmwareImport {
             return report
         }
 
-        if let problem = data.withUnsafeBytes({ ZipLayout.problem(in: ByteView($0), maximumEntries: limits.entries) }) {
-            throw FirmwareImportError(path: path, reason: problem)
-        }
+        let archive = try openBundle(data, path: path, limits: limits)
         let bundle = known.bundle(sha256: sha256)
-        let archive: Archive
-        do {
-            archive = try Archive(data: data, accessMode: .read)
-        } catch {
-            throw FirmwareImportError(path: path, reason: "not a readable zip archive: \(error)")
-        }
         let release = bundle?.release ?? SPAVersion.inFileName(fileName)?.description
         let origin = bundle != nil
             ? "bundle \(fileName) (SHA-256 \(sha256), a known vendor bundle)"
             : "bundle \(fileName) (SHA-256 \(sha256), not a known vendor bundle)"
         var report = Report(path: path, sha256: sha256, size: data.count, bundle: bundle, isBundle: true, images: [], skipped: [])
         progress(.opened(report))
+        var skipped: [String] = []
+        forEachMember(of: archive, endingWith: ".bin", limits: limits, skipped: &skipped) { name, bytes in
+            let verification = bytes.withUnsafeBytes { FirmwareVerification($0) }
+            let entry = verification.loaderAccepts
+                ? FirmwareCatalog.Image(
+                    release: release, imageVersion: verification.version, file: FirmwareCatalog.baseName(name),
+                    size: bytes.count, sha256: verification.sha256, md5: verification.md5, origin: origin)
+                : nil
+            let image = ImportedImage(name: name, verification: verification, entry: entry)
+            progress(.image(image))
+            report.images.append(image)
+        }
+        report.skipped = skipped
+        return report
+    }
+
+    /// Whether `data` starts as a zip archive does.
+    static func isZip(_ data: Data) -> Bool {
+        data.starts(with: [0x50, 0x4B, 0x03, 0x04]) || data.starts(with: [0x50, 0x4B, 0x05, 0x06])
+    }
+
+    /// The whole file, refused when it is not a regular file (a FIFO would
+    /// block) or is larger than `maximumFileSize`.
+    static func readFile(_ path: String) throws(FirmwareImportError) -> Data {
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            guard attributes[.type] as? FileAttributeType == .typeRegular else {
+                throw FirmwareImportError(path: path, reason: "not a regular file")
+            }
+            if let size = attributes[.size] as? Int, size > maximumFileSize {
+                throw FirmwareImportError(path: path, reason: "it is \(size) bytes, more than any firmware bundle (\(maximumFileSize >> 20) MiB read at most)")
+            }
+            return try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch let error as FirmwareImportError {
+            throw error
+        } catch {
+            throw FirmwareImportError(path: path, reason: "cannot read: \(FirmwareCatalog.reason(error))")
+        }
+    }
+
+    /// The zip in `data`, once its central directory shows no overlapping
+    /// entries and no more than `limits.entries` (`ZipLayout`).
+    static func openBundle(_ data: Data, path: String, limits: Limits) throws(FirmwareImportError) -> Archive {
+        if let problem = data.withUnsafeBytes({ ZipLayout.problem(in: ByteView($0), maximumEntries: limits.entries) }) {
+            throw FirmwareImportError(path: path, reason: problem)
+        }
+        do {
+            return try Archive(data: data, accessMode: .read)
+        } catch {
+            throw FirmwareImportError(path: path, reason: "not a readable zip archive: \(error)")
+        }
+    }
+
+    /// The files of `archive` whose names end with `suffix` (any case), each
+    /// read whole and handed to `body` in turn, one held at a time: at most
+    /// `limits.images` of them, each at most `maximumImageSize` and never
+    /// more than its entry says, `limits.inflatedTotal` bytes in all. Those
+    /// past a limit, or that cannot be read, are named in `skipped`, with why.
+    static func forEachMember(of archive: Archive, endingWith suffix: String, limits: Limits, skipped: inout [String],
+                              _ body: (_ name: String, _ bytes: Data) -> Void) {
+        var handed = 0
         var inflated = 0
-        for member in archive where member.type == .file && member.path.lowercased().hasSuffix(".bin") {
-            guard report.images.count < limits.images else {
-                report.skipped.append("\(member.path): more than \(limits.images) images in one bundle")
+        for member in archive where member.type == .file && member.path.lowercased().hasSuffix(suffix) {
+            guard handed < limits.images else {
+                skipped.append("\(member.path): more than \(limits.images) images in one bundle")
                 continue
             }
             guard member.uncompressedSize <= UInt64(maximumImageSize) else {
-                report.skipped.append("\(member.path): \(member.uncompressedSize) bytes, more than any image")
+                skipped.append("\(member.path): \(member.uncompressedSize) bytes, more than any image")
                 continue
             }
             guard inflated + Int(member.uncompressedSize) <= limits.inflatedTotal else {
-                report.skipped.append("\(member.path): past \(limits.inflatedTotal) bytes inflated from one bundle")
+                skipped.append("\(member.path): past \(limits.inflatedTotal) bytes inflated from one bundle")
                 continue
             }
             var bytes = Data()
@@ -146,21 +183,13 @@ public enum FirmwareImport {
                     bytes.append(chunk)
                 }
             } catch {
-                report.skipped.append("\(member.path): cannot extract: \(error)")
+                skipped.append("\(member.path): cannot extract: \(error)")
                 continue
             }
             inflated += bytes.count
-            let verification = bytes.withUnsafeBytes { FirmwareVerification($0) }
-            let entry = verification.loaderAccepts
-                ? FirmwareCatalog.Image(
-                    release: release, imageVersion: verification.version, file: FirmwareCatalog.baseName(member.path),
-                    size: bytes.count, sha256: verification.sha256, md5: verification.md5, origin: origin)
-                : nil
-            let image = ImportedImage(name: member.path, verification: verification, entry: entry)
-            progress(.image(image))
-            report.images.append(image)
+            handed += 1
+            body(member.path, bytes)
         }
-        return report
     }
 }
 

@@ -198,6 +198,12 @@ public struct DownloadRecord: Codable, Equatable, Sendable {
     public var lastFrame: Int
     public var blocks: Int
     public var finalBlockAcknowledged: Bool
+    /// What made the phone download: upgrade-order, order-as-text, order-not-captured, url.
+    public var path: String
+    /// The highest block the phone acknowledged (0: none): its ACKs prove blocks 1 to it arrived.
+    public var acknowledgedThrough: Int
+    /// The capture holds none of the DATA (only the phone's ACKs): the image cannot be checked.
+    public var dataNotCaptured: Bool
 
     init(_ t: TFTPTransfer, summary: DownloadSummary) {
         file = t.fileName
@@ -215,6 +221,14 @@ public struct DownloadRecord: Codable, Equatable, Sendable {
         lastFrame = t.lastFrame.frame
         blocks = t.file.blocksCaptured
         finalBlockAcknowledged = t.finalBlockAcknowledged
+        path = switch summary.path {
+        case .upgradeOrder: "upgrade-order"
+        case .orderAsText: "order-as-text"
+        case .orderNotCaptured: "order-not-captured"
+        case .url: "url"
+        }
+        acknowledgedThrough = t.acknowledgedThrough
+        dataNotCaptured = t.dataNotCaptured
     }
 }
 

@@ -54,6 +54,9 @@ public struct AnalysisText: Sendable {
             out += timelineLines(p.timeline)
             if let t = p.transfer {
                 var words = "  download: \(t.file), \(t.bytes) bytes"
+                if t.dataNotCaptured {
+                    words = "  download: \(t.file), DATA not in the capture (the phone acknowledged \(t.acknowledgedThrough) blocks)"
+                }
                 if let size = t.size, size != t.bytes { words += " of \(size)" }
                 words += ", \(t.outcome)"
                 if let sha = t.sha256 { words += ", sha256 \(sha)" }

@@ -58,8 +58,9 @@ public struct CaptureAnalysis {
 
     /// Moves the clock on without a frame (a live capture where nothing
     /// arrived): transfers quiet for long enough end now. The capture's
-    /// last time stays its last frame's, so that the conclusion is the one
-    /// a file of the same frames gets.
+    /// last time stays its last frame's until `finish(end:)` is told when
+    /// the run stopped (which `-w` writes in its file, so that `analyze` on
+    /// it concludes the same).
     public mutating func advanceClock(to time: CaptureTimestamp) {
         tracker.advanceClock(to: time)
         if tracker.hasFinished { takeTransfers() }
@@ -67,10 +68,24 @@ public struct CaptureAnalysis {
 
     /// Ends the capture: the open transfers end, and every diagnosis
     /// concludes. `damage`: what stopped reading the file, if something did.
-    public mutating func finish(damage: CaptureError? = nil) -> CaptureConclusion {
+    /// `end`: when the capture stopped, if that is known and later than its
+    /// last frame (a live run's end; a pcapng file's statistics block): the
+    /// silence until then is evidence like any frame.
+    public mutating func finish(damage: CaptureError? = nil, end: CaptureTimestamp? = nil) -> CaptureConclusion {
         if let damage { span.damage = CaptureDamage(error: damage, lastFrame: span.frames) }
+        if let end, let last = span.lastTime, end > last {
+            advanceClock(to: end)
+            span.lastTime = end
+        }
         for t in tracker.finish() { ended(t) }
         var sosAnalysis = sos.finish(span: span)
+        if shape.duplicateTFTPFrames > 0 {
+            // One count of frames seen twice: the S.O.S. diagnosis's and the tracker's.
+            let i = sosAnalysis.notices.firstIndex { if case .duplicateFrames = $0 { true } else { false } }
+            var total = shape.duplicateTFTPFrames
+            if let i, case .duplicateFrames(let n) = sosAnalysis.notices[i] { total += n }
+            if let i { sosAnalysis.notices[i] = .duplicateFrames(total) } else { sosAnalysis.notices.append(.duplicateFrames(total)) }
+        }
         if tracker.evictedTransfers > 0 {
             sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: limits.tracker.maxActiveTransfers))
         }
@@ -147,6 +162,6 @@ extension CaptureAnalysis {
         } catch {
             damage = error
         }
-        return (analysis.finish(damage: damage), damage)
+        return (analysis.finish(damage: damage, end: reader.recordedEnd), damage)
     }
 }

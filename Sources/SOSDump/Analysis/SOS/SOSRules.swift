@@ -173,6 +173,13 @@ struct Rules {
             }
             return ended(after: story.replies.last ?? firstReply, .phoneReply)
         }
+        // Back with normal firmware after trying its URLs, with no upgrade
+        // order: it downloaded its image from a URL by itself (by HTTP, which
+        // sosdump does not rebuild; a whole TFTP download is an attempt).
+        if let normal = story.normalFirmware, let url = story.urlTries.last ?? story.urlTries.first, url.time < normal.time {
+            return Finding(.recovered, .recoveredFromURL(url: url, normal: normal, after: normal.time.seconds(since: url.time)),
+                           evidence: [url, normal])
+        }
         if judged.isEmpty {
             var evidence: [Evidence] = []
             if let d = story.recoveryDHCP.first { evidence.append(d) }
@@ -316,7 +323,7 @@ struct Rules {
         case .unanswered:
             let waited = until.seconds(since: t.request.time)
             let back = next != nil || story.backInRecovery(after: t.lastFrame.time) != nil
-            if t.requestCount >= 5 || waited >= thresholds.stall || back {
+            if t.requestCount >= SOSRecovery.tftpTries || waited >= thresholds.stall || back {
                 let last = Evidence(frame: t.lastFrame.frame, time: t.lastFrame.time, shows: .lastTry)
                 return Finding(.tftpNoResponse, .tftpNoResponse(file: named, destination: t.requestDestination, requests: t.requestCount,
                                                                 span: t.lastFrame.time.seconds(since: t.request.time)),
@@ -327,9 +334,11 @@ struct Rules {
             let progress = t.stall?.at ?? t.request
             let quiet = until.seconds(since: progress.time)
             let back = next != nil || story.backInRecovery(after: t.lastFrame.time) != nil
+            // The phone sent its last ACK as many times as it ever does: it has given up.
+            let gaveUp = t.lastAckRepeats + 1 >= SOSRecovery.tftpTries
             let block = t.stall?.block ?? 0
             let p = Evidence(frame: progress.frame, time: progress.time, shows: .lastProgress(block: block))
-            if quiet >= thresholds.stall || back {
+            if quiet >= thresholds.stall || back || gaveUp {
                 return Finding(.transferStalled, .stalled(file: named, block: block, bytes: max(t.file.bytesCaptured, t.acknowledgedThrough * t.blockSize), frame: progress.frame,
                                                           quietSide: t.stall?.quietSide, quiet: quiet, unreachableFrame: t.unreachable?.at.frame),
                                evidence: [request, p, Evidence(frame: t.lastFrame.frame, time: t.lastFrame.time, shows: .transferEnd)])
