@@ -82,21 +82,21 @@ struct CheckCommand: ParsableCommand {
             result.seconds = Self.seconds(ContinuousClock.now - clock)
             if result.passed {
                 passed += 1
-                output.write("ok    \(name)")
+                output.write(TerminalText.escaped("ok    \(name)"))
             } else if bless, let report = result.report {
                 let file = stem + ".expected.json"
                 if FileManager.default.createFile(atPath: file, contents: Data((Expectation(report: report).json + "\n").utf8)) {
                     blessed += 1
-                    output.write("bless \(name): \((file as NSString).lastPathComponent) written" + (result.headline.isEmpty ? "" : " (\(result.headline))"))
-                    result.details.forEach { output.write("      was: " + $0) }
+                    output.write(TerminalText.escaped("bless \(name): \((file as NSString).lastPathComponent) written" + (result.headline.isEmpty ? "" : " (\(result.headline))")))
+                    result.details.forEach { output.write(TerminalText.escaped("      was: " + $0)) }
                 } else {
                     failed += 1
-                    output.write("FAIL  \(name): cannot write \(file)")
+                    output.write(TerminalText.escaped("FAIL  \(name): cannot write \(file)"))
                 }
             } else {
                 failed += 1
-                output.write("FAIL  \(name)" + (result.headline.isEmpty ? "" : ": \(result.headline)"))
-                result.details.forEach { output.write("      " + $0) }
+                output.write(TerminalText.escaped("FAIL  \(name)" + (result.headline.isEmpty ? "" : ": \(result.headline)")))
+                result.details.forEach { output.write(TerminalText.escaped("      " + $0)) }
             }
             results.append(result)
             output.flush()

@@ -37,20 +37,24 @@ struct StandardOutput {
     }
 
     /// Writes `text` at once, unbuffered: a program reading the pipe must
-    /// not wait for a buffer to fill (`live`'s events).
-    static func writeNow(_ text: String) {
+    /// not wait for a buffer to fill (`live`'s events). False when standard
+    /// output takes no more (`errno` says why: EPIPE when its reader is gone).
+    @discardableResult
+    static func writeNow(_ text: String) -> Bool {
         var text = text
-        text.withUTF8 { _ = writeAll(UnsafeRawBufferPointer($0), to: 1) }
+        return text.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: 1) }
     }
 }
 
-/// Writes every byte to `fd`, again where a signal interrupted the write;
-/// false when `fd` takes no more (`errno` says why).
-func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
+/// Writes every byte to `fd` (at `offset`, when given, with `pwrite`),
+/// again where a signal interrupted the write; false when `fd` takes no
+/// more (`errno` says why).
+func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32, at offset: Int? = nil) -> Bool {
     guard let base = bytes.baseAddress else { return true }
     var done = 0
     while done < bytes.count {
-        let n = Glibc.write(fd, base + done, bytes.count - done)
+        let n = offset.map { Glibc.pwrite(fd, base + done, bytes.count - done, off_t($0 + done)) }
+            ?? Glibc.write(fd, base + done, bytes.count - done)
         if n < 0, errno == EINTR { continue }
         if n <= 0 { return false }
         done += n
@@ -59,8 +63,13 @@ func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
 }
 
 /// A line on standard error, after the program's name.
+/// Messages name files, zip members and captures' contents, so each of
+/// their lines goes through `TerminalText.escaped` as every text
+/// renderer's lines do (a few messages are several lines, an unknown
+/// interface's with the list of those that exist).
 func warn(_ message: String) {
-    FileHandle.standardError.write(Data("sosdump: \(message)\n".utf8))
+    let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.escaped($0) }
+    FileHandle.standardError.write(Data("sosdump: \(lines.joined(separator: "\n"))\n".utf8))
 }
 
 /// Opens a capture file, or standard input for `-`; when it cannot be

@@ -207,9 +207,11 @@ final class RecoverView {
     private var watching = false
     private var backShown = false
 
+    /// A line naming what the phone sent and the files given: escaped, as
+    /// every text renderer's lines are (docs/hostile-input.md).
     func say(_ line: String) {
         endProgress()
-        StandardOutput.writeNow(line + "\n")
+        StandardOutput.writeNow(TerminalText.escaped(line) + "\n")
     }
 
     func show(_ event: RecoverEvent) {
@@ -243,7 +245,7 @@ final class RecoverView {
 
     func ask(_ question: String) -> Bool {
         endProgress()
-        StandardOutput.writeNow(question)
+        StandardOutput.writeNow(TerminalText.escaped(question))
         guard let answer = readLine() else {
             StandardOutput.writeNow("\n")
             return false

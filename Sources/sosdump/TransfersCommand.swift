@@ -101,7 +101,7 @@ struct TransfersCommand: ParsableCommand {
             var table = TransferTable()
             for (t, record) in records { table.append(t, record: record) }
             if records.isEmpty {
-                output.write("no TFTP transfers in \(file)")
+                output.write(TerminalText.escaped("no TFTP transfers in \(file)"))
             } else {
                 for line in table.lines() { output.write(line) }
             }

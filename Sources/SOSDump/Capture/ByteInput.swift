@@ -18,6 +18,14 @@ public protocol ByteInput {
     /// Errors name the input in `file` and leave `offset` nil; the reader
     /// fills in where in the input the read failed.
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(CaptureError) -> Int
+
+    /// Oddities of the input itself that did not stop it (a gzip member
+    /// whose check failed), for the reader's `warnings`.
+    var warnings: [CaptureWarning] { get }
+}
+
+extension ByteInput {
+    public var warnings: [CaptureWarning] { [] }
 }
 
 /// A file read with POSIX `open`/`read`, or an already open descriptor

@@ -182,7 +182,9 @@ struct PcapngDecoder {
     /// Index in `interfaces` of the current section's interface 0.
     private var sectionStart = 0
     private let maximumRecordLength: Int
+    /// Per section, and in all sections (`CaptureReader`'s limits).
     private let maximumInterfaces: Int
+    private let maximumInterfacesInAllSections: Int
     /// `if_name`/`if_description` are kept up to this many bytes.
     static let maximumNameLength = 256
     /// The section headers' comments (`opt_comment`), in file order: at most
@@ -194,9 +196,11 @@ struct PcapngDecoder {
     /// Reads the Section Header Block at the cursor and then the blocks after
     /// it up to the first Interface Description Block, so that `interfaces`
     /// knows the first interface before the first packet is asked for.
-    init(buffer: inout ReadBuffer, log: inout WarningLog, maximumRecordLength: Int, maximumInterfaces: Int) throws(CaptureError) {
+    init(buffer: inout ReadBuffer, log: inout WarningLog, maximumRecordLength: Int, maximumInterfaces: Int,
+         maximumInterfacesInAllSections: Int) throws(CaptureError) {
         self.maximumRecordLength = maximumRecordLength
         self.maximumInterfaces = maximumInterfaces
+        self.maximumInterfacesInAllSections = maximumInterfacesInAllSections
         try readSectionHeader(buffer: &buffer)
         _ = try nextBlock(number: 1, buffer: &buffer, log: &log, priming: true)
     }
@@ -297,8 +301,11 @@ struct PcapngDecoder {
         guard length >= type.minimumLength else {
             throw buffer.error(.blockTooShort(type: type.rawValue, length: UInt32(length), minimum: type.minimumLength), at: offset)
         }
-        guard interfaces.count < maximumInterfaces else {
+        guard interfaces.count - sectionStart < maximumInterfaces else {
             throw buffer.error(.tooManyInterfaces(limit: maximumInterfaces), at: offset)
+        }
+        guard interfaces.count < maximumInterfacesInAllSections else {
+            throw buffer.error(.tooManyInterfacesInAllSections(limit: maximumInterfacesInAllSections), at: offset)
         }
         var interface = CaptureInterface(
             linkType: LinkType(rawValue: UInt32(block.uint16(at: 8))),

@@ -38,6 +38,8 @@ public final class PcapngWriter {
 
     private var fd: Int32
     private var buffer: [UInt8] = []
+    /// Bytes in the file: whole blocks, written by flushes that succeeded.
+    private var fileLength: Int64 = 0
     private var interfaces = 0
     /// Each interface's `if_tsresol` (decimal digits).
     private var digitsOfInterface: [UInt8] = []
@@ -172,7 +174,10 @@ public final class PcapngWriter {
 
     // MARK: Output
 
-    /// Hands every buffered byte to the file.
+    /// Hands every buffered byte to the file. The buffer holds whole
+    /// blocks; when a write fails part way (a full disk, `ulimit -f`), the
+    /// file is cut back to where this flush began, so it ends with a whole
+    /// block and reads as a capture, never with a torn one.
     public func flush() throws(CaptureWriteError) {
         guard !buffer.isEmpty, fd >= 0 else { return }
         let failure: Int32? = buffer.withUnsafeBytes { raw in
@@ -188,8 +193,14 @@ public final class PcapngWriter {
             }
             return nil
         }
+        let flushed = buffer.count
         buffer.removeAll(keepingCapacity: true)
-        if let failure { throw CaptureWriteError(file: name, reason: systemErrorMessage(failure)) }
+        if let failure {
+            // Only a regular file can be cut back (a pipe or a terminal keeps what it took).
+            if ftruncate(fd, off_t(fileLength)) == 0 { _ = lseek(fd, off_t(fileLength), SEEK_SET) }
+            throw CaptureWriteError(file: name, reason: systemErrorMessage(failure))
+        }
+        fileLength += Int64(flushed)
     }
 
     /// Flushes and closes the file; the writer takes nothing more.

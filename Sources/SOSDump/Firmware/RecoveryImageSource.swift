@@ -46,18 +46,15 @@ public enum RecoveryImageSource {
         let name = FirmwareCatalog.baseName(path)
         var candidates: [Image] = []
         if FirmwareImport.isZip(data) {
+            // The bundle import's bounds: no overlapping entries, images and inflated bytes capped.
             let archive: Archive
-            do {
-                archive = try Archive(data: data, accessMode: .read)
-            } catch {
-                throw .unreadable(FirmwareImportError(path: path, reason: "not a readable zip archive: \(error)"))
-            }
+            do { archive = try FirmwareImport.openBundle(data, path: path, limits: .init()) } catch { throw .unreadable(error) }
             var skipped: [String] = []
-            for (member, bytes) in FirmwareImport.members(of: archive, endingWith: ".bin", skipped: &skipped) {
+            FirmwareImport.forEachMember(of: archive, endingWith: ".bin", limits: .init(), skipped: &skipped) { member, bytes in
                 candidates += images(in: bytes, origin: { .bundleMember(member, offset: $0 == 0 ? nil : $0) }, name: member)
             }
             if candidates.isEmpty {
-                for (member, bytes) in FirmwareImport.members(of: archive, endingWith: ".exe", skipped: &skipped) {
+                FirmwareImport.forEachMember(of: archive, endingWith: ".exe", limits: .init(), skipped: &skipped) { member, bytes in
                     candidates += images(in: bytes, origin: { .bundleMember(member, offset: $0) }, name: member)
                 }
             }

@@ -1,7 +1,9 @@
 /// The text form of `sosdump analyze`: a header line with the verdict, then
 /// each phone's identity, timeline, download, findings and next step. A
 /// renderer over `AnalysisReport`'s records alone (a report read back from
-/// its JSON renders the same); it decides nothing.
+/// its JSON renders the same); it decides nothing. Every string of a record
+/// goes through `TerminalText.escaped` (`e`) before it is placed; only the
+/// style's own colour codes reach the terminal as escapes.
 public struct AnalysisText: Sendable {
     /// ANSI colours for the verdict codes, or none.
     public struct Style: Sendable {
@@ -9,7 +11,7 @@ public struct AnalysisText: Sendable {
         public init(colour: Bool) { self.colour = colour }
 
         func code(_ code: String) -> String {
-            guard colour, let c = VerdictCode(rawValue: code) else { return code }
+            guard colour, let c = VerdictCode(rawValue: code) else { return TerminalText.escaped(code) }
             let sgr = c.isSuccess ? "1;32" : (c.isWarning || c.isUndecided ? "1;33" : "1;31")
             return "\u{1B}[\(sgr)m\(code)\u{1B}[0m"
         }
@@ -23,29 +25,29 @@ public struct AnalysisText: Sendable {
 
     public func lines(_ r: AnalysisReport) -> [String] {
         var out: [String] = []
-        out.append("\(style.bold(r.file)): \(style.code(r.verdict))" + (ReportWording.meaning(r.verdict).map { " (\($0))" } ?? ""))
+        out.append("\(style.bold(e(r.file))): \(style.code(r.verdict))" + (ReportWording.meaning(r.verdict).map { " (\($0))" } ?? ""))
         if r.phones.count > 1 {
-            for p in r.phones { out.append("  \(ReportWording.phone) \(p.mac): \(style.code(p.verdict))") }
+            for p in r.phones { out.append("  \(ReportWording.phone) \(e(p.mac)): \(style.code(p.verdict))") }
         }
-        out.append("  " + ReportWording.span(r.capture))
-        for comment in r.capture.comments { out += Self.wrap("\(ReportWording.comment): " + comment, indent: "  ") }
-        for c in r.capture.frameComments { out += Self.wrap("\(ReportWording.comment) on frame \(c.frame): " + c.text, indent: "  ") }
-        for note in r.notes { out += Self.wrap("\(ReportWording.note): " + note, indent: "  ") }
+        out.append(e("  " + ReportWording.span(r.capture)))
+        for comment in r.capture.comments { out += Self.wrap("\(ReportWording.comment): " + e(comment), indent: "  ") }
+        for c in r.capture.frameComments { out += Self.wrap("\(ReportWording.comment) on frame \(c.frame): " + e(c.text), indent: "  ") }
+        for note in r.notes { out += Self.wrap("\(ReportWording.note): " + e(note), indent: "  ") }
 
         for p in r.phones {
             out.append("")
-            out.append("\(ReportWording.phone) \(style.bold(p.mac)): \(style.code(p.verdict))")
+            out.append("\(ReportWording.phone) \(style.bold(e(p.mac))): \(style.code(p.verdict))")
             let who = ReportWording.identity(p)
-            if !who.isEmpty { out.append("  " + who.joined(separator: ", ")) }
-            out += Self.wrap(p.explanation, indent: "  ")
+            if !who.isEmpty { out.append(e("  " + who.joined(separator: ", "))) }
+            out += Self.wrap(e(p.explanation), indent: "  ")
             out.append("  \(ReportWording.timeline):")
             out += timelineLines(p.timeline)
-            if let t = p.transfer { out.append("  \(ReportWording.download): " + ReportWording.download(t)) }
-            if let image = p.image { out += Self.wrap(ReportWording.image(image), indent: "  ") }
+            if let t = p.transfer { out.append(e("  \(ReportWording.download): " + ReportWording.download(t))) }
+            if let image = p.image { out += Self.wrap(e(ReportWording.image(image)), indent: "  ") }
             out.append("  \(ReportWording.findings):")
             for f in p.findings { out += findingLines(f) }
-            for note in p.notes { out += Self.wrap("\(ReportWording.note): " + note, indent: "  ") }
-            out += Self.wrap("\(ReportWording.nextStep): " + p.nextStep, indent: "  ")
+            for note in p.notes { out += Self.wrap("\(ReportWording.note): " + e(note), indent: "  ") }
+            out += Self.wrap("\(ReportWording.nextStep): " + e(p.nextStep), indent: "  ")
         }
 
         if !r.findings.isEmpty {
@@ -60,15 +62,15 @@ public struct AnalysisText: Sendable {
         }
         if r.phones.isEmpty {
             out.append("")
-            out += Self.wrap("\(ReportWording.nextStep): " + r.nextStep, indent: "")
+            out += Self.wrap("\(ReportWording.nextStep): " + e(r.nextStep), indent: "")
         }
         return out
     }
 
     func findingLines(_ f: FindingRecord) -> [String] {
         let kind = f.warning ? ReportWording.warning + " " : ""
-        var lines = Self.wrap("\(kind)\(style.code(f.code))\(ReportWording.frames(f.frames)): \(f.explanation)", indent: "    ", hanging: "      ")
-        if let caveat = f.caveat { lines += Self.wrap("\(ReportWording.caveat): " + caveat, indent: "      ") }
+        var lines = Self.wrap("\(kind)\(style.code(f.code))\(ReportWording.frames(f.frames)): \(e(f.explanation))", indent: "    ", hanging: "      ")
+        if let caveat = f.caveat { lines += Self.wrap("\(ReportWording.caveat): " + e(caveat), indent: "      ") }
         return lines
     }
 
@@ -79,11 +81,13 @@ public struct AnalysisText: Sendable {
         for r in rows {
             let head = "    " + r.frames.padding(toLength: w0 + 2, withPad: " ", startingAt: 0) + r.clock.padding(toLength: w1 + 2, withPad: " ", startingAt: 0)
                 + String(repeating: " ", count: w2 - r.delta.count) + r.delta + "  " + r.actor.padding(toLength: 9, withPad: " ", startingAt: 0)
-            out.append(head + r.text)
-            for comment in r.comments { out += Self.wrap("\(ReportWording.comment): " + comment, indent: String(repeating: " ", count: head.count)) }
+            out.append(e(head + r.text))
+            for comment in r.comments { out += Self.wrap("\(ReportWording.comment): " + e(comment), indent: String(repeating: " ", count: head.count)) }
         }
         return out
     }
+
+    private func e(_ text: String) -> String { TerminalText.escaped(text) }
 
     /// Words wrapped at 100 columns.
     static func wrap(_ text: String, indent: String, hanging: String? = nil, width: Int = 100) -> [String] {

@@ -148,16 +148,21 @@ public struct PacketRecord: Codable, Equatable, Sendable {
 }
 
 extension PacketRecord {
-    /// The report line for a frame: `number time interface/linktype summary`.
+    /// The report line for a frame: `number time interface/linktype summary`,
+    /// through `TerminalText.escaped` (the interface name, TFTP file names,
+    /// modes and options, DHCP and S.O.S. text in the summary came from the
+    /// capture; the JSON record keeps them exact).
     public var textLine: String {
         // The RFC 3339 time without its "T" and "Z": 2026-11-21 12:24:22.123456.
         var clock = Array(time.utf8)
         if clock.count > 10, clock[10] == UInt8(ascii: "T") { clock[10] = UInt8(ascii: " ") }
         if clock.last == UInt8(ascii: "Z") { clock.removeLast() }
-        var line = "\(frame) \(String(decoding: clock, as: UTF8.self)) \(interfaceName ?? "#\(interface)")/\(linkType) \(summary)"
-        // A comment on its own indented line(s) under the frame's, as Wireshark shows it above the frame's tree.
+        var line = TerminalText.escaped("\(frame) \(String(decoding: clock, as: UTF8.self)) \(interfaceName ?? "#\(interface)")/\(linkType) \(summary)")
+        // A comment on its own indented line(s) under the frame's, as Wireshark shows it above the frame's tree
+        // (each line escaped: the line breaks are the renderer's, not the comment's).
         for comment in comments ?? [] {
-            line += "\n    comment: " + comment.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n             ")
+            line += "\n    comment: " + comment.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.escaped(String($0)) }
+                .joined(separator: "\n             ")
         }
         return line
     }

@@ -56,9 +56,9 @@ enum ReportWording {
 
     /// `/spa71f6.bin, 78899 bytes, complete, sha256 …`.
     static func download(_ t: DownloadRecord) -> String {
-        var words = "\(TransferTable.printable(t.file)), \(t.bytes) bytes"
+        var words = "\(t.file), \(t.bytes) bytes"
         if t.dataNotCaptured {
-            words = "\(TransferTable.printable(t.file)), DATA not in the capture (the phone acknowledged \(t.acknowledgedThrough) blocks)"
+            words = "\(t.file), DATA not in the capture (the phone acknowledged \(t.acknowledgedThrough) blocks)"
         }
         if let size = t.size, size != t.bytes { words += " of \(size)" }
         words += ", \(t.outcome)"

@@ -12,13 +12,16 @@ public struct TransferTable {
 
     public init() {}
 
+    /// Every cell and detail line goes through `TerminalText.escaped`: the
+    /// file name, options, ERROR message and image version came from the
+    /// capture, the catalog's words from a file.
     public mutating func append(_ t: TFTPTransfer, record r: TransferRecord) {
         rows.append([
             "\(r.number)", "\(r.requestFrame)", t.request.time.utcText, r.client, r.server ?? "-", r.direction,
-            Self.printable(r.file), "\(r.bytes)", "\(r.blocks)", Self.fixed(r.seconds, 3),
+            r.file, "\(r.bytes)", "\(r.blocks)", Self.fixed(r.seconds, 3),
             r.bytesPerSecond.map(Self.rate) ?? "-", r.outcome,
-        ])
-        details.append(Self.details(r))
+        ].map { TerminalText.escaped($0) })
+        details.append(Self.details(r).map { TerminalText.escaped($0) })
     }
 
     /// The table, its columns padded to their widest cell.
@@ -92,7 +95,7 @@ public struct TransferTable {
             notes.append("gap: \(blocks) (bytes \(gap.offset)..<\(gap.offset + gap.length)): \(why)")
         }
         if let e = r.error {
-            let text = e.message.isEmpty ? "" : " \"\(Self.printable(e.message))\""
+            let text = e.message.isEmpty ? "" : " \"\(e.message)\""
             notes.append("ERROR \(e.code) (\(e.name))\(text) from the \(e.sentBy), frame \(e.frame)")
         }
         if let u = r.unreachable {
@@ -125,27 +128,13 @@ public struct TransferTable {
     }
 
     private static func options(_ options: [TransferRecord.Option]) -> String {
-        options.isEmpty ? "none" : options.map { "\(printable($0.name))=\(printable($0.value))" }.joined(separator: " ")
+        options.isEmpty ? "none" : options.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
     }
 
     /// The address part of `a:port` or `[a]:port`.
     private static func host(_ endpoint: String) -> String {
         guard let colon = endpoint.lastIndex(of: ":") else { return endpoint }
         return String(endpoint[..<colon])
-    }
-
-    /// Text from the wire with control characters shown as `\xNN`, so a
-    /// file name cannot rewrite the terminal.
-    public static func printable(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
-                out += "\\x" + hex2(UInt8(truncatingIfNeeded: scalar.value))
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 
     static func fixed(_ value: Double, _ digits: Int) -> String {

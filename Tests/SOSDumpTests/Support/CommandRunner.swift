@@ -13,8 +13,13 @@ enum CommandRunner {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("sosdump")
     }
 
-    static func sosdump(_ arguments: [String]) throws -> Result {
-        try run(executable.path, arguments)
+    /// Runs sosdump; with `fileSizeLimitKiB`, under bash's `ulimit -f`
+    /// (a file may not grow past it: the write fails as on a full disk).
+    static func sosdump(_ arguments: [String], fileSizeLimitKiB: Int? = nil) throws -> Result {
+        if let limit = fileSizeLimitKiB {
+            return try run("/bin/bash", ["-c", "ulimit -f \(limit) && exec \"$0\" \"$@\"", executable.path] + arguments)
+        }
+        return try run(executable.path, arguments)
     }
 
     /// Runs any program (a shell to pipe into sosdump, say) the same way.
