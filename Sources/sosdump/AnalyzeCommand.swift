@@ -114,7 +114,11 @@ struct AnalyzeCommand: ParsableCommand {
                 let redactor = FrameRedactor(pseudonyms: pseudonyms, followed: conclusion.followed)
                 let shared = CaptureAnalysis.analyzeShared(again, selection: ShareSelection(followed: conclusion.followed), redactor: redactor,
                                                            catalog: catalog, thresholds: thresholdOptions.thresholds, limits: limits)
+                // The shared file's own comment, as `share` writes it: the report of that file shows it.
+                let comment = ShareWording.comment(followed: conclusion.followed, redacted: true,
+                                                   damagedAfterFrame: damage == nil ? nil : conclusion.sos.frames)
                 conclusion = shared.conclusion
+                conclusion.comments.capture = [comment]
                 damage = shared.summary.damage ?? damage
             }
             let damageLine = damage.map { PacketListing.damageLine($0, framesRead: reader.framesRead) }

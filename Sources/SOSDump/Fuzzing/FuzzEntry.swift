@@ -63,7 +63,9 @@ public enum FuzzEntry {
         while let frame = try? reader.next() {
             let interface = reader.interfaces.indices.contains(frame.interfaceIndex) ? reader.interfaces[frame.interfaceIndex] : nil
             let dissection = decoder.decode(frame)
-            requireSafe([PacketRecord(dissection, interface: interface, sccp: sccp.observe(dissection)).textLine], "PacketRecord.textLine")
+            // A frame's comments come on lines of their own under it: each line must be safe.
+            let text = PacketRecord(dissection, interface: interface, sccp: sccp.observe(dissection)).textLine
+            requireSafe(text.split(separator: "\n").map(String.init), "PacketRecord.textLine")
             tracker.observe(dissection)
             analyzer.observe(dissection)
         }
@@ -283,7 +285,7 @@ public enum FuzzEntry {
             precondition(Array(frame.bytes) == sent.bytes && frame.originalLength == sent.original, "frame \(read + 1): other bytes")
             precondition(frame.timestamp.seconds == sent.time.seconds && frame.timestamp.nanoseconds == sent.time.nanoseconds,
                          "frame \(read + 1): another time")
-            requireSafe([PacketRecord(FrameDecoder().decode(frame), interface: interface).textLine], "PacketRecord.textLine")
+            requireSafe(PacketRecord(FrameDecoder().decode(frame), interface: interface).textLine.split(separator: "\n").map(String.init), "PacketRecord.textLine")
             read += 1
         }
         precondition(read == frames.count && reader.warnings.isEmpty, "the writer's file did not read back whole")

@@ -30,7 +30,12 @@ public struct AnalysisText: Sendable {
             for p in r.phones { out.append("  \(ReportWording.phone) \(e(p.mac)): \(style.code(p.verdict))") }
         }
         out.append(e("  " + ReportWording.span(r.capture)))
-        for comment in r.capture.comments { out += Self.wrap("\(ReportWording.comment): " + e(comment), indent: "  ") }
+        // A comment's own lines stay lines (each escaped and wrapped).
+        for comment in r.capture.comments {
+            for (i, line) in comment.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                out += Self.wrap((i == 0 ? "\(ReportWording.comment): " : "  ") + e(String(line)), indent: "  ", hanging: "    ")
+            }
+        }
         for c in r.capture.frameComments { out += Self.wrap("\(ReportWording.comment) on frame \(c.frame): " + e(c.text), indent: "  ") }
         for note in r.notes { out += Self.wrap("\(ReportWording.note): " + e(note), indent: "  ") }
 
