@@ -89,7 +89,7 @@ struct AnalyzeCommand: ParsableCommand {
             }
             let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds, limits: limits)
             let damageLine = damage.map { PacketListing.damageLine($0, framesRead: reader.framesRead) }
-            let report = AnalysisReport(file: file, analysis: conclusion.sos, damage: damage.map { "\($0); stopped after frame \(reader.framesRead)" },
+            let report = AnalysisReport(file: file, conclusion: conclusion, damage: damage.map { "\($0); stopped after frame \(reader.framesRead)" },
                                         warnings: reader.warnings.map { "\($0)" })
             switch format {
             case .text:

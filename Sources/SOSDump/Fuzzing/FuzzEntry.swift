@@ -23,6 +23,9 @@ public enum FuzzEntry {
         storyLimits.sos.maxEventsPerPhone = 8
         storyLimits.sos.maxAttemptsPerPhone = 2
         storyLimits.sos.maxMessages = 16
+        storyLimits.boot.maxPhones = 4
+        storyLimits.boot.maxCyclesPerPhone = 3
+        storyLimits.boot.maxFilesPerCycle = 4
         var analyzer = CaptureAnalysis(limits: storyLimits)
         while let frame = try? reader.next() {
             let interface = reader.interfaces.indices.contains(frame.interfaceIndex) ? reader.interfaces[frame.interfaceIndex] : nil
@@ -31,7 +34,7 @@ public enum FuzzEntry {
             tracker.observe(dissection)
             analyzer.observe(dissection)
         }
-        let report = AnalysisReport(file: "fuzz", analysis: analyzer.finish().sos)
+        let report = AnalysisReport(file: "fuzz", conclusion: analyzer.finish())
         _ = AnalysisText().lines(report)
         _ = report.json
         var table = TransferTable()

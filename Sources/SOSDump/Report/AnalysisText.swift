@@ -9,8 +9,15 @@ public struct AnalysisText: Sendable {
         public init(colour: Bool) { self.colour = colour }
 
         func code(_ code: String) -> String {
-            guard colour, let c = VerdictCode(rawValue: code) else { return code }
-            let sgr = c.isSuccess ? "1;32" : (c.isWarning || c.isUndecided ? "1;33" : "1;31")
+            guard colour else { return code }
+            let sgr: String
+            if let c = VerdictCode(rawValue: code) {
+                sgr = c.isSuccess ? "1;32" : (c.isWarning || c.isUndecided ? "1;33" : "1;31")
+            } else if let c = BootVerdictCode(rawValue: code) {
+                sgr = c.isSuccess ? "1;32" : (c.isUndecided || c == .upgradePath ? "1;33" : "1;31")
+            } else {
+                return code
+            }
             return "\u{1B}[\(sgr)m\(code)\u{1B}[0m"
         }
 
@@ -23,7 +30,8 @@ public struct AnalysisText: Sendable {
 
     public func lines(_ r: AnalysisReport) -> [String] {
         var out: [String] = []
-        out.append("\(style.bold(r.file)): \(style.code(r.verdict))" + (VerdictCode(rawValue: r.verdict).map { " (\($0.meaning))" } ?? ""))
+        let meaning = VerdictCode(rawValue: r.verdict)?.meaning ?? BootVerdictCode(rawValue: r.verdict)?.meaning
+        out.append("\(style.bold(r.file)): \(style.code(r.verdict))" + (meaning.map { " (\($0))" } ?? ""))
         if r.phones.count > 1 {
             for p in r.phones { out.append("  phone \(p.mac): \(style.code(p.verdict))") }
         }
@@ -40,7 +48,9 @@ public struct AnalysisText: Sendable {
             out.append("")
             out.append("phone \(style.bold(p.mac)): \(style.code(p.verdict))")
             var who: [String] = []
+            if let v = p.model { who.append("Cisco IP Phone \(v)") }
             if let v = p.product { who.append(v) }
+            if let v = p.load { who.append("load \(v)") }
             if let v = p.serial { who.append("serial \(v)") }
             if let v = p.ip { who.append("ip \(v)" + (p.addresses.count > 1 ? " (before: \(p.addresses.dropLast().joined(separator: ", ")))" : "")) }
             if let v = p.loaderVersion { who.append("loader \(v)") }
@@ -48,8 +58,14 @@ public struct AnalysisText: Sendable {
             if let v = p.gateway { who.append("gateway \(v)") }
             if !who.isEmpty { out.append("  " + who.joined(separator: ", ")) }
             out += Self.wrap(p.explanation, indent: "  ")
-            out.append("  timeline:")
-            out += timelineLines(p.timeline)
+            if !p.timeline.isEmpty || p.cycles.isEmpty {
+                out.append("  timeline:")
+                out += timelineLines(p.timeline)
+            }
+            if !p.cycles.isEmpty {
+                out.append("  cycles:")
+                out += cycleLines(p.cycles)
+            }
             if let t = p.transfer {
                 var words = "  download: \(TransferTable.printable(t.file)), \(t.bytes) bytes"
                 if let size = t.size, size != t.bytes { words += " of \(size)" }
@@ -89,6 +105,41 @@ public struct AnalysisText: Sendable {
         var lines = Self.wrap("\(kind)\(style.code(f.code))\(frames): \(f.explanation)", indent: "    ", hanging: "      ")
         if let caveat = f.caveat { lines += Self.wrap("caveat: " + caveat, indent: "      ") }
         return lines
+    }
+
+    /// A 79xx phone's boots as a short table, each with the files it asked for below it.
+    func cycleLines(_ cycles: [CycleRecord]) -> [String] {
+        var rows: [[String]] = [["#", "frame", "time", "started by", "load", "DHCP", "TFTP server", "registration"]]
+        for c in cycles {
+            let clock = String(Self.utc(c.time).split(separator: " ").last ?? "")
+            rows.append([String(c.number), String(c.frame), clock, c.startedBy, c.runningLoad ?? "-", c.dhcp, c.tftpServer ?? "-",
+                         c.registration ?? "-"])
+        }
+        var widths = [Int](repeating: 0, count: 8)
+        for r in rows {
+            for (i, cell) in r.enumerated() { widths[i] = max(widths[i], cell.count) }
+        }
+        var out: [String] = []
+        for (i, r) in rows.enumerated() {
+            var line = "    "
+            for (j, cell) in r.enumerated() {
+                line += j == r.count - 1 ? cell : cell.padding(toLength: widths[j] + 2, withPad: " ", startingAt: 0)
+            }
+            out.append(line)
+            guard i > 0 else { continue }
+            let c = cycles[i - 1]
+            let files = c.files.map { "\(TransferTable.printable($0.name)) \($0.outcome)" }
+            if !files.isEmpty { out += Self.wrap("files: " + files.joined(separator: ", "), indent: "      ", hanging: "        ") }
+            if let load = c.configLoad {
+                var words = "configuration names \(load)"
+                if let parts = c.loadParts {
+                    let loads = c.loadsFile.map(TransferTable.printable) ?? "the .loads"
+                    words += "; \(loads) lists \(parts.map(TransferTable.printable).joined(separator: ", "))"
+                }
+                out += Self.wrap(words, indent: "      ", hanging: "        ")
+            }
+        }
+        return out
     }
 
     func timelineLines(_ lines: [TimelineRecord]) -> [String] {

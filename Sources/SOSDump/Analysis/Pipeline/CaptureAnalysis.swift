@@ -7,8 +7,8 @@
 ///
 /// ```
 ///  Dissection ─► TFTPTransferTracker.observe ─► TFTPEvent? ─┐
-///       └──────────────────────────────────────────────────┴─► SOSDiagnosis.observe
-///                 takeFinished() ─► EndedTransfer ───────────► SOSDiagnosis.transferEnded
+///       └──────────────────────────────────────────────────┴─► SOSDiagnosis.observe, BootDiagnosis.observe
+///                 takeFinished() ─► EndedTransfer ───────────► SOSDiagnosis.transferEnded, BootDiagnosis.transferEnded
 ///  finish() ─► CaptureConclusion (each diagnosis's conclusion)
 /// ```
 ///
@@ -20,6 +20,7 @@ public struct CaptureAnalysis {
         /// The TFTP tracker's limits.
         public var tracker = TFTPTransferTracker.Limits()
         public var sos = SOSDiagnosis.Limits()
+        public var boot = BootDiagnosis.Limits()
 
         public init() {}
     }
@@ -28,6 +29,7 @@ public struct CaptureAnalysis {
     public let catalog: FirmwareCatalog
     @usableFromInline var tracker: TFTPTransferTracker
     @usableFromInline var sos: SOSDiagnosis
+    @usableFromInline var boot: BootDiagnosis
     @usableFromInline var span = CaptureSpan()
 
     /// Set by a live reader: every transfer the tracker ends is also kept,
@@ -35,11 +37,13 @@ public struct CaptureAnalysis {
     public var keepsEndedTransfers = false
     @usableFromInline var endedTransfers: [EndedTransfer] = []
 
-    public init(catalog: FirmwareCatalog = .builtIn, thresholds: RecoveryThresholds = RecoveryThresholds(), limits: Limits = Limits()) {
+    public init(catalog: FirmwareCatalog = .builtIn, thresholds: RecoveryThresholds = RecoveryThresholds(),
+                bootThresholds: BootThresholds = BootThresholds(), limits: Limits = Limits()) {
         self.catalog = catalog
         self.limits = limits
         tracker = TFTPTransferTracker(limits: limits.tracker)
         sos = SOSDiagnosis(catalog: catalog, thresholds: thresholds, limits: limits.sos)
+        boot = BootDiagnosis(thresholds: bootThresholds, limits: limits.boot)
     }
 
     /// Feeds one decoded frame; returns what it did to the transfers.
@@ -50,6 +54,7 @@ public struct CaptureAnalysis {
         span.count(d.frame.timestamp)
         let event = tracker.observe(d)
         sos.observe(d, tftp: event, span: span)
+        boot.observe(d, tftp: event, span: span)
         if tracker.hasFinished { takeTransfers() }
         return event
     }
@@ -70,7 +75,7 @@ public struct CaptureAnalysis {
         if tracker.evictedTransfers > 0 {
             sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: limits.tracker.maxActiveTransfers))
         }
-        return CaptureConclusion(sos: sosAnalysis)
+        return CaptureConclusion(sos: sosAnalysis, boot: boot.finish(span: span))
     }
 
     /// The S.O.S. phones' verdicts if the capture ended at `now` (a live
@@ -117,6 +122,7 @@ public struct CaptureAnalysis {
             endedTransfers.append(kept)
         }
         sos.transferEnded(ended)
+        boot.transferEnded(ended)
     }
 }
 
@@ -124,6 +130,8 @@ public struct CaptureAnalysis {
 public struct CaptureConclusion: Sendable {
     /// The S.O.S. recovery diagnosis (SPA phones).
     public var sos: RecoveryAnalysis
+    /// The boot diagnosis (Cisco 79xx phones).
+    public var boot: BootAnalysis
 }
 
 extension CaptureAnalysis {
@@ -131,8 +139,9 @@ extension CaptureAnalysis {
     /// of every frame read, and the damage that stopped reading, if any.
     public static func analyze(_ reader: CaptureReader, catalog: FirmwareCatalog = .builtIn,
                                thresholds: RecoveryThresholds = RecoveryThresholds(),
+                               bootThresholds: BootThresholds = BootThresholds(),
                                limits: Limits = Limits()) -> (conclusion: CaptureConclusion, damage: CaptureError?) {
-        var analysis = CaptureAnalysis(catalog: catalog, thresholds: thresholds, limits: limits)
+        var analysis = CaptureAnalysis(catalog: catalog, thresholds: thresholds, bootThresholds: bootThresholds, limits: limits)
         var damage: CaptureError?
         do {
             try FrameDecoder(udpChecksums: .deferred).decodeAll(from: reader) { d in analysis.observe(d) }
