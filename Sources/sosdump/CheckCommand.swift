@@ -99,7 +99,8 @@ struct CheckCommand: ParsableCommand {
         } catch {
             return ["FAIL  \(name): \(error)"]
         }
-        let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds)
+        let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds,
+                                                             bootThresholds: thresholdOptions.bootThresholds)
         let report = AnalysisReport(file: path, conclusion: conclusion, damage: damage.map { "\($0)" })
         let differences = expectation.differences(from: report)
         guard !differences.isEmpty else { return [] }

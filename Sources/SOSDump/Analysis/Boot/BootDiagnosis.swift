@@ -317,8 +317,18 @@ extension BootDiagnosis {
 extension BootDiagnosis {
     // MARK: The end
 
-    /// Concludes every phone; with none, what the capture shows instead.
-    public mutating func finish(span: CaptureSpan) -> BootAnalysis {
+    /// The phones' verdicts if the capture ended at `now` (a live capture
+    /// still running): `finish`'s rules, the time elapsed counted to `now`.
+    public func verdictsSoFar(at now: CaptureTimestamp, span: CaptureSpan) -> [BootPhoneVerdict] {
+        var end = now
+        if let last = span.lastTime, last > now { end = last }
+        let rules = BootRules(thresholds: thresholds, end: end, receivedFiles: receivedFiles())
+        return stories.map(rules.conclude)
+    }
+
+    /// Every file some phone received whole, by its lower-cased name (a
+    /// part missing under one case may be there under another).
+    func receivedFiles() -> [String: String] {
         var received: [String: String] = [:]
         for s in stories {
             for c in s.cycles {
@@ -327,7 +337,13 @@ extension BootDiagnosis {
                 }
             }
         }
-        let rules = BootRules(thresholds: thresholds, end: span.lastTime, receivedFiles: received)
+        return received
+    }
+
+    /// Concludes every phone; with none, what the capture shows instead.
+    public mutating func finish(span: CaptureSpan) -> BootAnalysis {
+        for event in sccpStreams.finish() { sccpEvent(event, time: span.lastTime) }
+        let rules = BootRules(thresholds: thresholds, end: span.lastTime, receivedFiles: receivedFiles())
         let phones = stories.map(rules.conclude)
         var noPhone: BootFinding?
         if phones.isEmpty, setupSigns > 0, let first = firstSetupSign {
@@ -348,27 +364,28 @@ extension BootDiagnosis {
     @usableFromInline
     mutating func sccp(_ d: borrowing Dissection) {
         let copy = copy d
-        let events = sccpStreams.observe(copy)
-        guard !events.isEmpty else { return }
-        let time = d.frame.timestamp
-        for case .message(let m, let direction, _, let frame) in events {
-            let at = BootMark(frame: frame, time: time)
-            switch m.body {
-            case .register(let r):
-                guard case .v4(let source) = direction.source, case .v4(let server) = direction.destination else { continue }
-                var p = byIP[source]
-                if p == nil, let mac = Self.mac(inFileName: r.deviceName) { p = phone(mac, create: true) }
-                guard let p else { continue }
-                learn(p, address: source)
-                stories[p].register(at, protocol: .sccp, server: server, deviceName: r.deviceName, deviceType: r.deviceType)
-            case .registerAck, .registerReject:
-                guard case .v4(let phoneAddress) = direction.destination, let p = byIP[phoneAddress] else { continue }
-                var reason: String?
-                if case .registerReject(let text) = m.body { reason = text }
-                stories[p].registerAnswer(at, rejected: reason)
-            default:
-                continue
-            }
+        for event in sccpStreams.observe(copy) { sccpEvent(event, time: d.frame.timestamp) }
+    }
+
+    /// A message the SCCP stream tracker completed (live, or at the capture's end).
+    mutating func sccpEvent(_ event: SCCPStreamEvent, time: CaptureTimestamp?) {
+        guard case .message(let m, let direction, _, let frame) = event, let time else { return }
+        let at = BootMark(frame: frame, time: time)
+        switch m.body {
+        case .register(let r):
+            guard case .v4(let source) = direction.source, case .v4(let server) = direction.destination else { return }
+            var p = byIP[source]
+            if p == nil, let mac = Self.mac(inFileName: r.deviceName) { p = phone(mac, create: true) }
+            guard let p else { return }
+            learn(p, address: source)
+            stories[p].register(at, protocol: .sccp, server: server, deviceName: r.deviceName, deviceType: r.deviceType)
+        case .registerAck, .registerReject:
+            guard case .v4(let phoneAddress) = direction.destination, let p = byIP[phoneAddress] else { return }
+            var reason: String?
+            if case .registerReject(let text) = m.body { reason = text }
+            stories[p].registerAnswer(at, rejected: reason)
+        default:
+            return
         }
     }
 

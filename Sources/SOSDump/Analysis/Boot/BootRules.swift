@@ -150,7 +150,8 @@ struct BootRules {
         var rejected: BootFinding?
         var path: BootFinding?
         for (i, c) in cycles.enumerated() {
-            guard let target = c.configLoad, c.got(.loads) else { continue }
+            // A load the phone had whole: its .loads and every part it lists.
+            guard let target = c.configLoad, Self.fetchedWholeLoad(c) else { continue }
             let later = cycles[(i + 1)...]
             if let taken = later.first(where: { $0.runningLoad == target }) {
                 upgraded = BootFinding(.upgraded, .upgraded(from: c.runningLoad, to: target),
@@ -208,9 +209,7 @@ struct BootRules {
                                   evidence: cycles.map { BootEvidence($0.start, .cdp(deviceID: nil, platform: nil, version: $0.runningLoad)) })
         } else if let c = last {
             let silence = (end ?? c.last.time).seconds(since: c.last.time)
-            let fetchedLoad = c.got(.loads) && !(c.loadParts ?? []).isEmpty
-                && (c.loadParts ?? []).allSatisfy { part in c.files.contains { $0.name.lowercased() == part.lowercased() && { if case .transferred = $0.outcome { true } else { false } }($0) } }
-            if fetchedLoad, let load = c.configLoad {
+            if Self.fetchedWholeLoad(c), let load = c.configLoad {
                 verdict = BootFinding(.outcomeUnknown, .outcomeUnknown(load: load, silence: silence),
                                       evidence: [BootEvidence(c.last, .captureEnd)])
             } else if silence >= thresholds.noProgress {
@@ -239,6 +238,17 @@ struct BootRules {
         if filesNotKept > 0 { notes.append(.filesNotKept(filesNotKept, max: story.maxFiles)) }
         return BootPhoneVerdict(identity: story.identity, verdict: verdict, findings: findings, cycles: cycles,
                                 cycleCount: story.cycleCount, notes: notes)
+    }
+
+    /// The cycle fetched its `.loads` and every part it lists, whole.
+    static func fetchedWholeLoad(_ c: BootCycle) -> Bool {
+        guard c.got(.loads), let parts = c.loadParts, !parts.isEmpty else { return false }
+        return parts.allSatisfy { part in
+            c.files.contains { f in
+                guard f.name.lowercased() == part.lowercased(), case .transferred = f.outcome else { return false }
+                return true
+            }
+        }
     }
 
     static func gotConfig(_ c: BootCycle) -> Bool { c.got(.deviceConfig) || c.got(.defaultConfig) || c.got(.signedConfig) }

@@ -85,6 +85,11 @@ public struct CaptureAnalysis {
         sos.verdictsSoFar(at: now, span: span)
     }
 
+    /// The 79xx phones' verdicts if the capture ended at `now`.
+    public func bootVerdictsSoFar(at now: CaptureTimestamp) -> [BootPhoneVerdict] {
+        boot.verdictsSoFar(at: now, span: span)
+    }
+
     // MARK: Transfers
 
     /// The transfers ended since the last call (with `keepsEndedTransfers`), their bytes let go.
