@@ -2,42 +2,22 @@ import SOSDump
 
 // Writes the files a Cisco 79xx phone fetches by TFTP, in their formats,
 // for the tests and the simulator (sosdump-sim files): no vendor file is
-// ever committed. The formats, as public files show them:
+// ever committed. The signed files and `.loads` come from the encoders of
+// `Firmware79xx/` (`SignedFileHeader.encode`, `LoadsFile.encode`); the
+// configurations are written here, shaped as the vendor's:
 //
-// - `.loads`, `.sbn`, `.sgn`: a signed header of tag-length-value fields
-//   (tag 1 byte, length 2 bytes big-endian): tag 1 header version, tag 2
-//   the header's total length (the content starts there), tag 4 the
-//   signer's name, tag 14 the file's own name (NUL-terminated), tag 12 the
-//   signature; then the content. A `.loads` content is text: `#` comments
-//   (one names the release), a `#HARDWARE_COMP_1` line, one part name a line.
 // - `SEP<MAC>.cnf.xml`: `<device>` with `<loadInformation>LOAD</loadInformation>`
 //   and the call managers; `XMLDefault.cnf.xml`: `<Default>` with one
 //   `<loadInformationNNN model="Cisco 7945">LOAD</loadInformationNNN>` per device type.
 
 public enum BootFileBuilder {
-    /// The signed header and `content` after it. The signature is filler
-    /// bytes (nothing checks it: sosdump reads, never verifies).
-    public static func signed(name: String, content: [UInt8], signer: String = "CN=cmterm-sosdump-test") -> [UInt8] {
-        func field(_ tag: UInt8, _ value: [UInt8]) -> [UInt8] { [tag, UInt8(value.count >> 8), UInt8(value.count & 0xFF)] + value }
-        let signature = [UInt8](repeating: 0x5A, count: 128)
-        let rest = field(4, Array(signer.utf8)) + field(14, Array(name.utf8) + [0]) + field(12, signature)
-        // Tag 1 (version 1.0) and tag 2 (the total length, 2 bytes) come first; the total includes them.
-        let headerLength = 3 + 2 + 3 + 2 + rest.count
-        let header = field(1, [1, 0]) + field(2, [UInt8(headerLength >> 8), UInt8(headerLength & 0xFF)]) + rest
-        return header + content
-    }
-
-    /// A `.loads` file: the signed header, then the text listing `parts`.
-    /// `crlf` ends lines as Windows-made files do; `trailingSpaces` pads
-    /// part names as some real files have them.
+    /// A `.loads` file (`LoadsFile.encode`): the signed header, then the
+    /// release line, `#HARDWARE_COMP_1` and the part names, CRLF-ended.
     public static func loads(name: String, release: String, parts: [String], crlf: Bool = true, trailingSpaces: Bool = false) -> [UInt8] {
-        let end = crlf ? "\r\n" : "\n"
-        var text = "# Cisco IP Phone load\(end)# RELEASE load version \(release)\(end)#HARDWARE_COMP_1 15\(end)"
-        for p in parts { text += p + (trailingSpaces ? "  " : "") + end }
-        return signed(name: name, content: Array(text.utf8))
+        LoadsFile.encode(fileName: name, release: release, parts: parts, lineEnding: crlf ? "\r\n" : "\n", trailingSpaces: trailingSpaces)
     }
 
-    /// A load part: the signed header and `size` bytes of content.
+    /// A load part: the signed header (`SignedFileHeader.encode`) and `size` bytes of content.
     public static func part(name: String, size: Int) -> [UInt8] {
         var content: [UInt8] = []
         content.reserveCapacity(size)
@@ -46,7 +26,7 @@ public enum BootFileBuilder {
             content += Array("\(name) block \(n) of the test load; ".utf8)
             n += 1
         }
-        return signed(name: name, content: Array(content.prefix(size)))
+        return SignedFileHeader.encode(fileName: name) + content.prefix(size)
     }
 
     /// `SEP<MAC>.cnf.xml`: one device, its load and its call managers (SCCP port 2000).

@@ -140,7 +140,7 @@ final class BootPhone {
             }
         }
         guard let config else { return .restart("no configuration") }
-        let target = BootFiles.configuredLoad(config, file: configName, deviceType: self.config.deviceType)
+        let target = BootFiles.configuredLoad(config, deviceType: self.config.deviceType)
         console.say("configuration \(configName) names \(target ?? "no load")")
 
         var load = target

@@ -257,7 +257,7 @@ extension BootDiagnosis {
         case .deviceConfig, .defaultConfig, .signedConfig:
             let identity = stories[link.phone].identity
             let deviceType = identity.deviceType ?? identity.model.flatMap(BootPhoneStory.deviceType(model:))
-            if let load = BootFiles.configuredLoad(t.file.bytes, file: t.fileName, deviceType: deviceType) {
+            if let load = BootFiles.configuredLoad(t.file.bytes, deviceType: deviceType) {
                 stories[link.phone].configLoad(cycle: cycle, load: load, file: t.fileName)
             }
         case .loads:

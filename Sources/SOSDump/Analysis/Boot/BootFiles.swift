@@ -1,46 +1,27 @@
-// SHIM: replaced by bootdecode's parsers on merge (not committed).
-import Foundation
-
+/// What the boot diagnosis (and the simulator's phone) read from the files
+/// a 79xx phone fetches, through the file parsers of `Firmware79xx/`: the
+/// load a configuration names for a device type, the parts a `.loads`
+/// lists, the step the upgrade-path rule asks for, a load's release.
 public enum BootFiles {
-    public static func configuredLoad(_ bytes: [UInt8], file: String, deviceType: UInt32?) -> String? {
-        let text = String(decoding: bytes, as: UTF8.self)
-        let tag = deviceType.map { "<loadInformation\($0)" }
-        for opening in [tag, "<loadInformation>"].compactMap({ $0 }) {
-            guard let r = text.range(of: opening), let gt = text[r.upperBound...].firstIndex(of: ">") else { continue }
-            let rest = text[text.index(after: gt)...]
-            guard let lt = rest.firstIndex(of: "<") else { continue }
-            let load = rest[..<lt].trimmingCharacters(in: .whitespaces)
-            if !load.isEmpty { return load }
-        }
-        return nil
+    /// The load `bytes` (a `SEP<MAC>.cnf.xml` or `XMLDefault.cnf.xml`) name
+    /// for a phone of `deviceType`; nil when it names none or is not XML.
+    public static func configuredLoad(_ bytes: [UInt8], deviceType: UInt32?) -> String? {
+        guard let config = try? PhoneConfiguration.parse(bytes) else { return nil }
+        return config.load(forDeviceType: deviceType.map(Int.init))
     }
 
+    /// The parts a `.loads` file lists; nil when it does not read as one.
     public static func loadParts(_ bytes: [UInt8]) -> [String]? {
-        guard bytes.count > 10, bytes[5] == 2 else { return nil }
-        let headerLength = Int(bytes[8]) << 8 | Int(bytes[9])
-        guard headerLength <= bytes.count else { return nil }
-        let text = String(decoding: bytes[headerLength...], as: UTF8.self)
-        return text.split(whereSeparator: { $0.isNewline }).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") && !$0.contains("=") }
+        bytes.withUnsafeBytes { LoadsFile.read(ByteView($0))?.parts }
     }
 
-    static func numbers(_ load: String) -> [Int]? {
-        guard let dot = load.firstIndex(of: ".") else { return nil }
-        let rel = load[load.index(after: dot)...]
-        let parts = rel.split(separator: "-").prefix(3)
-        guard parts.count == 3 else { return nil }
-        let nums = parts.map { Int($0.prefix { $0.isNumber }) ?? 0 }
-        return nums
-    }
-
+    /// The release to load first when a phone running `running` cannot go
+    /// straight to `target` (`8.5(2)`, the newest that accepts both keys); nil when it can.
     public static func stepBetween(running: String, target: String) -> String? {
-        guard let r = numbers(running), let t = numbers(target) else { return nil }
-        if r.lexicographicallyPrecedes([8, 3, 3]), [8, 5, 2].lexicographicallyPrecedes(t) { return "8.5(2)" }
-        return nil
+        guard let r = PhoneLoadID(running), let t = PhoneLoadID(target), let step = UpgradeStep.needed(from: r, to: t) else { return nil }
+        return step.through.upperBound.description
     }
 
-    public static func release(of load: String) -> String? {
-        guard let n = numbers(load) else { return nil }
-        return "\(n[0]).\(n[1])(\(n[2]))"
-    }
+    /// `9.4(2)SR3` for `SCCP45.9-4-2SR3-1S`; nil for a name without a release.
+    public static func release(of load: String) -> String? { PhoneLoadID(load)?.release?.description }
 }
