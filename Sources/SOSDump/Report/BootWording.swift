@@ -78,6 +78,13 @@ enum BootWording {
             if let platform { words += ", \(file(platform))" }
             if let version { words += ", running \(file(version))" }
             return words
+        case .cycleStart(let why):
+            switch why {
+            case .firstSeen: return "the phone's first frame in the capture"
+            case .dhcp: return "a boot begins: DHCP again from a phone that had gone further"
+            case .newLoad: return "a boot begins: CDP with another load"
+            case .tftpAgain: return "a boot begins: the trust list and configuration asked for again"
+            }
         case .dhcpAsk(let type, let vendor):
             return "DHCP\(SOSWording.dhcpType(type)) from the phone" + (vendor.map { " (option 60 \"\(file($0))\")" } ?? "")
         case .dhcpReply(let type, let server, let address, let tftp):
@@ -248,7 +255,7 @@ enum BootWording {
         case .error(let e): "ERROR \(e.code.rawValue)"
         case .unanswered: "no answer"
         case .unreachable: "unreachable"
-        case .stalled(let block, _, _, _): "stalled at block \(block)"
+        case .stalled(let block, _, _): "stalled at block \(block)"
         }
     }
 

@@ -286,7 +286,7 @@ extension BootDiagnosis {
         case .stalled:
             let s = t.stall
             let at = s.map { BootMark(frame: $0.at.frame, time: $0.at.time) } ?? last
-            return (.stalled(block: s?.block ?? 0, bytes: t.file.bytesCaptured, at: at, quiet: s?.silenceBeforeCaptureEnd ?? 0), at)
+            return (.stalled(block: s?.block ?? 0, bytes: t.file.bytesCaptured, at: at), at)
         }
     }
 }

@@ -137,8 +137,8 @@ public enum BootFileOutcome: Sendable, Equatable {
     case unanswered(requests: Int)
     /// An ICMP unreachable answered.
     case unreachable(TFTPTransfer.Unreachable)
-    /// It began but stopped.
-    case stalled(block: Int, bytes: Int, at: BootMark, quiet: Double)
+    /// It began but stopped: the last block that arrived, and where.
+    case stalled(block: Int, bytes: Int, at: BootMark)
 }
 
 /// One file a phone asked for in a cycle.
@@ -184,6 +184,8 @@ public enum BootCycleStart: String, Sendable, Equatable, Codable {
 /// What a frame of evidence shows.
 public enum BootSign: Sendable, Equatable {
     case cdp(deviceID: String?, platform: String?, version: String?)
+    /// The frame a boot began with, and why sosdump says it began there.
+    case cycleStart(BootCycleStart)
     case dhcpAsk(type: DHCPMessageType?, vendorClass: String?)
     case dhcpReply(type: DHCPMessageType?, server: IPv4Address, address: IPv4Address, tftp: TFTPServerChoice)
     case tftpRequest(file: String, to: TransportEndpoint)

@@ -62,6 +62,7 @@ struct BootPhoneStory: Sendable {
                 begin(mark, .newLoad)
                 c = cycles.count - 1
             }
+            if cycles[c].runningLoad == nil { cycles[c].runningLoadFrame = mark }
             cycles[c].runningLoad = version
         }
         touch(c, mark)

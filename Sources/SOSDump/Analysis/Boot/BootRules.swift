@@ -80,7 +80,10 @@ struct BootRules {
         }
         // A transfer that stopped.
         for f in c.files {
-            if case .stalled(let block, let bytes, let at, let quiet) = f.outcome, !isLast || quiet >= thresholds.noProgress {
+            // Quiet until the next boot or the capture's end (live: its last frame too, as offline).
+            guard case .stalled(let block, let bytes, let at) = f.outcome else { continue }
+            let quiet = (cycleEnd ?? at.time).seconds(since: at.time)
+            if !isLast || quiet >= thresholds.noProgress {
                 return BootFinding(.transferStalled, .stalled(file: f.name, block: block, bytes: bytes, quiet: quiet),
                                    evidence: [BootEvidence(f.request, .tftpRequest(file: f.name, to: f.to)),
                                               BootEvidence(at, .lastProgress(file: f.name, block: block))])
@@ -151,21 +154,20 @@ struct BootRules {
         var path: BootFinding?
         for (i, c) in cycles.enumerated() {
             // A load the phone had whole: its .loads and every part it lists.
-            guard let target = c.configLoad, Self.fetchedWholeLoad(c) else { continue }
+            guard let target = c.configLoad, Self.fetchedWholeLoad(c), let loads = c.files(.loads).last else { continue }
+            let fetch = BootEvidence(loads.request, .tftpRequest(file: loads.name, to: loads.to))
+            let fetchesIt = { (n: BootCycle) in n.files.contains { $0.kind == .loads && $0.name.lowercased() == loads.name.lowercased() } }
             let later = cycles[(i + 1)...]
             if let taken = later.first(where: { $0.runningLoad == target }) {
-                upgraded = BootFinding(.upgraded, .upgraded(from: c.runningLoad, to: target),
-                                       evidence: [BootEvidence(c.files(.loads).last?.request ?? c.start, .tftpRequest(file: c.files(.loads).last?.name ?? target, to: c.files(.loads).last?.to ?? TransportEndpoint(.v4(.any), 69))),
-                                                  BootEvidence(taken.start, .cdp(deviceID: story.identity.deviceName, platform: nil, version: target))])
+                var evidence = [fetch]
+                if let at = taken.runningLoadFrame { evidence.append(BootEvidence(at, .cdp(deviceID: story.identity.deviceName, platform: nil, version: target))) }
+                upgraded = BootFinding(.upgraded, .upgraded(from: c.runningLoad, to: target), evidence: evidence)
                 rejected = nil
-            } else if let again = later.first(where: { n in n.files.contains { $0.kind == .loads && $0.name.lowercased() == c.files(.loads).last?.name.lowercased() } }),
-                      again.runningLoad != target {
-                let fetches = cycles.filter { n in n.files.contains { $0.kind == .loads && $0.name.lowercased() == c.files(.loads).last?.name.lowercased() } }.count
-                var evidence: [BootEvidence] = []
-                if let l = c.files(.loads).last { evidence.append(BootEvidence(l.request, .tftpRequest(file: l.name, to: l.to))) }
+            } else if let again = later.first(where: fetchesIt), again.runningLoad != target {
+                var evidence = [fetch]
                 if let l = again.files(.loads).first { evidence.append(BootEvidence(l.request, .tftpRequest(file: l.name, to: l.to))) }
-                rejected = BootFinding(.loadRejected, .loadRejected(load: target, running: again.runningLoad ?? c.runningLoad, fetches: fetches),
-                                       evidence: evidence)
+                rejected = BootFinding(.loadRejected, .loadRejected(load: target, running: again.runningLoad ?? c.runningLoad,
+                                                                   fetches: cycles.filter(fetchesIt).count), evidence: evidence)
             }
         }
         // The upgrade path: the running load and the target the configuration names.
@@ -206,7 +208,7 @@ struct BootRules {
         } else if story.cycleCount >= thresholds.loopCycles {
             let seconds = (end ?? last?.last.time).flatMap { e in cycles.first.map { e.seconds(since: $0.start.time) } } ?? 0
             verdict = BootFinding(.bootLoop, .bootLoop(cycles: story.cycleCount, seconds: seconds),
-                                  evidence: cycles.map { BootEvidence($0.start, .cdp(deviceID: nil, platform: nil, version: $0.runningLoad)) })
+                                  evidence: cycles.map { BootEvidence($0.start, .cycleStart($0.startedBy)) })
         } else if let c = last {
             let silence = (end ?? c.last.time).seconds(since: c.last.time)
             if Self.fetchedWholeLoad(c), let load = c.configLoad {

@@ -36,8 +36,9 @@ public struct BootCycle: Sendable, Equatable {
     public var number: Int
     public var start: BootMark
     public var startedBy: BootCycleStart
-    /// The load the phone runs (CDP's software version), when it said.
+    /// The load the phone runs (CDP's software version), when it said, and the CDP frame that said it.
     public var runningLoad: String?
+    public var runningLoadFrame: BootMark?
     public var dhcp: BootDHCPOutcome = .notSeen
     /// The TFTP server DHCP gave, and how.
     public var tftp: TFTPServerChoice?
