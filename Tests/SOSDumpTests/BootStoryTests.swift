@@ -251,6 +251,9 @@ import Testing
         let v = try #require(verdict(s))
         #expect(v.code == .bootLoop)
         #expect(v.cycleCount == 3)
+        // The CDP just before each DISCOVER belongs to the boot the DISCOVER begins.
+        #expect(v.cycles.map(\.startedBy) == [.firstSeen, .dhcp, .dhcp])
+        #expect(v.cycles.allSatisfy { $0.runningLoad == S.target && $0.runningLoadFrame != nil })
         // Two cycles are not a loop by default; one more cycle is with the threshold at 2.
         var t = BootScene()
         for _ in 0..<2 {

@@ -22,6 +22,9 @@ struct BootPhoneStory: Sendable {
     let maxFiles: Int
     /// Seconds between two asks for the configuration that make a new cycle when no DHCP was seen between.
     static let restartGap = 5.0
+    /// The phone's last CDP with a software version: a phone sends CDP at
+    /// link up, just before its DISCOVER, so the boot that DISCOVER begins runs that load.
+    var lastCDP: (mark: BootMark, version: String)?
 
     init(mac: MACAddress, maxCycles: Int, maxFiles: Int) {
         identity = BootPhoneIdentity(mac: mac)
@@ -42,7 +45,12 @@ struct BootPhoneStory: Sendable {
             cyclesNotKept += 1
         }
         cycleCount += 1
-        cycles.append(BootCycle(number: cycleCount, start: mark, startedBy: why))
+        var cycle = BootCycle(number: cycleCount, start: mark, startedBy: why)
+        if let cdp = lastCDP, mark.time.seconds(since: cdp.mark.time) < Self.restartGap {
+            cycle.runningLoad = cdp.version
+            cycle.runningLoadFrame = cdp.mark
+        }
+        cycles.append(cycle)
     }
 
     mutating func touch(_ c: Int, _ mark: BootMark) {
@@ -64,6 +72,7 @@ struct BootPhoneStory: Sendable {
             }
             if cycles[c].runningLoad == nil { cycles[c].runningLoadFrame = mark }
             cycles[c].runningLoad = version
+            lastCDP = (mark, version)
         }
         touch(c, mark)
     }
