@@ -11,7 +11,7 @@ struct SimCommand: ParsableCommand {
         commandName: "sosdump-sim",
         abstract: "Play a Cisco SPA30x/SPA50x phone in S.O.S. recovery and its recovery utility, or a Cisco 79xx phone booting, its switch and call manager, over real sockets.",
         discussion: """
-            `phone` runs the phone's recovery program as loader-spec.md describes it (needs root: \
+            `phone` runs the phone's recovery program as docs/sos-protocol.md describes it (needs root: \
             AF_PACKET for ARP and DHCP, ports 2000 and 4810). `utility` runs the PC's side: requests, \
             the upgrade order and a TFTP server on port 69. `image` writes a test firmware image. \
             `phone79xx` boots a 79xx phone against real DHCP and TFTP servers, `switch` sends the \
@@ -124,15 +124,13 @@ struct UtilityCommand: ParsableCommand {
         guard let bytes = FileManager.default.contents(atPath: image) else {
             throw ValidationError("cannot read \(image)")
         }
-        var c = RecoveryUtility.Configuration(address: address, fileName: fileName)
+        var c = RecoveryUtility.Configuration(fileName: fileName)
         c.targets = targets
         c.serial = serial
         c.requests = requests
         c.requestInterval = requestInterval
         c.requestLength = requestLength
         c.requestOpcode = requestOpcode
-        c.sourcePort = sourcePort
-        c.deaf = deaf
         c.upgradePort = upgradePort
         c.upgradeFormat = upgradeFormat
         c.rrqWait = rrqWait
@@ -140,7 +138,7 @@ struct UtilityCommand: ParsableCommand {
         c.watchSeconds = watchSeconds
         c.watchInterval = watchInterval
         if !noTFTPServer {
-            var t = RecoveryTFTPServer.Configuration(image: Array(bytes), fileName: fileName, address: address)
+            var t = RecoveryTFTPServer.Configuration(image: Array(bytes), fileName: fileName)
             t.blockDelay = blockDelayMs / 1000
             t.stallAfterBlock = stallAfterBlock
             if let tftpError {
@@ -149,7 +147,12 @@ struct UtilityCommand: ParsableCommand {
             }
             c.tftp = t
         }
-        let status = try RecoveryUtility(c).run()
+        let sockets = UtilityDriver.Sockets(address: address, sourcePort: sourcePort, deaf: deaf)
+        let driver = try UtilityDriver(c, sockets: sockets)
+        let to = targets.map { "\($0)" }.joined(separator: " and ")
+        driver.console.say("looking for phones: requests to \(to):4810 from port \(sourcePort), serial \(serial), \(requestLength) bytes"
+                           + (deaf ? " (multicast not received)" : "") + (noTFTPServer ? " (no TFTP server)" : ""))
+        let status = driver.run()
         throw ExitCode(status.rawValue)
     }
 }

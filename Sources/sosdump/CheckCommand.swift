@@ -45,7 +45,11 @@ struct CheckCommand: ParsableCommand {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            warn("\(directory): cannot read the directory")
+            var isFolder: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder)
+            let why = !exists ? "no such folder" : !isFolder.boolValue ? "not a folder (check reads a folder of captures and their NAME.expected.json)"
+                : "cannot read the folder: \(FirmwareCatalog.reason(error))"
+            warn("\(directory): \(why)")
             throw ExitStatus.unreadable
         }
         let captures = names.filter { Self.stem($0) != nil }.sorted()

@@ -42,7 +42,7 @@ struct ExtractCommand: ParsableCommand {
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         } catch {
-            warn("cannot create \(output): \(error.localizedDescription)")
+            warn("cannot create \(output): \(FirmwareCatalog.reason(error))")
             throw ExitStatus.cannotWrite
         }
         var limits = TFTPTransferTracker.Limits()

@@ -17,7 +17,7 @@ import Testing
         for capture in captures { #expect(r.standardOutput.contains("ok    \(capture)\n"), "\(capture)") }
     }
 
-    /// Every code of sos-model.md is a verdict (warnings: a finding) in the
+    /// Every code of docs/verdicts.md is a verdict (warnings: a finding) in the
     /// corpus's expectations and in what sosdump says of the corpus.
     @Test func everyCodeComesOutOfTheCorpus() throws {
         var expectedVerdicts: Set<String> = [], expectedFindings: Set<String> = []
@@ -94,7 +94,8 @@ import Testing
         #expect(Set(((finding["evidence"] as? [[String: Any]])?.first ?? [:]).keys) == ["frame", "time", "what"])
         #expect(Set((phone["transfer"] as? [String: Any] ?? [:]).keys) == ["file", "ordered_file", "order_as_text", "bytes", "size", "complete",
                                                                            "sha256", "outcome", "request_to", "server", "requests",
-                                                                           "request_frame", "last_frame", "blocks", "final_block_acknowledged"])
+                                                                           "request_frame", "last_frame", "blocks", "final_block_acknowledged",
+                                                                           "path", "acknowledged_through", "data_not_captured"])
         #expect(Set((phone["image"] as? [String: Any] ?? [:]).keys) == ["version", "extent", "size", "loader", "failed_check", "loader_message",
                                                                         "catalog", "release", "has_image_magic", "loader_text", "catalog_text"])
         #expect(Set(((phone["timeline"] as? [[String: Any]])?.first ?? [:]).keys) == ["frame", "last_frame", "count", "time", "actor", "text"])
@@ -127,7 +128,8 @@ import Testing
         #expect(try CommandRunner.sosdump(["check"]).status == 64)
     }
 
-    /// A damaged capture is analysed up to the damage, says so, and exits 0.
+    /// A damaged capture is analysed up to the damage, says so in its
+    /// verdict (the exchange was still going there), and exits 1.
     @Test func aDamagedCaptureIsAnalysedUpToTheDamage() throws {
         let dir = try CommandRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -136,10 +138,13 @@ import Testing
         // Into the middle of a record in the transfer.
         FileManager.default.createFile(atPath: cut, contents: whole.prefix(whole.count / 2))
         let r = try CommandRunner.sosdump(["analyze", "--format", "json", cut])
-        #expect(r.status == 0)
+        #expect(r.status == 1)
         #expect(r.standardError.contains("cut.pcap") && r.standardError.contains("stopped after frame"))
         let object = try #require(JSONSerialization.jsonObject(with: Data(r.standardOutput.utf8)) as? [String: Any])
-        #expect(object["verdict"] as? String == "CAPTURE_ENDED")
+        #expect(object["verdict"] as? String == "CAPTURE_DAMAGED")
+        let phone = try #require((object["phones"] as? [[String: Any]])?.first)
+        #expect((phone["explanation"] as? String)?.contains("byte offset") == true, "the verdict says where")
+        #expect((phone["next_step"] as? String)?.contains("Save the capture again") == true)
         let capture = try #require(object["capture"] as? [String: Any])
         #expect((capture["damage"] as? String)?.contains("byte offset") == true)
         let text = try CommandRunner.sosdump(["analyze", cut])
@@ -183,8 +188,14 @@ import Testing
         // reset-during-write: back 9 s after the download; with --reset-window 5 that is a revert.
         let reset = try CommandRunner.sosdump(["analyze", "--reset-window", "5", "--format", "json", CaptureCorpus.path("sos", "reset-during-write.pcap")])
         #expect(reset.standardOutput.contains("\"verdict\":\"REVERTED_TO_RECOVERY\""))
-        // transfer-stalled: 23 s after the last block; with --stall 30 the capture ended first.
+        // capture-ended: the download's last block is the capture's last frame; with --stall 0.001
+        // the capture is still too short to call it stalled, and so is every threshold's use at 0 s.
+        // transfer-stalled: the phone sent its last ACK five times (its every try) and gave up:
+        // stalled whatever --stall says.
         let stall = try CommandRunner.sosdump(["analyze", "--stall", "30", "--format", "json", CaptureCorpus.path("sos", "transfer-stalled.pcap")])
-        #expect(stall.standardOutput.contains("\"verdict\":\"CAPTURE_ENDED\""))
+        #expect(stall.standardOutput.contains("\"verdict\":\"TRANSFER_STALLED\"") && stall.standardOutput.contains("\"stall\":30"))
+        // cut-mid-transfer: 78 blocks, then the capture ends at once; --stall does not make it a stall.
+        let cut = try CommandRunner.sosdump(["analyze", "--stall", "1", "--format", "json", CaptureCorpus.path("sos", "cut-mid-transfer.pcap")])
+        #expect(cut.standardOutput.contains("\"verdict\":\"CAPTURE_ENDED\""))
     }
 }

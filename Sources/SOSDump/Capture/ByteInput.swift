@@ -45,6 +45,11 @@ public final class FileInput: ByteInput {
         guard fd >= 0 else {
             throw CaptureError(file: path, offset: nil, kind: .cannotOpen(systemErrorMessage(errno)))
         }
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            close(fd)
+            throw CaptureError(file: path, offset: nil, kind: .cannotOpen("a folder, not a capture file"))
+        }
         #if os(Linux)
         // A hint only: the kernel may read further ahead. Failure changes nothing.
         _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)

@@ -171,6 +171,8 @@ struct PcapngDecoder {
 
     /// Every interface of every section so far.
     private(set) var interfaces: [CaptureInterface] = []
+    /// The latest time an Interface Statistics Block gives: when the capture stopped.
+    private(set) var recordedEnd: CaptureTimestamp?
     private var clocks: ContiguousArray<Clock> = []
     /// The current section's byte order.
     private var order = ByteOrder.big
@@ -243,6 +245,8 @@ struct PcapngDecoder {
             case .interfaceDescription:
                 try readInterfaceDescription(length: length, at: offset, buffer: &buffer, log: &log)
                 if priming { return nil }
+            case .interfaceStatistics:
+                try readInterfaceStatistics(length: length, at: offset, buffer: &buffer)
             default:
                 try skipBlock(length: length, at: offset, buffer: &buffer)
             }
@@ -323,6 +327,24 @@ struct PcapngDecoder {
         interfaces.append(interface)
         clocks.append(clock)
         buffer.consume(length)
+    }
+
+    /// An Interface Statistics Block: only its time is kept, the moment the
+    /// capture's counters were taken, which a capturing program writes when
+    /// it stops (dumpcap, `sosdump live -w`). The capture lasted until then,
+    /// even when its last frame came long before: a silence on record. A
+    /// block too short for its time, or for an interface not described, is
+    /// skipped: statistics are not frames.
+    private mutating func readInterfaceStatistics(length: Int, at offset: Int64, buffer: inout ReadBuffer) throws(CaptureError) {
+        let block = try load(length: length, at: offset, order: order, buffer: &buffer)
+        defer { buffer.consume(length) }
+        guard length >= 24 else { return }
+        let id = block.uint32(at: 8)
+        guard UInt64(id) < UInt64(clocks.count - sectionStart) else { return }
+        let clock = clocks[sectionStart + Int(id)]
+        let units = UInt64(block.uint32(at: 12)) << 32 | UInt64(block.uint32(at: 16))
+        let time = clock.resolution.timestamp(units, offsetSeconds: clock.offsetSeconds)
+        if recordedEnd.map({ time > $0 }) ?? true { recordedEnd = time }
     }
 
     @inline(__always)

@@ -2,7 +2,7 @@
 /// the messages between the recovery program on a phone whose firmware is
 /// lost and the vendor's recovery utility on a PC. There is no RFC; the
 /// layout and every rule come from the recovery program's code (7.6.2f,
-/// `loader-spec.md` §A). This file is the one place the layout lives: the
+/// `docs/sos-protocol.md` §A). This file is the one place the layout lives: the
 /// decoder, the rules that make the phone drop a message and the encoders
 /// all read it from ``SOSLayout``.
 ///
@@ -49,6 +49,9 @@ public enum SOSRecovery {
     public static let wildcardSerial = "FFFFFFFFFFFF"
     /// The phone's TFTP client port during the download (`TFTP_LOCAL_PORT`).
     public static let tftpClientPort: UInt16 = 2000
+    /// Transmissions of the RRQ, or of the last ACK, before the phone's TFTP
+    /// client gives up ("TFTP Timed out"), about 2 s apart (docs/sos-protocol.md §B).
+    public static let tftpTries = 5
     /// The IP TTL of everything the recovery program sends.
     public static let timeToLive: UInt8 = 60
 }
@@ -361,7 +364,7 @@ public struct SOSPhoneFacts: Sendable, Equatable {
 }
 
 /// A rule of the phone's recovery program that a message sent to it breaks
-/// (loader-spec.md §A1, §A3). Every one but ``heapOverflow(length:)`` makes
+/// (docs/sos-protocol.md §A1, §A3). Every one but ``heapOverflow(length:)`` makes
 /// the phone drop the message without a word on the network.
 public enum SOSRuleViolation: Sendable, Equatable, CustomStringConvertible {
     /// Not IPv4: the recovery program has no IPv6.
@@ -498,7 +501,7 @@ extension SOSMessage {
         return broken
     }
 
-    /// The phone's serial test (loader-spec.md §A3.3): the 13 bytes
+    /// The phone's serial test (docs/sos-protocol.md §A3.3): the 13 bytes
     /// `FFFFFFFFFFFF\0`, or the phone's serial and its NUL, exactly (a
     /// prefix or a longer text does not match). A serial the capture cut
     /// off cannot be judged and passes.
@@ -578,7 +581,7 @@ extension SOSRecovery {
 
 extension SOSRecovery {
     /// Option 60 (vendor class) of the recovery program's DHCP client
-    /// (loader-spec.md §A4; bytes at 0x94147b48 in 7.6.2f). Normal firmware
+    /// (docs/sos-protocol.md §A4; bytes at 0x94147b48 in 7.6.2f). Normal firmware
     /// sends its product name instead, e.g. `Cisco SPA504G`.
     public static let dhcpVendorClass = "TI-dhcp 0.1"
 }

@@ -41,22 +41,10 @@ public enum FirmwareImport {
     /// Reads `path` (a zip bundle, told by its first bytes, or an image) and
     /// verifies every image in it. `known` supplies the known bundles.
     public static func read(path: String, known: FirmwareCatalog) throws(FirmwareImportError) -> Report {
-        let url = URL(fileURLWithPath: path)
-        let data: Data
-        do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            if let size = attributes[.size] as? Int, size > maximumFileSize {
-                throw FirmwareImportError(path: path, reason: "it is \(size) bytes, more than any firmware bundle (\(maximumFileSize >> 20) MiB read at most)")
-            }
-            data = try Data(contentsOf: url)
-        } catch let error as FirmwareImportError {
-            throw error
-        } catch {
-            throw FirmwareImportError(path: path, reason: "cannot read: \(FirmwareCatalog.reason(error))")
-        }
+        let data = try readFile(path)
         let sha256 = HexDigest(SHA256.hash(data: data))
         let fileName = FirmwareCatalog.baseName(path)
-        guard data.starts(with: [0x50, 0x4B, 0x03, 0x04]) || data.starts(with: [0x50, 0x4B, 0x05, 0x06]) else {
+        guard isZip(data) else {
             let verification = data.withUnsafeBytes { FirmwareVerification($0) }
             let entry = verification.loaderAccepts
                 ? FirmwareCatalog.Image(
@@ -80,7 +68,44 @@ public enum FirmwareImport {
             : "bundle \(fileName) (SHA-256 \(sha256), not a known vendor bundle)"
         var images: [ImportedImage] = []
         var skipped: [String] = []
-        for member in archive where member.type == .file && member.path.lowercased().hasSuffix(".bin") {
+        for (name, bytes) in members(of: archive, endingWith: ".bin", skipped: &skipped) {
+            let verification = bytes.withUnsafeBytes { FirmwareVerification($0) }
+            let entry = verification.loaderAccepts
+                ? FirmwareCatalog.Image(
+                    release: release, imageVersion: verification.version, file: FirmwareCatalog.baseName(name),
+                    size: bytes.count, sha256: verification.sha256, md5: verification.md5, origin: origin)
+                : nil
+            images.append(ImportedImage(name: name, verification: verification, entry: entry))
+        }
+        return Report(path: path, sha256: sha256, size: data.count, bundle: bundle, isBundle: true, images: images, skipped: skipped)
+    }
+
+    /// Whether `data` starts as a zip archive does.
+    static func isZip(_ data: Data) -> Bool {
+        data.starts(with: [0x50, 0x4B, 0x03, 0x04]) || data.starts(with: [0x50, 0x4B, 0x05, 0x06])
+    }
+
+    /// The whole file, refused when larger than `maximumFileSize`.
+    static func readFile(_ path: String) throws(FirmwareImportError) -> Data {
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            if let size = attributes[.size] as? Int, size > maximumFileSize {
+                throw FirmwareImportError(path: path, reason: "it is \(size) bytes, more than any firmware bundle (\(maximumFileSize >> 20) MiB read at most)")
+            }
+            return try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch let error as FirmwareImportError {
+            throw error
+        } catch {
+            throw FirmwareImportError(path: path, reason: "cannot read: \(FirmwareCatalog.reason(error))")
+        }
+    }
+
+    /// The files of `archive` whose names end with `suffix` (any case), each
+    /// read whole up to `maximumImageSize`; the others that match but cannot
+    /// be read are named in `skipped`, with why.
+    static func members(of archive: Archive, endingWith suffix: String, skipped: inout [String]) -> [(name: String, bytes: Data)] {
+        var result: [(name: String, bytes: Data)] = []
+        for member in archive where member.type == .file && member.path.lowercased().hasSuffix(suffix) {
             guard member.uncompressedSize <= UInt64(maximumImageSize) else {
                 skipped.append("\(member.path): \(member.uncompressedSize) bytes, more than any image")
                 continue
@@ -95,15 +120,9 @@ public enum FirmwareImport {
                 skipped.append("\(member.path): cannot extract: \(error)")
                 continue
             }
-            let verification = bytes.withUnsafeBytes { FirmwareVerification($0) }
-            let entry = verification.loaderAccepts
-                ? FirmwareCatalog.Image(
-                    release: release, imageVersion: verification.version, file: FirmwareCatalog.baseName(member.path),
-                    size: bytes.count, sha256: verification.sha256, md5: verification.md5, origin: origin)
-                : nil
-            images.append(ImportedImage(name: member.path, verification: verification, entry: entry))
+            result.append((member.path, bytes))
         }
-        return Report(path: path, sha256: sha256, size: data.count, bundle: bundle, isBundle: true, images: images, skipped: skipped)
+        return result
     }
 }
 

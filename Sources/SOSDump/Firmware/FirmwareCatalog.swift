@@ -196,6 +196,9 @@ public struct FirmwareCatalog: Codable, Sendable, Equatable {
         case .fileReadNoSuchFile, .fileNoSuchFile: return "no such file"
         case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
         case .fileWriteOutOfSpace: return "no space left on the device"
+        // Foundation's word for a folder, a socket or a device it will not read.
+        case .fileReadUnknown: return "not a file that can be read (a folder?)"
+        case .fileWriteFileExists: return "a file of that name is in the way"
         default: return ns.localizedDescription
         }
     }

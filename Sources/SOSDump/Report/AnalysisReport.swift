@@ -56,8 +56,10 @@ public struct AnalysisReport: Codable, Equatable, Sendable {
     /// before an undecided one before a success), with no phone the S.O.S.
     /// diagnosis's word, or NO_PHONE_TRAFFIC when the capture shows a 79xx
     /// setup and nothing else.
+    /// What the capture as a whole shows (signs that it was filtered) is among its notes.
     public init(file: String, conclusion c: CaptureConclusion, damage: String? = nil, warnings: [String] = []) {
         self.init(file: file, analysis: c.sos, damage: damage, warnings: warnings)
+        if let filtered = CaptureWording.filtered(c.filterSigns) { notes.insert(filtered, at: damage == nil ? 0 : 1) }
         let boot = c.boot
         let sosSaysNothing: Bool = if case .capture(let f) = c.sos.verdict { f.code == .noRecoveryTraffic } else { false }
         thresholds.loopCycles = boot.thresholds.loopCycles
@@ -248,7 +250,7 @@ public struct FindingRecord: Codable, Equatable, Sendable {
 
     public init(_ f: Finding) {
         code = f.code.rawValue
-        warning = f.code.isWarning
+        warning = f.isWarning
         explanation = f.explanation
         nextStep = f.nextStep
         caveat = f.caveat
@@ -329,6 +331,12 @@ public struct DownloadRecord: Codable, Equatable, Sendable {
     public var lastFrame: Int
     public var blocks: Int
     public var finalBlockAcknowledged: Bool
+    /// What made the phone download: upgrade-order, order-as-text, order-not-captured, url.
+    public var path: String
+    /// The highest block the phone acknowledged (0: none): its ACKs prove blocks 1 to it arrived.
+    public var acknowledgedThrough: Int
+    /// The capture holds none of the DATA (only the phone's ACKs): the image cannot be checked.
+    public var dataNotCaptured: Bool
 
     init(_ t: TFTPTransfer, summary: DownloadSummary) {
         file = t.fileName
@@ -346,6 +354,14 @@ public struct DownloadRecord: Codable, Equatable, Sendable {
         lastFrame = t.lastFrame.frame
         blocks = t.file.blocksCaptured
         finalBlockAcknowledged = t.finalBlockAcknowledged
+        path = switch summary.path {
+        case .upgradeOrder: "upgrade-order"
+        case .orderAsText: "order-as-text"
+        case .orderNotCaptured: "order-not-captured"
+        case .url: "url"
+        }
+        acknowledgedThrough = t.acknowledgedThrough
+        dataNotCaptured = t.dataNotCaptured
     }
 }
 

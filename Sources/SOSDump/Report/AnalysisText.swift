@@ -68,6 +68,9 @@ public struct AnalysisText: Sendable {
             }
             if let t = p.transfer {
                 var words = "  download: \(TransferTable.printable(t.file)), \(t.bytes) bytes"
+                if t.dataNotCaptured {
+                    words = "  download: \(TransferTable.printable(t.file)), DATA not in the capture (the phone acknowledged \(t.acknowledgedThrough) blocks)"
+                }
                 if let size = t.size, size != t.bytes { words += " of \(size)" }
                 words += ", \(t.outcome)"
                 if let sha = t.sha256 { words += ", sha256 \(sha)" }

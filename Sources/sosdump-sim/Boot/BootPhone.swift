@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import SOSDump
+import SOSDumpLive
 
 /// A Cisco 79xx phone booting, as the boot model describes it, over real
 /// sockets: CDP with its name, platform and running load; DHCP from a
@@ -297,7 +298,7 @@ final class BootPhone {
     func fetch(_ name: String, from server: IPv4Address) -> Fetched {
         pause(config.requestGap)
         guard let socket = try? UDPSocket(port: 0) else { return .noAnswer }
-        var lastSent = Frames.tftpReadRequest(name)
+        var lastSent = TFTPPacket.encodeReadRequest(name)
         var to = (server, TFTPPacket.port)
         var peer: UInt16?
         var bytes: [UInt8] = []
@@ -330,7 +331,7 @@ final class BootPhone {
                     expected &+= 1
                     tries = 0
                 }
-                lastSent = Frames.tftpAck(block)
+                lastSent = TFTPPacket.encodeAck(block)
                 if config.ackDelay > 0 { pause(config.ackDelay) }
                 try? socket.send(lastSent, to: server, port: d.sourcePort)
                 if block == expected &- 1, view.count - 4 < 512 {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SOSDump
+import SOSDumpLive
 
 /// A minimal SCCP call manager: it listens on TCP 2000 and answers each
 /// phone's RegisterMessage with a RegisterAck, a RegisterReject with a

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SOSDump
+import SOSDumpLive
 
 /// The switch's side of CDP: what a Cisco access switch sends on a phone's
 /// port once a minute (here every `interval` seconds, and at once when a

@@ -72,16 +72,4 @@ enum Frames {
     static func dhcpDiscover(mac: MACAddress, transactionID: UInt32, seconds: UInt16, options: [(UInt8, [UInt8])]) -> [UInt8] {
         dhcpMessage(mac: mac, type: 1, transactionID: transactionID, seconds: seconds, options: options)
     }
-
-    // MARK: TFTP (RFC 1350)
-
-    static func tftpReadRequest(_ file: String, mode: String = "octet") -> [UInt8] {
-        be16(1) + Array(file.utf8) + [0] + Array(mode.utf8) + [0]
-    }
-
-    static func tftpData(block: UInt16, _ data: ArraySlice<UInt8>) -> [UInt8] { be16(3) + be16(block) + data }
-
-    static func tftpAck(_ block: UInt16) -> [UInt8] { be16(4) + be16(block) }
-
-    static func tftpError(code: UInt16, message: String) -> [UInt8] { be16(5) + be16(code) + Array(message.utf8) + [0] }
 }

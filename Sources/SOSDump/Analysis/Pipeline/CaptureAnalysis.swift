@@ -31,6 +31,7 @@ public struct CaptureAnalysis {
     @usableFromInline var sos: SOSDiagnosis
     @usableFromInline var boot: BootDiagnosis
     @usableFromInline var span = CaptureSpan()
+    @usableFromInline var shape = CaptureShape()
 
     /// Set by a live reader: every transfer the tracker ends is also kept,
     /// with its image check, until `takeEndedTransfers()`.
@@ -52,6 +53,7 @@ public struct CaptureAnalysis {
     @inlinable @inline(__always) @discardableResult
     public mutating func observe(_ d: borrowing Dissection) -> TFTPEvent? {
         span.count(d.frame.timestamp)
+        shape.observe(d)
         let event = tracker.observe(d)
         sos.observe(d, tftp: event, span: span)
         boot.observe(d, tftp: event, span: span)
@@ -61,28 +63,46 @@ public struct CaptureAnalysis {
 
     /// Moves the clock on without a frame (a live capture where nothing
     /// arrived): transfers quiet for long enough end now. The capture's
-    /// last time stays its last frame's, so that the conclusion is the one
-    /// a file of the same frames gets.
+    /// last time stays its last frame's until `finish(end:)` is told when
+    /// the run stopped (which `-w` writes in its file, so that `analyze` on
+    /// it concludes the same).
     public mutating func advanceClock(to time: CaptureTimestamp) {
         tracker.advanceClock(to: time)
         if tracker.hasFinished { takeTransfers() }
     }
 
-    /// Ends the capture: the open transfers end, and every diagnosis concludes.
-    public mutating func finish() -> CaptureConclusion {
+    /// Ends the capture: the open transfers end, and every diagnosis
+    /// concludes. `damage`: what stopped reading the file, if something did.
+    /// `end`: when the capture stopped, if that is known and later than its
+    /// last frame (a live run's end; a pcapng file's statistics block): the
+    /// silence until then is evidence like any frame.
+    public mutating func finish(damage: CaptureError? = nil, end: CaptureTimestamp? = nil) -> CaptureConclusion {
+        if let damage { span.damage = CaptureDamage(error: damage, lastFrame: span.frames) }
+        if let end, let last = span.lastTime, end > last {
+            advanceClock(to: end)
+            span.lastTime = end
+        }
         for t in tracker.finish() { ended(t) }
         var sosAnalysis = sos.finish(span: span)
+        if shape.duplicateTFTPFrames > 0 {
+            // One count of frames seen twice: the S.O.S. diagnosis's and the tracker's.
+            let i = sosAnalysis.notices.firstIndex { if case .duplicateFrames = $0 { true } else { false } }
+            var total = shape.duplicateTFTPFrames
+            if let i, case .duplicateFrames(let n) = sosAnalysis.notices[i] { total += n }
+            if let i { sosAnalysis.notices[i] = .duplicateFrames(total) } else { sosAnalysis.notices.append(.duplicateFrames(total)) }
+        }
         if tracker.evictedTransfers > 0 {
             sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: limits.tracker.maxActiveTransfers))
         }
-        return CaptureConclusion(sos: sosAnalysis, boot: boot.finish(span: span))
+        return CaptureConclusion(sos: sosAnalysis, boot: boot.finish(span: span), filterSigns: shape.filterSigns(span: span))
     }
 
     /// The S.O.S. phones' verdicts if the capture ended at `now` (a live
     /// capture still running): `finish()`'s rules with the time elapsed
-    /// counted to `now`. Transfers still open are not in it yet.
+    /// counted to `now`. Transfers still open count as they would if they
+    /// ended now, unless they are complete (their image is checked at their end).
     public func sosVerdictsSoFar(at now: CaptureTimestamp) -> [PhoneVerdict] {
-        sos.verdictsSoFar(at: now, span: span)
+        sos.verdictsSoFar(at: now, span: span, open: tracker.provisionalTransfers(at: now, numbers: sos.downloadsInProgress))
     }
 
     /// The 79xx phones' verdicts if the capture ended at `now`.
@@ -118,6 +138,7 @@ public struct CaptureAnalysis {
     /// A transfer the tracker ended: checked as an image once when a live
     /// reader keeps it, then handed to every diagnosis.
     mutating func ended(_ t: TFTPTransfer) {
+        shape.transferEnded(t)
         var ended = EndedTransfer(transfer: t)
         if keepsEndedTransfers {
             ended.image = TransferredImage.examine(t, catalog: catalog)
@@ -137,6 +158,8 @@ public struct CaptureConclusion: Sendable {
     public var sos: RecoveryAnalysis
     /// The boot diagnosis (Cisco 79xx phones).
     public var boot: BootAnalysis
+    /// Signs that the capture was filtered: what it shows is not all that happened.
+    public var filterSigns: [CaptureFilterSign] = []
 }
 
 extension CaptureAnalysis {
@@ -153,6 +176,6 @@ extension CaptureAnalysis {
         } catch {
             damage = error
         }
-        return (analysis.finish(), damage)
+        return (analysis.finish(damage: damage, end: reader.recordedEnd), damage)
     }
 }

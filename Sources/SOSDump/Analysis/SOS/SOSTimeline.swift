@@ -22,7 +22,9 @@ extension SOSDiagnosis {
         for a in story.attempts {
             guard let a = a.download, let t = a.transfer else { continue }
             let start = t.firstReply ?? t.request
-            lines.append(Line(entry: TimelineEntry(frame: start.frame, lastFrame: t.lastFrame.frame, time: start.time, actor: .network,
+            // Seen only through the phone's ACKs, the transfer is the phone's account of it.
+            lines.append(Line(entry: TimelineEntry(frame: start.frame, lastFrame: t.lastFrame.frame, time: start.time,
+                                                   actor: t.dataNotCaptured ? .phone : .network,
                                                    event: .transfer(TFTPTransferSummary(t))), order: 1))
             if let image = a.image {
                 var loaderMessage: String?

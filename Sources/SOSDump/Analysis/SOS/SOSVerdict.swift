@@ -33,6 +33,8 @@ public struct DownloadSummary: Sendable {
     public var orderedFile: String?
     /// The order was a datagram carrying the name as text (an older loader's variant).
     public var orderAsText: Bool = false
+    /// What made the phone download.
+    public var path: SOSDownloadPath = .upgradeOrder
 }
 
 /// The story of one phone and what sosdump concludes from it.
@@ -88,7 +90,7 @@ public struct RecoveryAnalysis: Sendable {
     public var notices: [SOSNotice]
 }
 
-/// The timing thresholds of sos-model.md, each a command-line option.
+/// The timing thresholds of docs/verdicts.md, each a command-line option.
 public struct RecoveryThresholds: Sendable, Equatable {
     /// Seconds after the final ACK of a good image within which a phone heard
     /// from again has restarted too soon to have written its flash

@@ -135,6 +135,9 @@ public struct RebuiltFile: Sendable {
         return min(bytes.count, byteRange(ofBlock: n - 1).upperBound)
     }
 
+    /// Whether block `number` was captured whole.
+    public func contains(block number: Int) -> Bool { present.contains(number) }
+
     /// Whether block `number` was seen but cut by the snap length.
     public func wasCut(_ number: Int) -> Bool { cut.contains(number) }
 

@@ -4,7 +4,7 @@
 /// A transfer is keyed by the client's address and port, the one thing
 /// every packet of it shares. The request goes to port 69 of any address —
 /// a server, or the multicast group 234.4.8.10 that the S.O.S. recovery
-/// program uses (loader-spec.md §B) — and the server answers from its own
+/// program uses (docs/sos-protocol.md §B) — and the server answers from its own
 /// address and a new port, the transfer ID. Like that client, the tracker
 /// latches the server's port from the first packet that comes back and
 /// ignores packets from other ports; it never requires the reply's address
@@ -95,9 +95,11 @@ public struct TFTPTransferTracker {
         case .udp(let header, let payload):
             switch d.network {
             case .ipv4(let ip):
-                event = observeUDP(header, payload, from: .v4(ip.source), to: .v4(ip.destination), frame: d.frame.number)
+                event = observeUDP(header, payload, from: .v4(ip.source), to: .v4(ip.destination), ipID: ip.identification,
+                                   interface: d.frame.interfaceIndex, frame: d.frame.number)
             case .ipv6(let ip):
-                event = observeUDP(header, payload, from: .v6(ip.source), to: .v6(ip.destination), frame: d.frame.number)
+                event = observeUDP(header, payload, from: .v6(ip.source), to: .v6(ip.destination), ipID: 0,
+                                   interface: d.frame.interfaceIndex, frame: d.frame.number)
             default:
                 break
             }
@@ -113,13 +115,16 @@ public struct TFTPTransferTracker {
     }
 
     @usableFromInline
-    mutating func observeUDP(_ header: UDPHeader, _ payload: ByteView, from sourceAddress: IPAddress, to destinationAddress: IPAddress, frame: Int) -> TFTPEvent? {
+    mutating func observeUDP(_ header: UDPHeader, _ payload: ByteView, from sourceAddress: IPAddress, to destinationAddress: IPAddress,
+                             ipID: UInt16, interface: Int, frame: Int) -> TFTPEvent? {
         let source = TransportEndpoint(sourceAddress, header.sourcePort)
         let destination = TransportEndpoint(destinationAddress, header.destinationPort)
         let known = clientSlots[Self.clientSlot(source)] != 0 || clientSlots[Self.clientSlot(destination)] != 0
         // Unknown ends: only a request to port 69 can start something.
         guard known || (header.destinationPort == TFTPPacket.port && Self.mayBeRequest(payload)) else { return nil }
-        return udp(from: source, to: destination, payload: payload, frame: frame)
+        let datagram = Datagram(header: header, payload: payload, pseudoHeader: PseudoHeader(sourceAddress, destinationAddress),
+                                print: PacketPrint(header, payload, ipID: ipID, interface: interface))
+        return udp(from: source, to: destination, datagram, frame: frame)
     }
 
     @usableFromInline
@@ -156,46 +161,51 @@ public struct TFTPTransferTracker {
 
     // MARK: Routing a datagram
 
-    private mutating func udp(from source: TransportEndpoint, to destination: TransportEndpoint, payload: ByteView, frame: Int) -> TFTPEvent? {
+    private mutating func udp(from source: TransportEndpoint, to destination: TransportEndpoint, _ datagram: Datagram, frame: Int) -> TFTPEvent? {
         let mark = TFTPTransfer.FrameMark(frame: frame, time: now)
+        let payload = datagram.payload
         if let i = openTransfer(of: source) {
             // From a client (its ACKs, its DATA, or a new request).
             guard let packet = try? TFTPPacket.decode(payload) else { return nil }
+            // The same datagram again within milliseconds: one packet seen twice.
+            guard !open[i].isDuplicate(datagram.print, from: .client, at: now) else { return nil }
             switch packet {
             case .readRequest(let request) where destination.port == TFTPPacket.port:
-                return newRequest(request, .read, from: source, to: destination, at: mark, replacing: i)
+                return newRequest(request, .read, datagram.print, from: source, to: destination, at: mark, replacing: i)
             case .writeRequest(let request) where destination.port == TFTPPacket.port:
-                return newRequest(request, .write, from: source, to: destination, at: mark, replacing: i)
+                return newRequest(request, .write, datagram.print, from: source, to: destination, at: mark, replacing: i)
             default:
-                open[i].packet(packet, from: .client, at: mark, limits: limits)
+                open[i].packet(packet, datagram, from: .client, at: mark, limits: limits)
                 return .progressed(transfer: open[i].transfer.number, client: source)
             }
         } else if let i = openTransfer(of: destination) {
             // To a client: from its server, or from a stranger.
             guard let packet = try? TFTPPacket.decode(payload) else { return nil }
+            guard !open[i].isDuplicate(datagram.print, from: .server, at: now) else { return nil }
             let latched = open[i].transfer.server == nil
-            open[i].serverPacket(packet, from: source, at: mark, limits: limits)
+            open[i].serverPacket(packet, datagram, from: source, at: mark, limits: limits)
             if latched, let server = open[i].transfer.server {
                 return .replyLatched(transfer: open[i].transfer.number, client: destination, server: server)
             }
             return .progressed(transfer: open[i].transfer.number, client: destination)
         } else if destination.port == TFTPPacket.port {
             switch try? TFTPPacket.decode(payload) {
-            case .readRequest(let request)?: return newRequest(request, .read, from: source, to: destination, at: mark, replacing: nil)
-            case .writeRequest(let request)?: return newRequest(request, .write, from: source, to: destination, at: mark, replacing: nil)
+            case .readRequest(let request)?: return newRequest(request, .read, datagram.print, from: source, to: destination, at: mark, replacing: nil)
+            case .writeRequest(let request)?: return newRequest(request, .write, datagram.print, from: source, to: destination, at: mark, replacing: nil)
             default: return nil
             }
         }
         return nil
     }
 
-    private mutating func newRequest(_ request: TFTPRequest, _ direction: TFTPTransfer.Direction, from client: TransportEndpoint,
+    private mutating func newRequest(_ request: TFTPRequest, _ direction: TFTPTransfer.Direction, _ print: PacketPrint, from client: TransportEndpoint,
                             to destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, replacing old: Int?) -> TFTPEvent {
         if let old {
             if open[old].transfer.server == nil, open[old].transfer.fileName == request.fileName, open[old].transfer.direction == direction {
                 open[old].transfer.requestCount += 1  // the same request again: no answer yet
                 open[old].transfer.lastFrame = mark
                 open[old].lastSpeaker = .client
+                open[old].remember(print, from: .client, at: mark.time)
                 return .request(TFTPRequestSeen(transfer: open[old].transfer.number, direction: direction, fileName: request.fileName,
                                                 client: client, destination: destination, repeated: true))
             }
@@ -213,6 +223,7 @@ public struct TFTPTransferTracker {
         active[client] = open.count
         open.append(TransferState(number: requestsSeen, direction: direction, request: request, client: client,
                                   destination: destination, at: mark, keepLimit: limits.keepBytesPerTransfer))
+        open[open.count - 1].remember(print, from: .client, at: mark.time)
         return .request(TFTPRequestSeen(transfer: requestsSeen, direction: direction, fileName: request.fileName,
                                         client: client, destination: destination, repeated: false))
     }
@@ -237,6 +248,21 @@ public struct TFTPTransferTracker {
     public func progress(of event: TFTPEvent) -> TFTPTransferProgress? {
         guard let i = active[event.client], open[i].transfer.number == event.transfer else { return nil }
         return open[i].progressSnapshot
+    }
+
+    /// The open transfers that would be unanswered, unreachable, stalled
+    /// or failed if they ended at `time`, as records (a live capture's
+    /// verdicts so far: a verdict that depends on a quiet transfer comes
+    /// when its threshold is reached, not when the tracker closes it).
+    /// Complete ones are left out: their image is checked once, at their end.
+    /// Only the transfers `numbers` names are made (a diagnosis's downloads).
+    public func provisionalTransfers(at time: CaptureTimestamp, numbers: Set<Int>) -> [TFTPTransfer] {
+        guard !numbers.isEmpty else { return [] }
+        return open.compactMap { state in
+            guard numbers.contains(state.transfer.number) else { return nil }
+            let t = state.finalTransfer(captureEnd: max(time, now), linger: limits.lingerSeconds)
+            return t.outcome == .complete || t.outcome == .optionProbe ? nil : t
+        }
     }
 
     // MARK: Ending
@@ -300,7 +326,7 @@ public struct TFTPTransferTracker {
     }
 
     private mutating func end(_ i: Int) {
-        finishedTransfers.append(open[i].finalTransfer(captureEnd: now))
+        finishedTransfers.append(open[i].finalTransfer(captureEnd: now, linger: limits.lingerSeconds))
     }
 }
 
@@ -347,7 +373,7 @@ public struct TFTPRequestSeen: Sendable, Equatable {
 
 /// Turns 16-bit block numbers into absolute ones past 65535. Most peers
 /// wrap 65535 → 0; some wrap to 1. The first wrap decides which; the
-/// loader itself only compares for inequality (loader-spec.md §B).
+/// loader itself only compares for inequality (docs/sos-protocol.md §B).
 struct BlockNumberUnwrapper {
     private(set) var skipsZero = false
 
@@ -387,6 +413,11 @@ struct TransferState {
     private var lastRepeatedAck: Int?
     private var apprenticeRun = (lastBlock: -1, length: 0, start: TFTPTransfer.FrameMark?.none)
     private var blockLimitNoted = false
+    /// The highest ACK and its frame: what the receiver proved it holds.
+    private var acknowledgedProgress: (block: Int, at: TFTPTransfer.FrameMark)?
+    /// The last datagrams each side sent, to tell a packet seen twice (two
+    /// interfaces, merged files) from a retransmission.
+    private var recent = RecentDatagrams()
 
     init(number: Int, direction: TFTPTransfer.Direction, request: TFTPRequest, client: TransportEndpoint,
          destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, keepLimit: Int) {
@@ -422,10 +453,26 @@ struct TransferState {
         imageSize = TFTPTransferProgress.imageSize(transfer.file.bytes)
     }
 
+    /// Whether `print` is a datagram `side` sent moments ago: the same
+    /// packet captured twice. Remembers it otherwise.
+    mutating func isDuplicate(_ print: PacketPrint, from side: TFTPTransfer.Side, at time: CaptureTimestamp) -> Bool {
+        if recent.contains(print, from: side, near: time) {
+            transfer.duplicateFrames += 1
+            return true
+        }
+        recent.remember(print, from: side, at: time)
+        return false
+    }
+
+    mutating func remember(_ print: PacketPrint, from side: TFTPTransfer.Side, at time: CaptureTimestamp) {
+        recent.remember(print, from: side, at: time)
+    }
+
     /// Completed (final block acknowledged) or failed: only retransmissions can follow.
     var isDone: Bool { transfer.error != nil || (transfer.file.finalBlock != nil && transfer.finalBlockAcknowledged) }
 
-    mutating func serverPacket(_ packet: TFTPPacket, from source: TransportEndpoint, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
+    mutating func serverPacket(_ packet: TFTPPacket, _ datagram: Datagram, from source: TransportEndpoint, at mark: TFTPTransfer.FrameMark,
+                               limits: TFTPTransferTracker.Limits) {
         if let server = transfer.server {
             guard source.port == server.port else {
                 transfer.foreignPackets.record(mark)
@@ -435,15 +482,21 @@ struct TransferState {
             transfer.server = source
             transfer.firstReply = mark
         }
-        self.packet(packet, from: .server, at: mark, limits: limits)
+        self.packet(packet, datagram, from: .server, at: mark, limits: limits)
     }
 
-    mutating func packet(_ packet: TFTPPacket, from side: TFTPTransfer.Side, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
+    mutating func packet(_ packet: TFTPPacket, _ datagram: Datagram, from side: TFTPTransfer.Side, at mark: TFTPTransfer.FrameMark,
+                         limits: TFTPTransferTracker.Limits) {
         transfer.lastFrame = mark
         lastSpeaker = side
         switch packet {
         case .data(let block, let payload):
             guard side == transfer.sender else { return anomaly(.dataFromReceiver, at: mark) }
+            // The receiver's stack drops a datagram whose checksum fails: not delivered.
+            guard !datagram.checksumFails else {
+                transfer.dataPackets += 1
+                return transfer.corruptedData.record(mark)
+            }
             data(block, payload, at: mark, limits: limits)
         case .ack(let block):
             guard side != transfer.sender else { return anomaly(.ackFromSender, at: mark) }
@@ -513,6 +566,7 @@ struct TransferState {
         guard block <= limits.maxBlocks else { return }
         if acknowledged.contains(block) || block < highestAck {
             transfer.repeatedAcks.record(mark)
+            transfer.lastAckRepeats = lastRepeatedAck == block || block == highestAck ? transfer.lastAckRepeats + 1 : 1
             lastRepeatedAck = block
             // The receiver asks again for what follows `block`: the DATA it
             // was sent after that never reached it.
@@ -525,8 +579,11 @@ struct TransferState {
             }
         } else {
             lastRepeatedAck = nil
+            transfer.lastAckRepeats = 0
         }
         acknowledged.insert(block)
+        // An ACK after an ERROR proves nothing (some clients answer the ERROR with one).
+        if block > highestAck, transfer.error == nil { acknowledgedProgress = (block, mark) }
         highestAck = max(highestAck, block)
         if let final = transfer.file.finalBlock, block == final { transfer.finalBlockAcknowledged = true }
     }
@@ -552,8 +609,9 @@ struct TransferState {
 
     // MARK: The record
 
-    func finalTransfer(captureEnd: CaptureTimestamp) -> TFTPTransfer {
+    func finalTransfer(captureEnd: CaptureTimestamp, linger: Int64) -> TFTPTransfer {
         var t = transfer
+        t.acknowledgedThrough = acknowledgedProgress?.block ?? 0
         t.digests = t.file.digests()
         t.gaps = gaps()
         if let error = t.error {
@@ -561,17 +619,38 @@ struct TransferState {
             t.outcome = probe ? .optionProbe : .error
         } else if t.file.isComplete || (t.file.finalBlock != nil && t.finalBlockAcknowledged) {
             t.outcome = .complete
-        } else if t.server == nil {
+        } else if endedByAcknowledgment(captureEnd: captureEnd, linger: linger) {
+            t.outcome = .complete
+            t.completedByAcknowledgment = true
+        } else if t.server == nil && t.acknowledgedThrough == 0 {
             t.outcome = t.unreachable == nil ? .unanswered : .unreachable
         } else {
             t.outcome = .stalled
         }
         if t.outcome == .stalled || t.outcome == .unanswered || t.outcome == .unreachable {
-            t.stall = TFTPTransfer.Stall(block: progress.block, at: progress.at, quietSide: lastSpeaker == .client ? .server : .client,
+            // The receiver's ACKs prove blocks the capture may lack.
+            var reached = progress
+            if let acked = acknowledgedProgress, acked.block > reached.block { reached = acked }
+            t.stall = TFTPTransfer.Stall(block: reached.block, at: reached.at, quietSide: lastSpeaker == .client ? .server : .client,
                                          lastFrame: t.lastFrame, silenceBeforeCaptureEnd: captureEnd.seconds(since: t.lastFrame.time),
                                          supersededBy: supersededBy)
         }
         return t
+    }
+
+    /// The receiver's ACKs say the transfer reached its end although the
+    /// capture lacks the final DATA (filtered to one side, or to port 69):
+    /// it acknowledged a block whose DATA is not in the capture, never
+    /// asked again (a receiver still waiting repeats its last ACK when its
+    /// timer runs out), and the capture went on for `lingerSeconds` after
+    /// (to its end, or to the client's next request from the same port).
+    /// A block whose DATA the capture holds in full cannot be the final
+    /// one (the final block is short), so this never overrules the DATA.
+    private func endedByAcknowledgment(captureEnd: CaptureTimestamp, linger: Int64) -> Bool {
+        guard let acked = acknowledgedProgress, acked.block >= transfer.file.highestBlock,
+              transfer.file.finalBlock == nil, !transfer.file.contains(block: acked.block), lastRepeatedAck == nil
+        else { return false }
+        return captureEnd.seconds(since: transfer.lastFrame.time) >= Double(linger)
     }
 
     private func gaps() -> [TFTPTransfer.Gap] {
@@ -596,5 +675,78 @@ struct TransferState {
     private func classify(_ block: Int) -> (acknowledged: Bool, cut: Bool) {
         let cumulative = transfer.windowSize > 1 && highestAck >= block
         return (acknowledged.contains(block) || cumulative, transfer.file.wasCut(block))
+    }
+}
+
+/// A UDP datagram of a transfer, with what the tracker may check on it.
+struct Datagram {
+    var header: UDPHeader
+    var payload: ByteView
+    var pseudoHeader: PseudoHeader?
+    var print: PacketPrint
+
+    /// The checksum is present and wrong: the receiver's stack drops the
+    /// datagram. A checksum left for the sending host's network card to
+    /// fill (a capture taken on the sender) is not wrong: the card filled
+    /// it on the wire. Summed only when asked (for DATA).
+    var checksumFails: Bool {
+        guard let pseudoHeader, case .invalid = header.checksumStatus(payload: payload, pseudoHeader: pseudoHeader) else { return false }
+        return !header.isOffloadPlaceholder(pseudoHeader: pseudoHeader)
+    }
+}
+
+/// What tells one datagram from another without keeping its bytes: the
+/// IP identification, the ports, the UDP checksum and length, and the
+/// first eight bytes of the payload (TFTP's opcode and block number). Two
+/// copies of one packet (captured on two interfaces, or in two files
+/// merged) agree on all of them; a retransmission has a new IP
+/// identification, and comes a timeout later. A sender that leaves the
+/// identification 0 (IPv6 has none; Linux sends 0 on unconnected sockets
+/// with DF set) cannot be told from its own back-to-back resends — the
+/// Sorcerer's Apprentice sends each block twice within a millisecond — so
+/// its copies count as one only when they were captured on two interfaces.
+struct PacketPrint: Equatable {
+    var value: UInt64
+    var identified: Bool
+    var interface: Int
+
+    init(_ header: UDPHeader, _ payload: ByteView, ipID: UInt16, interface: Int) {
+        var v = UInt64(ipID) << 48 | UInt64(header.checksum) << 32 | UInt64(truncatingIfNeeded: header.length) << 16
+            | UInt64(header.sourcePort ^ header.destinationPort)
+        v ^= (payload.uint64(at: 0) ?? UInt64(payload.uint32(at: 0) ?? 0)) &* 0x9E37_79B9_7F4A_7C15
+        value = v
+        identified = ipID != 0
+        self.interface = interface
+    }
+
+    /// Whether `other` is this packet captured again.
+    func isCopy(of other: PacketPrint) -> Bool {
+        value == other.value && (identified || interface != other.interface)
+    }
+}
+
+/// The last two datagrams each side of a transfer sent, and when.
+struct RecentDatagrams {
+    /// Copies of one packet closer than this are one packet seen twice.
+    static let window = 0.005
+    private var client: (PacketPrint, CaptureTimestamp)?, client2: (PacketPrint, CaptureTimestamp)?
+    private var server: (PacketPrint, CaptureTimestamp)?, server2: (PacketPrint, CaptureTimestamp)?
+
+    func contains(_ print: PacketPrint, from side: TFTPTransfer.Side, near time: CaptureTimestamp) -> Bool {
+        func matches(_ entry: (PacketPrint, CaptureTimestamp)?) -> Bool {
+            guard let (p, t) = entry else { return false }
+            return print.isCopy(of: p) && abs(time.seconds(since: t)) <= Self.window
+        }
+        return side == .client ? matches(client) || matches(client2) : matches(server) || matches(server2)
+    }
+
+    mutating func remember(_ print: PacketPrint, from side: TFTPTransfer.Side, at time: CaptureTimestamp) {
+        if side == .client {
+            client2 = client
+            client = (print, time)
+        } else {
+            server2 = server
+            server = (print, time)
+        }
     }
 }
