@@ -39,7 +39,9 @@ import Testing
         }
         let plain = captures.filter { catalog($0) == nil }
         let r = try CommandRunner.sosdump(["analyze", "--format", "json"] + plain.map { CaptureCorpus.path("sos", $0) })
-        #expect(r.status == 0, "\(r.standardError)")
+        // Status 1 when a capture is damaged (the corpus holds some made so on purpose), and only then.
+        let damaged = Set(plain).subtracting(CaptureCorpus.readableCaptures(in: "sos"))
+        #expect(r.status == (damaged.isEmpty ? 0 : 1), "\(r.standardError)")
         var lines = r.standardOutput.split(separator: "\n")
         for capture in captures {
             guard let catalog = catalog(capture) else { continue }

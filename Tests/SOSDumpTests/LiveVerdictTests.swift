@@ -55,7 +55,7 @@ import Testing
         return run
     }
 
-    static var corpus: [String] { CaptureCorpus.captures(in: "sos") }
+    static var corpus: [String] { CaptureCorpus.readableCaptures(in: "sos") }
 
     /// The conclusion is the offline analysis, to the last byte of its JSON.
     @Test(arguments: corpus)

@@ -279,6 +279,8 @@ enum SOSWording {
             var words = "The phone received \(received(d))) but its loader \(FirmwareText.loaderRejects(d.rejection))."
             if let back, let after { words += " It was back in recovery \(seconds(after)) later (frame \(back.frame))." }
             return words
+        case .recoveredFromURL(let url, let normal, let after):
+            return "The phone, in recovery, fetched its image by itself from its Recovery/Last Upgrade URL (frame \(url.frame): \(evidence(url.shows))) and came back \(seconds(after)) later with normal firmware (frame \(normal.frame): \(evidence(normal.shows))). The download itself is not rebuilt (HTTP), so the image is not checked."
         case .recovered(let d, let after, let normal):
             return "The phone received \(good(d)) \(path(d.path)) and came back \(seconds(after)) later with normal firmware (frame \(normal.frame): \(evidence(normal.shows)))."
         case .resetDuringWrite(let d, let gap, let heard, let back, let window):

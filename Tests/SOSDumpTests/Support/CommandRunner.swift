@@ -14,8 +14,13 @@ enum CommandRunner {
     }
 
     static func sosdump(_ arguments: [String]) throws -> Result {
+        try run(executable.path, arguments)
+    }
+
+    /// Runs any program (a shell to pipe into sosdump, say) the same way.
+    static func run(_ program: String, _ arguments: [String]) throws -> Result {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         // Standard error goes to a file, so neither stream can fill a pipe
         // and block the child while the other is read.

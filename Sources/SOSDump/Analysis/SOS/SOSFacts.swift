@@ -221,6 +221,9 @@ public enum SOSFact: Sendable, Equatable {
     case noGatewaySet(frame: Int)
     case imageRejected(SOSDownloadFacts, backInRecovery: Evidence?, after: Double?)
     case recovered(SOSDownloadFacts, after: Double, normal: Evidence)
+    /// Back with normal firmware after a try of its Recovery/Last Upgrade
+    /// URL whose download the capture does not rebuild (HTTP).
+    case recoveredFromURL(url: Evidence, normal: Evidence, after: Double)
     case resetDuringWrite(SOSDownloadFacts, gap: Double, heard: Evidence, back: Evidence?, window: Double)
     case revertedToRecovery(SOSDownloadFacts, gap: Double, back: Evidence)
     case outcomeUnknown(SOSDownloadFacts, silence: Double, heard: Evidence?)

@@ -173,6 +173,13 @@ struct Rules {
             }
             return ended(after: story.replies.last ?? firstReply, .phoneReply)
         }
+        // Back with normal firmware after trying its URLs, with no upgrade
+        // order: it downloaded its image from a URL by itself (by HTTP, which
+        // sosdump does not rebuild; a whole TFTP download is an attempt).
+        if let normal = story.normalFirmware, let url = story.urlTries.last ?? story.urlTries.first, url.time < normal.time {
+            return Finding(.recovered, .recoveredFromURL(url: url, normal: normal, after: normal.time.seconds(since: url.time)),
+                           evidence: [url, normal])
+        }
         if judged.isEmpty {
             var evidence: [Evidence] = []
             if let d = story.recoveryDHCP.first { evidence.append(d) }

@@ -274,7 +274,8 @@ public struct TFTPTransferTracker {
         var ended: [TransportEndpoint] = []
         for state in open {
             let quiet = now.seconds - state.transfer.lastFrame.time.seconds
-            if quiet > (state.isDone ? limits.lingerSeconds : limits.idleSeconds) { ended.append(state.client) }
+            let done = state.isDone || state.mayBeCompleteByAcknowledgment
+            if quiet > (done ? limits.lingerSeconds : limits.idleSeconds) { ended.append(state.client) }
         }
         for key in ended {
             if let i = active[key] { end(i) }
@@ -638,6 +639,15 @@ struct TransferState {
         return t
     }
 
+    /// Its receiver acknowledged a block whose DATA the capture lacks and
+    /// has not asked again: if that lasts the linger time, the transfer is
+    /// complete by its ACKs, so it is ended then, as a completed one is.
+    var mayBeCompleteByAcknowledgment: Bool {
+        guard let acked = acknowledgedProgress, transfer.error == nil else { return false }
+        return acked.block >= transfer.file.highestBlock && transfer.file.finalBlock == nil
+            && !transfer.file.contains(block: acked.block) && lastRepeatedAck == nil
+    }
+
     /// The receiver's ACKs say the transfer reached its end although the
     /// capture lacks the final DATA (filtered to one side, or to port 69):
     /// it acknowledged a block whose DATA is not in the capture, never
@@ -647,9 +657,7 @@ struct TransferState {
     /// A block whose DATA the capture holds in full cannot be the final
     /// one (the final block is short), so this never overrules the DATA.
     private func endedByAcknowledgment(captureEnd: CaptureTimestamp, linger: Int64) -> Bool {
-        guard let acked = acknowledgedProgress, acked.block >= transfer.file.highestBlock,
-              transfer.file.finalBlock == nil, !transfer.file.contains(block: acked.block), lastRepeatedAck == nil
-        else { return false }
+        guard mayBeCompleteByAcknowledgment else { return false }
         return captureEnd.seconds(since: transfer.lastFrame.time) >= Double(linger)
     }
 
