@@ -18,7 +18,7 @@ struct SimCommand: ParsableCommand {
             switch's CDP, `callmanager` answers SCCP registrations, `files` writes a TFTP root for it. \
             Run each in its own network namespace; each prints what it does, one line per event.
             """,
-        subcommands: [PhoneCommand.self, UtilityCommand.self, ImageCommand.self,
+        subcommands: [PhoneCommand.self, UtilityCommand.self, ImageCommand.self, FramesCommand.self,
                       BootPhoneCommand.self, SwitchCommand.self, CallManagerCommand.self, BootFilesCommand.self]
     )
 }

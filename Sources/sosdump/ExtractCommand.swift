@@ -34,8 +34,9 @@ struct ExtractCommand: ParsableCommand {
 
     @OptionGroup var keepOptions: KeepOptions<KeepForWriting>
 
-    @Argument(help: "A pcap or pcapng file, or - for standard input.")
-    var file: String
+    @OptionGroup var input: CaptureFileOption
+
+    var file: String { input.file }
 
     func run() throws {
         let reader = try openCapture(file)

@@ -28,6 +28,11 @@ struct SOSDumpCommand: ParsableCommand {
             """,
         version: "sosdump 0.1.0 (\(Libpcap.version))",
         subcommands: [AnalyzeCommand.self, CheckCommand.self, PacketsCommand.self, TransfersCommand.self, ExtractCommand.self, VerifyCommand.self,
-                      CatalogCommand.self, LiveCommand.self, RecoverCommand.self]
+                      CatalogCommand.self, LiveCommand.self, RecoverCommand.self, ShareCommand.self]
     )
+
+    /// tcpdump's `-c1` is `-c 1` (`splittingJoinedShortOptions`).
+    static func main() {
+        main(splittingJoinedShortOptions(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -82,25 +82,32 @@ import Testing
         let object = try #require(JSONSerialization.jsonObject(with: Data(r.standardOutput.utf8)) as? [String: Any])
         #expect(Set(object.keys) == ["format", "version", "schema_version", "file", "verdict", "explanation", "next_step", "capture", "thresholds", "phones",
                                      "findings", "timeline", "notes"])
-        #expect(object["format"] as? String == "sosdump-analysis" && object["version"] as? Int == 1 && object["schema_version"] as? Int == 3)
-        #expect(Set((object["capture"] as? [String: Any] ?? [:]).keys) == ["frames", "start", "end", "seconds", "damage"])
+        #expect(object["format"] as? String == "sosdump-analysis" && object["version"] as? Int == 1 && object["schema_version"] as? Int == 4)
+        #expect(Set((object["capture"] as? [String: Any] ?? [:]).keys) == ["frames", "start", "end", "seconds", "damage", "comments", "frame_comments"])
         #expect(Set((object["thresholds"] as? [String: Any] ?? [:]).keys) == ["reset_window", "stall", "no_reply", "loop_cycles", "no_progress",
                                                                              "registration"])
         let phone = try #require((object["phones"] as? [[String: Any]])?.first)
         #expect(phone["family"] as? String == "sos")
         #expect(Set(phone.keys) == ["family", "mac", "ip", "addresses", "serial", "product", "loader_version", "hardware_version", "gateway", "verdict",
-                                    "explanation", "next_step", "findings", "attempts", "transfer", "image", "timeline", "notes", "model", "load",
-                                    "cycles"])
+                                    "explanation", "next_step", "findings", "attempts", "transfer", "image", "downloads", "timeline", "periods", "notes",
+                                    "model", "load", "cycles"])
         let finding = try #require((phone["findings"] as? [[String: Any]])?.first)
         #expect(Set(finding.keys) == ["code", "warning", "explanation", "next_step", "caveat", "frames", "evidence"])
         #expect(Set(((finding["evidence"] as? [[String: Any]])?.first ?? [:]).keys) == ["frame", "time", "what"])
         #expect(Set((phone["transfer"] as? [String: Any] ?? [:]).keys) == ["file", "ordered_file", "order_as_text", "bytes", "size", "complete",
                                                                            "sha256", "outcome", "request_to", "server", "requests",
                                                                            "request_frame", "last_frame", "blocks", "final_block_acknowledged",
-                                                                           "path", "acknowledged_through", "data_not_captured"])
+                                                                           "path", "acknowledged_through", "data_not_captured", "number", "start", "end", "trace"])
+        #expect((phone["downloads"] as? [[String: Any]])?.count == 1)
+        let trace = try #require((phone["transfer"] as? [String: Any])?["trace"] as? [String: Any])
+        #expect(Set(trace.keys) == ["progress", "acknowledged", "retransmissions", "out_of_order", "repeated_acks", "events_not_kept", "final_block", "stall", "gaps",
+                                    "seconds"])
+        #expect(Set(((trace["progress"] as? [[String: Any]])?.first ?? [:]).keys) == ["frame", "seconds", "block"])
+        #expect(Set(((phone["periods"] as? [[String: Any]])?.first ?? [:]).keys) == ["kind", "start", "end", "seconds", "frame", "text"])
         #expect(Set((phone["image"] as? [String: Any] ?? [:]).keys) == ["version", "extent", "size", "loader", "failed_check", "loader_message",
                                                                         "catalog", "release", "has_image_magic", "loader_text", "catalog_text"])
-        #expect(Set(((phone["timeline"] as? [[String: Any]])?.first ?? [:]).keys) == ["frame", "last_frame", "count", "time", "actor", "text"])
+        #expect(Set(((phone["timeline"] as? [[String: Any]])?.first ?? [:]).keys) == ["frame", "last_frame", "count", "time", "last_time", "actor", "text",
+                                                                                                     "comments"])
         // A phone that never downloaded: transfer and image are null, not absent.
         let deaf = try CommandRunner.sosdump(["analyze", "--format", "json", CaptureCorpus.path("sos", "utility-deaf.pcap")])
         let deafPhone = try #require(((try JSONSerialization.jsonObject(with: Data(deaf.standardOutput.utf8)) as? [String: Any])?["phones"] as? [[String: Any]])?.first)
@@ -199,5 +206,29 @@ import Testing
         // cut-mid-transfer: 78 blocks, then the capture ends at once; --stall does not make it a stall.
         let cut = try CommandRunner.sosdump(["analyze", "--stall", "1", "--format", "json", CaptureCorpus.path("sos", "cut-mid-transfer.pcap")])
         #expect(cut.standardOutput.contains("\"verdict\":\"CAPTURE_ENDED\""))
+    }
+}
+
+/// The shell completions and the manual (scripts/install) come from the
+/// command definitions: what they are made from names every subcommand and
+/// the options of this issue.
+@Suite struct CommandDefinitionTests {
+    @Test func completionsAndTheManualsSourceNameTheCommands() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let r = try CommandRunner.sosdump(["--generate-completion-script", shell])
+            #expect(r.status == 0)
+            for word in ["analyze", "check", "packets", "transfers", "extract", "verify", "catalog", "live", "bless", "junit"] {
+                #expect(r.standardOutput.contains(word), "\(shell): \(word)")
+            }
+        }
+        // What generate-manual reads: every subcommand with its abstract, discussion and options.
+        let dump = try CommandRunner.sosdump(["--experimental-dump-help"])
+        let info = try #require(JSONSerialization.jsonObject(with: Data(dump.standardOutput.utf8)) as? [String: Any])
+        let command = try #require(info["command"] as? [String: Any])
+        let subcommands = try #require(command["subcommands"] as? [[String: Any]])
+        let analyze = try #require(subcommands.first { $0["commandName"] as? String == "analyze" })
+        #expect((analyze["discussion"] as? String)?.contains("--format html") == true)
+        let format = try #require((analyze["arguments"] as? [[String: Any]])?.first { ($0["names"] as? [[String: Any]])?.first?["name"] as? String == "format" })
+        #expect(format["allValues"] as? [String] == ["text", "json", "html"])
     }
 }

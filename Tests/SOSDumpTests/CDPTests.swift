@@ -116,7 +116,7 @@ import Testing
         let pdu = Self.withChecksum(Self.tlv(0x0001, Self.text("SEPé")))
         #expect(pdu.count % 2 == 1 && pdu.last == 0xA9)
         #expect(try Self.decode(pdu).get().checksumStatus == .valid)
-        // The same PDU summed with 0x00XX (Wireshark's reading) is accepted and said so.
+        // The same PDU summed with 0x00XX, unsigned, is accepted and said so.
         var plain = pdu
         plain[2] = 0
         plain[3] = 0

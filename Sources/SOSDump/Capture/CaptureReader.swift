@@ -117,6 +117,10 @@ public final class CaptureReader {
     /// Bytes of the input read and accounted for: the offset of the next record.
     public var bytesConsumed: Int64 { core.buffer.offset }
 
+    /// The capture file's own comments read so far (pcapng section headers'
+    /// `opt_comment`; none for classic pcap).
+    public var comments: [String] { core.pcapng?.sectionComments ?? [] }
+
     /// Frames delivered so far.
     public var framesRead: Int { core.framesRead }
 

@@ -83,6 +83,7 @@ enum PcapngByteOrderMagic {
 /// Option codes this reader uses.
 enum PcapngOptionCode {
     static let endOfOptions: UInt16 = 0
+    static let comment: UInt16 = 1               // opt_comment, UTF-8, any block
     static let interfaceName: UInt16 = 2         // if_name, UTF-8
     static let interfaceDescription: UInt16 = 3  // if_description, UTF-8
     static let timestampResolution: UInt16 = 9   // if_tsresol, 1 byte
@@ -184,6 +185,11 @@ struct PcapngDecoder {
     private let maximumInterfaces: Int
     /// `if_name`/`if_description` are kept up to this many bytes.
     static let maximumNameLength = 256
+    /// The section headers' comments (`opt_comment`), in file order: at most
+    /// `maximumSectionComments`, each cut to `maximumCommentLength` bytes.
+    private(set) var sectionComments: [String] = []
+    static let maximumSectionComments = 16
+    static let maximumCommentLength = 4096
 
     /// Reads the Section Header Block at the cursor and then the blocks after
     /// it up to the first Interface Description Block, so that `interfaces`
@@ -278,6 +284,10 @@ struct PcapngDecoder {
         self.order = order
         section += 1
         sectionStart = clocks.count
+        var options = PcapngOptions(block.view(at: 24, length: length - 28, wireCount: length - 28), order)
+        while sectionComments.count < Self.maximumSectionComments, let option = options.next() {
+            if option.code == PcapngOptionCode.comment { sectionComments.append(Self.text(option.value, limit: Self.maximumCommentLength)) }
+        }
         buffer.consume(length)
     }
 
@@ -427,8 +437,11 @@ struct PcapngDecoder {
             log.add(.capturedLongerThanSnapLength(captured: captured, snapLength: clock.snapLength), at: offset, frame: number)
         }
         let data = block.view(at: dataOffset, length: Int(captured), wireCount: Int(original))
+        // The options follow the data, padded to 32 bits (the padding is checked: captured <= room).
+        let optionsStart = dataOffset + (Int(captured) + 3) & ~3
+        let optionsLength = block.count - 4 - optionsStart
         buffer.consume(block.count)
-        return CapturedFrame(
+        var frame = CapturedFrame(
             number: number,
             timestamp: clock.resolution.timestamp(units, offsetSeconds: clock.offsetSeconds),
             interfaceIndex: index,
@@ -436,6 +449,10 @@ struct PcapngDecoder {
             bytes: data,
             fileOffset: offset
         )
+        if optionsLength > 0 {
+            frame.options = PcapngFrameOptions(bytes: block.view(at: optionsStart, length: optionsLength, wireCount: optionsLength), order: order)
+        }
+        return frame
     }
 
     /// Passes over a block this reader has no use for, reading it in
@@ -493,11 +510,30 @@ struct PcapngDecoder {
         return sectionStart + Int(id)
     }
 
-    /// An option's UTF-8 text, without trailing NULs, at most
-    /// `maximumNameLength` bytes.
-    private static func text(_ value: ByteView) -> String {
-        var bytes = value.prefix(maximumNameLength)
+    /// An option's UTF-8 text, without trailing NULs, at most `limit` bytes.
+    static func text(_ value: ByteView, limit: Int = maximumNameLength) -> String {
+        var bytes = value.prefix(limit)
         while bytes.last == 0 { bytes = bytes.dropLast() }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+
+/// The options of a frame's Enhanced (or obsolete) Packet Block, borrowed
+/// with the frame: read only when asked (`comments`), so a frame without
+/// them costs nothing and one with them nothing until then.
+public struct PcapngFrameOptions {
+    public let bytes: ByteView
+    let order: ByteOrder
+
+    /// The frame's comments (`opt_comment`), each cut to 4096 bytes; a
+    /// malformed option ends the list.
+    public var comments: [String] {
+        var result: [String] = []
+        var options = PcapngOptions(bytes, order)
+        while result.count < PcapngDecoder.maximumSectionComments, let option = options.next() {
+            if option.code == PcapngOptionCode.comment { result.append(PcapngDecoder.text(option.value, limit: PcapngDecoder.maximumCommentLength)) }
+        }
+        return result
     }
 }

@@ -19,8 +19,8 @@
 /// The checksum is the Internet checksum over the whole PDU, except for an
 /// odd length: Cisco adds the last byte as the low byte of a word (0x00XX,
 /// not RFC 1071's 0xXX00), and sign-extends it when its top bit is set
-/// (0xFF00 | XX-1 in ones' complement). Both readings are accepted; the
-/// encoder writes Cisco's. What a phone sends: its device id `SEP<MAC>`,
+/// (0xFF00 | XX-1 in ones' complement; tshark 4.0 reads such a PDU as good
+/// too). Both readings are accepted and told apart; the encoder writes Cisco's. What a phone sends: its device id `SEP<MAC>`,
 /// its address, port, capabilities (host, phone), the running load as the
 /// software version, the platform (`Cisco IP Phone 7945`), a VoIP VLAN
 /// query and its power draw; the switch answers with the voice VLAN in a
@@ -272,9 +272,9 @@ public enum CDPChecksumStatus: Sendable, Equatable, CustomStringConvertible {
     /// Right as Cisco computes it (for an odd length: the last byte as
     /// 0x00XX, sign-extended when its top bit is set).
     case valid
-    /// Right with the last byte as 0x00XX without sign extension (how
-    /// Wireshark and some non-Cisco senders compute it); odd lengths whose
-    /// last byte has its top bit set only.
+    /// Right with the last byte as 0x00XX without sign extension (as
+    /// senders that follow the byte-swap rule but not the sign compute
+    /// it); odd lengths whose last byte has its top bit set only.
     case validUnsigned
     /// `expected` is Cisco's value.
     case invalid(found: UInt16, expected: UInt16)

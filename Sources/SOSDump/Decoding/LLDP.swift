@@ -76,10 +76,15 @@ public struct LLDPTLV: Sendable, Equatable {
 
     /// For type 127: the OUI and subtype, and the bytes after them.
     public var organizationSpecific: (oui: UInt32, subtype: UInt8, data: [UInt8])? {
-        guard type == .organizationSpecific, data.count >= 4 else { return nil }
-        let oui = UInt32(data[0]) << 16 | UInt32(data[1]) << 8 | UInt32(data[2])
-        return (oui, data[3], Array(data[4...]))
+        guard type == .organizationSpecific else { return nil }
+        return read { v in
+            guard let head = v.uint32(at: 0), let rest = v.dropFirst(4) else { return nil }
+            return (head >> 8, UInt8(truncatingIfNeeded: head), Array(rest))
+        }
     }
+
+    /// Reads the value through the checked reader.
+    func read<T>(_ body: (ByteView) -> T?) -> T? { data.withUnsafeBytes { body(ByteView($0)) } }
 }
 
 /// Chassis and port ids: a subtype and bytes, read as a MAC address, a
@@ -267,8 +272,7 @@ extension LLDPPacket {
     public var portID: LLDPIdentifier? { identifier(.portID) }
 
     public var timeToLive: UInt16? {
-        guard let d = tlv(.timeToLive)?.data, d.count == 2 else { return nil }
-        return UInt16(d[0]) << 8 | UInt16(d[1])
+        tlv(.timeToLive)?.read { $0.count == 2 ? $0.uint16(at: 0) : nil }
     }
 
     public var portDescription: String? { text(.portDescription) }
@@ -277,16 +281,17 @@ extension LLDPPacket {
 
     /// What the system can do and what it has enabled.
     public var capabilities: (system: LLDPCapabilities, enabled: LLDPCapabilities)? {
-        guard let d = tlv(.systemCapabilities)?.data, d.count == 4 else { return nil }
-        return (LLDPCapabilities(rawValue: UInt16(d[0]) << 8 | UInt16(d[1])), LLDPCapabilities(rawValue: UInt16(d[2]) << 8 | UInt16(d[3])))
+        tlv(.systemCapabilities)?.read { v in
+            guard v.count == 4, let system = v.uint16(at: 0), let enabled = v.uint16(at: 2) else { return nil }
+            return (LLDPCapabilities(rawValue: system), LLDPCapabilities(rawValue: enabled))
+        }
     }
 
     /// Management addresses that are IPv4 (subtype 1).
     public var managementIPv4: [IPv4Address] {
         tlvs.filter { $0.type == .managementAddress }.compactMap { t in
             // address string length (1), subtype (1), address ...
-            guard t.data.count >= 6, t.data[0] == 5, t.data[1] == 1 else { return nil }
-            return t.data.withUnsafeBytes { IPv4Address(ByteView($0), at: 2) }
+            t.read { v in v.uint8(at: 0) == 5 && v.uint8(at: 1) == 1 ? IPv4Address(v, at: 2) : nil }
         }
     }
 
@@ -300,16 +305,21 @@ extension LLDPPacket {
 
     /// IEEE 802.1 port VLAN id (subtype 1).
     public var portVLAN: UInt16? {
-        guard let d = organizationSpecific(LLDP.ieee8021OUI, subtype: 1).first, d.count == 2 else { return nil }
-        return UInt16(d[0]) << 8 | UInt16(d[1])
+        organizationSpecific(LLDP.ieee8021OUI, subtype: 1).first?.withUnsafeBytes { raw in
+            let v = ByteView(raw)
+            return v.count == 2 ? v.uint16(at: 0) : nil
+        }
     }
 
     /// LLDP-MED capabilities (subtype 1): the capability bits and the
     /// device class (3 for an endpoint such as a phone, 4 for a network
     /// connectivity device such as a switch).
     public var medCapabilities: (capabilities: UInt16, deviceClass: UInt8)? {
-        guard let d = organizationSpecific(LLDP.medOUI, subtype: 1).first, d.count == 3 else { return nil }
-        return (UInt16(d[0]) << 8 | UInt16(d[1]), d[2])
+        organizationSpecific(LLDP.medOUI, subtype: 1).first?.withUnsafeBytes { raw in
+            let v = ByteView(raw)
+            guard v.count == 3, let bits = v.uint16(at: 0), let deviceClass = v.uint8(at: 2) else { return nil }
+            return (bits, deviceClass)
+        }
     }
 
     /// LLDP-MED network policies (subtype 2), in order.

@@ -283,6 +283,9 @@ extension SCCPMessage {
             w.text("M/D/Y", field: 6)
             w.u16(0)
             w.u32(secondary ?? keepAlive, .little)
+            // maxProtocolVer (11), then a byte and two of features, zero: the fields Wireshark reads after it.
+            w.u8(11)
+            w.append([0, 0, 0])
         case .registerReject(let text):
             id = .registerReject
             w.text(text, field: 33)

@@ -161,12 +161,11 @@ public struct TCPStreamReassembler: Sendable {
         while let first = held.first, Int32(bitPattern: first.sequence &- next) <= 0 {
             held.removeFirst()
             heldBytes -= first.bytes.count
+            // A held segment may overlap what was delivered since: only its new bytes count.
             let skip = Int(Int32(bitPattern: next &- first.sequence))
             if skip < first.bytes.count {
                 out.append(.bytes(Array(first.bytes[skip...])))
                 next &+= UInt32(first.bytes.count - skip)
-            } else {
-                continue
             }
         }
     }

@@ -27,13 +27,16 @@ public enum FuzzEntry {
         storyLimits.boot.maxCyclesPerPhone = 3
         storyLimits.boot.maxFilesPerCycle = 4
         var analyzer = CaptureAnalysis(limits: storyLimits)
+        // SCCP streams, with small limits so the fuzzer reaches them.
+        var sccp = SCCPStreamTracker(limits: .init(maxDirections: 4, stream: .init(maxHeldBytes: 4096, maxHeldSegments: 4)))
         while let frame = try? reader.next() {
             let interface = reader.interfaces.indices.contains(frame.interfaceIndex) ? reader.interfaces[frame.interfaceIndex] : nil
             let dissection = decoder.decode(frame)
-            _ = PacketRecord(dissection, interface: interface)
+            _ = PacketRecord(dissection, interface: interface, sccp: sccp.observe(dissection))
             tracker.observe(dissection)
             analyzer.observe(dissection)
         }
+        _ = sccp.finish()
         let report = AnalysisReport(file: "fuzz", conclusion: analyzer.finish())
         _ = AnalysisText().lines(report)
         _ = report.json
@@ -67,7 +70,23 @@ public enum FuzzEntry {
             }
             decodeDHCP(view)
             decodeSOS(view)
+            decodePhoneProtocols(view)
         }
+    }
+
+    /// The same bytes as each IP-phone protocol and 79xx file: CDP, LLDP,
+    /// SCCP and SIP payloads, a signed file, a `.loads` and a load id, with
+    /// every value read.
+    static func decodePhoneProtocols(_ view: ByteView) {
+        if let p = try? CDPPacket.decode(view) { _ = (p.tlvs.map(\.value), p.problems.count, p.checksumStatus.description) }
+        if let p = try? LLDPPacket.decode(view) {
+            _ = (p.chassisID?.description, p.portID?.description, p.networkPolicies, p.managementIPv4, p.firmwareRevision, p.capabilities)
+        }
+        _ = try? SCCPMessage.decode(view)
+        if let m = try? SIPMessage.decode(view) { _ = (m.isRegistration, m.cseq?.method) }
+        _ = PhoneFile.read(view, fetchedName: "fuzz.sbn")
+        _ = LoadsFile.read(view)
+        _ = PhoneLoadID(String(decoding: view.prefix(64), as: UTF8.self))
     }
 
     /// The same bytes as an S.O.S. recovery message (a UDP payload), with

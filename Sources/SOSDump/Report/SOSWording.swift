@@ -414,6 +414,14 @@ enum SOSWording {
         }
     }
 
+    static func period(_ p: SOSPeriod) -> String {
+        let length = seconds(p.end.seconds(since: p.start))
+        return switch p.kind {
+        case .silence: "\(length) of silence from the phone after its download"
+        case .resetWindow: "the reset window: \(length) after the download (a phone heard from within it restarted before writing its flash)"
+        }
+    }
+
     /// A transfer seen only through the receiver's ACKs.
     static let dataNotCaptured = "DATA not in the capture: the image cannot be checked"
 

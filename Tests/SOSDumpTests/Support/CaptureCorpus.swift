@@ -45,7 +45,8 @@ enum CaptureCorpus {
         let listing = PacketListing(reader: reader, format: format)
         var lines: [String] = []
         do {
-            while let line = try listing.nextLine() { lines.append(line) }
+            // A frame's comments follow its line, on lines of their own.
+            while let line = try listing.nextLine() { lines += line.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
         } catch {
             return (lines, "sosdump: " + PacketListing.damageLine(error, framesRead: reader.framesRead))
         }

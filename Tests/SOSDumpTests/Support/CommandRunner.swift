@@ -40,6 +40,21 @@ enum CommandRunner {
                       standardError: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Runs another program (tcpdump, tshark): its status and standard
+    /// output, its standard error let go.
+    static func program(_ path: String, _ arguments: [String]) throws -> (status: Int32, standardOutput: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
     /// A new empty directory under /tmp.
     static func temporaryDirectory() throws -> String {
         let path = "/tmp/sosdump-test-\(UUID().uuidString)"

@@ -406,3 +406,29 @@ extension BootDiagnosis {
         }
     }
 }
+
+extension BootDiagnosis {
+    // MARK: What `share` keeps and scrubs
+
+    /// The phones it followed: their MACs, addresses, and their `SEP<MAC>` names (in CDP, DHCP, file names, SCCP).
+    public var followed: FollowedTraffic {
+        var f = FollowedTraffic()
+        for story in stories {
+            f.macs.insert(story.identity.mac)
+            if let a = story.identity.address { f.addresses.insert(a) }
+            f.identifiers.insert(Array(story.identity.sepName.utf8))
+        }
+        return f
+    }
+
+    /// CDP and SCCP (TCP 2000): the 79xx phones' own protocols, whoever sent them.
+    public static func isOwnProtocol(_ d: borrowing Dissection) -> Bool {
+        switch d.transport {
+        case .tcp(let h, _): return SCCPStreamTracker.isSCCP(h)
+        case .none:
+            if case .llc(let header, _) = d.network, let snap = header.snap { return snap.oui == CDP.oui && snap.protocolID == CDP.protocolID }
+            return false
+        default: return false
+        }
+    }
+}

@@ -31,6 +31,8 @@ public struct CaptureAnalysis {
     @usableFromInline var sos: SOSDiagnosis
     @usableFromInline var boot: BootDiagnosis
     @usableFromInline var span = CaptureSpan()
+    /// Comments on frames (pcapng), for the report.
+    @usableFromInline var comments = CaptureComments()
     @usableFromInline var shape = CaptureShape()
 
     /// Set by a live reader: every transfer the tracker ends is also kept,
@@ -53,6 +55,7 @@ public struct CaptureAnalysis {
     @inlinable @inline(__always) @discardableResult
     public mutating func observe(_ d: borrowing Dissection) -> TFTPEvent? {
         span.count(d.frame.timestamp)
+        if d.frame.options != nil { comments.observe(d.frame) }
         shape.observe(d)
         let event = tracker.observe(d)
         sos.observe(d, tftp: event, span: span)
@@ -94,7 +97,16 @@ public struct CaptureAnalysis {
         if tracker.evictedTransfers > 0 {
             sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: limits.tracker.maxActiveTransfers))
         }
-        return CaptureConclusion(sos: sosAnalysis, boot: boot.finish(span: span), filterSigns: shape.filterSigns(span: span))
+        var followed = sos.followed
+        followed.formUnion(boot.followed)
+        return CaptureConclusion(sos: sosAnalysis, boot: boot.finish(span: span), filterSigns: shape.filterSigns(span: span), comments: comments, followed: followed)
+    }
+
+    /// Whether a frame is a message of a diagnosed family's own protocol
+    /// (`Diagnosis.isOwnProtocol`), whoever sent it.
+    public static func isOwnProtocol(_ d: borrowing Dissection) -> Bool {
+        if SOSDiagnosis.isOwnProtocol(d) { return true }
+        return BootDiagnosis.isOwnProtocol(d)
     }
 
     /// The S.O.S. phones' verdicts if the capture ended at `now` (a live
@@ -160,6 +172,10 @@ public struct CaptureConclusion: Sendable {
     public var boot: BootAnalysis
     /// Signs that the capture was filtered: what it shows is not all that happened.
     public var filterSigns: [CaptureFilterSign] = []
+    /// The capture's comments: its frames' (the walk's), and its own (the reader's, `CaptureReader.comments`).
+    public var comments = CaptureComments()
+    /// What the diagnoses followed, together (what `sosdump share` keeps).
+    public var followed = FollowedTraffic()
 }
 
 extension CaptureAnalysis {
@@ -176,6 +192,8 @@ extension CaptureAnalysis {
         } catch {
             damage = error
         }
-        return (analysis.finish(damage: damage, end: reader.recordedEnd), damage)
+        var conclusion = analysis.finish(damage: damage, end: reader.recordedEnd)
+        conclusion.comments.capture = reader.comments
+        return (conclusion, damage)
     }
 }

@@ -64,6 +64,24 @@ public struct SOSDiagnosis: Diagnosis {
 
     public func follows(_ mac: MACAddress) -> Bool { registry.byMAC[mac] != nil }
 
+    public var followed: FollowedTraffic {
+        var f = FollowedTraffic()
+        for story in registry.stories {
+            f.macs.insert(story.identity.mac)
+            f.addresses.formUnion(story.identity.addresses)
+            if let serial = story.serialBytes, !serial.isEmpty { f.identifiers.insert(serial) }
+        }
+        return f
+    }
+
+    /// S.O.S. messages: to or from the S.O.S. ports, or `RECM` at offset 4 on any port.
+    public static func isOwnProtocol(_ d: borrowing Dissection) -> Bool {
+        guard case .udp(let h, let payload) = d.transport else { return false }
+        let s = h.sourcePort, t = h.destinationPort
+        return s == SOSRecovery.phonePort || s == SOSRecovery.utilityPort || t == SOSRecovery.phonePort || t == SOSRecovery.utilityPort
+            || SOSMessage.isSOS(payload)
+    }
+
     /// The few facts of a frame the out-of-line parts need, read in place.
     @usableFromInline
     struct FrameContext {

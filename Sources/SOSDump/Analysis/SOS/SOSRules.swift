@@ -69,7 +69,7 @@ extension SOSDiagnosis {
         let rules = Rules(diagnosis: self, span: span, end: end)
         var findings: [Finding] = []
         let verdict: Finding
-        var download: DownloadSummary?
+        var downloads: [DownloadSummary] = []
         if story.attempts.isEmpty {
             verdict = rules.listening(story, judged)
         } else {
@@ -81,9 +81,9 @@ extension SOSDiagnosis {
                 findings.append(contentsOf: rules.warnings(a, story))
             }
             verdict = last ?? rules.listening(story, judged)
-            if let a = story.attempts.last {
-                download = DownloadSummary(transfer: a.download?.transfer, image: a.download?.image, orderedFile: a.orderedFile,
-                                           orderAsText: a.orderAsText, path: a.path)
+            downloads = story.attempts.map {
+                DownloadSummary(transfer: $0.download?.transfer, image: $0.download?.image, orderedFile: $0.orderedFile, orderAsText: $0.orderAsText,
+                                path: $0.path)
             }
         }
         let dropped = judged.filter(\.dropped)
@@ -95,8 +95,8 @@ extension SOSDiagnosis {
         if story.attemptsNotKept > 0 { notes.append(.attemptsNotKept(story.attemptsNotKept, max: limits.maxAttemptsPerPhone)) }
         if story.duplicates > 0 { notes.append(.duplicates(story.duplicates)) }
         return PhoneVerdict(identity: story.identity, verdict: verdict, findings: Self.merged(findings, verdict: verdict),
-                            attempts: story.attempts.count + story.attemptsNotKept, download: download,
-                            timeline: timeline(story, judged, span: span), notes: notes)
+                            attempts: story.attempts.count + story.attemptsNotKept, downloads: downloads,
+                            timeline: timeline(story, judged, span: span), periods: periods(story, end: end), notes: notes)
     }
 
     /// One finding per code, most serious first; the verdict's own kept for its code.

@@ -176,6 +176,8 @@ public struct TFTPTransfer: Sendable {
     public var digests: FileDigests?
     /// The runs of blocks the capture lacks, up to the final (or highest) block.
     public var gaps: [Gap] = []
+    /// Block numbers against time, bounded (for a chart).
+    public var trace = TFTPBlockTrace()
 
     /// The side that sends DATA.
     public var sender: Side { direction == .read ? .server : .client }

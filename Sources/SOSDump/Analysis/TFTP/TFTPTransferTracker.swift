@@ -547,10 +547,13 @@ struct TransferState {
         switch transfer.file.add(block: block, data: payload) {
         case .new:
             if block < highest { transfer.outOfOrderBlocks.record(mark) }
+            transfer.trace.newBlock(.init(frame: mark.frame, time: mark.time, block: block), isFinal: transfer.file.finalBlock == block,
+                                    outOfOrder: block < highest)
             if block > progress.block { progress = (block, mark) }
             readImageHeader()
         case .repeated(let sameBytes):
             transfer.retransmittedData.record(mark)
+            transfer.trace.retransmitted(.init(frame: mark.frame, time: mark.time, block: block))
             if sameBytes == false { anomaly(.resentWithOtherBytes(block: block), at: mark) }
             noteApprentice(block, at: mark)
         case .oversize(let length):
@@ -567,6 +570,7 @@ struct TransferState {
         guard block <= limits.maxBlocks else { return }
         if acknowledged.contains(block) || block < highestAck {
             transfer.repeatedAcks.record(mark)
+            transfer.trace.repeatedAck(.init(frame: mark.frame, time: mark.time, block: block))
             transfer.lastAckRepeats = lastRepeatedAck == block || block == highestAck ? transfer.lastAckRepeats + 1 : 1
             lastRepeatedAck = block
             // The receiver asks again for what follows `block`: the DATA it
@@ -584,7 +588,10 @@ struct TransferState {
         }
         acknowledged.insert(block)
         // An ACK after an ERROR proves nothing (some clients answer the ERROR with one).
-        if block > highestAck, transfer.error == nil { acknowledgedProgress = (block, mark) }
+        if block > highestAck, transfer.error == nil {
+            acknowledgedProgress = (block, mark)
+            if block > 0 { transfer.trace.newHighestAck(.init(frame: mark.frame, time: mark.time, block: block)) }
+        }
         highestAck = max(highestAck, block)
         if let final = transfer.file.finalBlock, block == final { transfer.finalBlockAcknowledged = true }
     }
