@@ -215,7 +215,7 @@ public final class RecoverySession {
         analysis.finish(at: end)
         var conclusion: RecoveryAnalysis?
         for event in analysis.takeEvents() {
-            if case .concluded(let c, _) = event { conclusion = c } else { onEvent(.analysis(event)) }
+            if case .concluded(let c, _) = event { conclusion = c.sos } else { onEvent(.analysis(event)) }
         }
         let reason: LiveCaptureSummary.StopReason = switch ending {
         case .signal?: .signal(StopSignals.received ?? SIGINT)

@@ -16,6 +16,7 @@ struct SyntheticTraffic {
     private var position = 0
     private var time: UInt64 = 1_763_700_000 * 1_000_000_000
     private var recovery = RecoveryTransfer()
+    private var boot = PhoneBoot()
     private var emitted = 0
 
     init() {
@@ -68,6 +69,8 @@ struct SyntheticTraffic {
         emitted += 1
         let frame: [UInt8]
         if emitted % RecoveryTransfer.spacing == 0, let step = recovery.next() {
+            frame = step
+        } else if emitted % PhoneBoot.spacing == 1, let step = boot.next() {
             frame = step
         } else {
             frame = templates[schedule[position]]
@@ -225,4 +228,99 @@ func benchmarkImage() -> [UInt8] {
         sectors.append(SectorSpec(id: UInt16(id), stored: id % 5 == 4, content: content))
     }
     return FirmwareImageBuilder(sectors: sectors).build().bytes
+}
+
+/// A Cisco 79xx phone's boot spread through the background one frame in
+/// `spacing`, so that the benchmark pays for the boot diagnosis too: the
+/// phone's CDP, DHCP DISCOVER and the server's ACK with option 150, the
+/// trust list asked for (ERROR 1), `XMLDefault.cnf.xml`, the `.loads` and
+/// its five parts (about 1 MB each, rebuilt and read), then SCCP Register
+/// and RegisterAck over TCP 2000.
+struct PhoneBoot {
+    static let spacing = 41
+    static let phone: [UInt8] = [192, 0, 2, 50], server: [UInt8] = [192, 0, 2, 1]
+    static let phoneMAC: [UInt8] = [0x00, 0x1B, 0xD4, 0x79, 0x45, 0x01]
+    static let load = "SCCP45.9-4-2SR3-1S"
+    private var frames: [[UInt8]] = []
+    private var position = 0
+    private var started = false
+
+    /// The next frame of the boot; nil once it is over.
+    mutating func next() -> [UInt8]? {
+        if !started {
+            frames = Self.build()
+            started = true
+        }
+        guard position < frames.count else { return nil }
+        defer { position += 1 }
+        return frames[position]
+    }
+
+    static func build() -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        let mac = MACAddress(rawValue: phoneMAC.reduce(0) { $0 << 8 | UInt64($1) })
+        let sep = BootPhoneIdentity(mac: mac).sepName
+        out.append(CDP.frame(source: mac, pdu: CDP.encode([.deviceID(sep), .capabilities([.host, .phone]), .softwareVersion("SCCP45.8-5-2S"),
+                                                            .platform("Cisco IP Phone 7945")])))
+        func dhcp(_ op: UInt8, _ type: UInt8, options: [(UInt8, [UInt8])], yiaddr: [UInt8] = [0, 0, 0, 0]) -> [UInt8] {
+            var m: [UInt8] = [op, 1, 6, 0, 0x79, 0x45, 0, 1, 0, 0, 0x80, 0] + [0, 0, 0, 0] + yiaddr + [0, 0, 0, 0, 0, 0, 0, 0]
+            m += phoneMAC + Array(repeating: 0, count: 10 + 64 + 128) + [0x63, 0x82, 0x53, 0x63, 53, 1, type]
+            for (code, value) in options { m += [code, UInt8(value.count)] + value }
+            return m + [255]
+        }
+        let discover = dhcp(1, 1, options: [(12, Array(sep.utf8)), (60, Array("Cisco Systems, Inc. IP Phone CP-7945G".utf8) + [0]),
+                                             (55, [1, 3, 6, 66, 150])])
+        out.append(udpFrame(to: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], from: phoneMAC, source: [0, 0, 0, 0], destination: [255, 255, 255, 255],
+                            68, 67, discover))
+        let ack = dhcp(2, 5, options: [(54, server), (1, [255, 255, 255, 0]), (150, server)], yiaddr: phone)
+        out.append(udpFrame(to: phoneMAC, from: SyntheticTraffic.macPC, source: server, destination: phone, 67, 68, ack))
+        var port: UInt16 = 50_000
+        func fetch(_ name: String, _ file: [UInt8]?) {
+            port += 1
+            out.append(udpFrame(to: SyntheticTraffic.macPC, from: phoneMAC, source: phone, destination: server, port, 69,
+                                [0, 1] + Array(name.utf8) + [0] + Array("octet".utf8) + [0]))
+            guard let file else {
+                out.append(udpFrame(to: phoneMAC, from: SyntheticTraffic.macPC, source: server, destination: phone, 40_000 &+ port, port,
+                                    [0, 5, 0, 1] + Array("File not found".utf8) + [0]))
+                return
+            }
+            for block in 1...(file.count / 512 + 1) {
+                let start = (block - 1) * 512
+                let wire = SyntheticTraffic.be16(UInt16(truncatingIfNeeded: block))
+                out.append(udpFrame(to: phoneMAC, from: SyntheticTraffic.macPC, source: server, destination: phone, 40_000 &+ port, port,
+                                    [0, 3] + wire + Array(file[start..<min(start + 512, file.count)])))
+                out.append(SyntheticTraffic.pad(udpFrame(to: SyntheticTraffic.macPC, from: phoneMAC, source: phone, destination: server, port,
+                                                         40_000 &+ port, [0, 4] + wire)))
+            }
+        }
+        for name in ["CTL\(sep).tlv", "ITL\(sep).tlv", "ITLFile.tlv", "\(sep).cnf.xml"] { fetch(name, nil) }
+        fetch("XMLDefault.cnf.xml", BootFileBuilder.defaultConfig(loads: [(435, "7945", load)], callManagers: [IPv4Address(192, 0, 2, 1)]))
+        let parts = BootFileBuilder.partNames(load: load)
+        fetch("\(load).loads", BootFileBuilder.loads(name: "\(load).loads", release: "9-4-2SR3-1", parts: parts))
+        for part in parts { fetch(part, BootFileBuilder.part(name: part, size: 1_000_000)) }
+        let register = SCCPMessage.encode(.register(SCCPRegister(deviceName: sep, stationAddress: IPv4Address(192, 0, 2, 50), deviceType: 435,
+                                                                 maxStreams: 5)))
+        out.append(tcpFrame(to: SyntheticTraffic.macPC, from: phoneMAC, source: phone, destination: server, 49_000, 2000, seq: 1, register))
+        out.append(tcpFrame(to: phoneMAC, from: SyntheticTraffic.macPC, source: server, destination: phone, 2000, 49_000, seq: 1,
+                            SCCPMessage.encode(.registerAck(keepAlive: 30, secondaryKeepAlive: 60))))
+        return out
+    }
+
+    static func udpFrame(to dst: [UInt8], from src: [UInt8], source: [UInt8], destination: [UInt8], _ sport: UInt16, _ dport: UInt16,
+                         _ payload: [UInt8]) -> [UInt8] {
+        SyntheticTraffic.pad(dst + src + [0x08, 0x00] + SyntheticTraffic.ipv4(17, source: source, destination: destination, id: 7,
+                                                                               SyntheticTraffic.udp(source: source, destination: destination, sport, dport, payload)))
+    }
+
+    /// A TCP segment (PSH, ACK) with a right checksum.
+    static func tcpFrame(to dst: [UInt8], from src: [UInt8], source: [UInt8], destination: [UInt8], _ sport: UInt16, _ dport: UInt16,
+                         seq: UInt32, _ payload: [UInt8]) -> [UInt8] {
+        var tcp = SyntheticTraffic.be16(sport) + SyntheticTraffic.be16(dport) + [0, 0, 0, UInt8(seq)] + [0, 0, 0, 1] + [0x50, 0x18, 0x16, 0xD0, 0, 0, 0, 0]
+            + payload
+        let pseudo = source + destination + [0, 6] + SyntheticTraffic.be16(UInt16(tcp.count))
+        let sum = SyntheticTraffic.checksum(pseudo + tcp + (tcp.count % 2 == 1 ? [0] : []))
+        tcp[16] = UInt8(sum >> 8)
+        tcp[17] = UInt8(sum & 0xFF)
+        return SyntheticTraffic.pad(dst + src + [0x08, 0x00] + SyntheticTraffic.ipv4(6, source: source, destination: destination, id: 8, tcp))
+    }
 }

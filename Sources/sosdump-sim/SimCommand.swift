@@ -9,14 +9,17 @@ import SOSDumpSimulation
 struct SimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sosdump-sim",
-        abstract: "Play a Cisco SPA30x/SPA50x phone in S.O.S. recovery, or the recovery utility, over real sockets.",
+        abstract: "Play a Cisco SPA30x/SPA50x phone in S.O.S. recovery and its recovery utility, or a Cisco 79xx phone booting, its switch and call manager, over real sockets.",
         discussion: """
             `phone` runs the phone's recovery program as docs/sos-protocol.md describes it (needs root: \
             AF_PACKET for ARP and DHCP, ports 2000 and 4810). `utility` runs the PC's side: requests, \
             the upgrade order and a TFTP server on port 69. `image` writes a test firmware image. \
-            Run each in its own network namespace; both print what they do, one line per event.
+            `phone79xx` boots a 79xx phone against real DHCP and TFTP servers, `switch` sends the \
+            switch's CDP, `callmanager` answers SCCP registrations, `files` writes a TFTP root for it. \
+            Run each in its own network namespace; each prints what it does, one line per event.
             """,
-        subcommands: [PhoneCommand.self, UtilityCommand.self, ImageCommand.self, FramesCommand.self]
+        subcommands: [PhoneCommand.self, UtilityCommand.self, ImageCommand.self, FramesCommand.self,
+                      BootPhoneCommand.self, SwitchCommand.self, CallManagerCommand.self, BootFilesCommand.self]
     )
 }
 

@@ -13,20 +13,32 @@ struct ThresholdOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds valid requests (or the phone's replies) go unanswered before it is NO_PHONE_REPLY (or UTILITY_DEAF) rather than CAPTURE_ENDED.", valueName: "seconds"))
     var noReply: Double = 10
 
+    @Option(help: ArgumentHelp("Boots of a 79xx phone that make a loop when nothing in the capture explains them (BOOT_LOOP).", valueName: "cycles"))
+    var loopCycles = 3
+
+    @Option(help: ArgumentHelp("Seconds a 79xx boot may go without progress before it has failed (TRANSFER_STALLED, BOOT_LOOP) rather than been cut by the capture's end (CAPTURE_ENDED).", valueName: "seconds"))
+    var noProgress: Double = 60
+
+    @Option(help: ArgumentHelp("Seconds a 79xx phone's registration (or its DHCP) may go unanswered before it is NO_REGISTRATION_ANSWER (NO_DHCP_ANSWER) rather than CAPTURE_ENDED.", valueName: "seconds"))
+    var registration: Double = 10
+
     func validate() throws {
-        for (name, value) in [("--reset-window", resetWindow), ("--stall", stall), ("--no-reply", noReply)] {
+        for (name, value) in [("--reset-window", resetWindow), ("--stall", stall), ("--no-reply", noReply), ("--no-progress", noProgress),
+                              ("--registration", registration)] {
             guard value.isFinite, value > 0, value <= 86_400 else { throw ValidationError("\(name) must be a number of seconds above 0 (at most 86400).") }
         }
+        guard (2...1000).contains(loopCycles) else { throw ValidationError("--loop-cycles must be a number of boots from 2 to 1000.") }
     }
 
     var thresholds: RecoveryThresholds { RecoveryThresholds(resetWindow: resetWindow, stall: stall, noReply: noReply) }
+    var bootThresholds: BootThresholds { BootThresholds(loopCycles: loopCycles, noProgress: noProgress, registration: registration) }
 }
 
 /// `sosdump analyze`: why an S.O.S. recovery failed, one report per capture.
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
-        abstract: "Explain why a phone's S.O.S. recovery failed (or that it worked): one report per capture.",
+        abstract: "Explain why a phone's S.O.S. recovery failed, or why a Cisco 79xx phone does not come up (or that it worked): one report per capture.",
         discussion: """
             Every phone in recovery mode is followed by its MAC address: the recovery program's \
             DHCP, the utility's requests and the phone's replies, the upgrade order and its echo, \
@@ -40,6 +52,17 @@ struct AnalyzeCommand: ParsableCommand {
             IMAGE_MISMATCH and LOADER_FIRMWARE_MISMATCH as findings. docs/verdicts.md explains \
             each; every finding names its frames (numbered as Wireshark numbers them) and what to \
             do next.
+
+            Every Cisco 79xx phone (by its CDP, its DHCP as "Cisco Systems, Inc. IP Phone", its \
+            files) is followed through its boots: the load it runs, DHCP and the TFTP server it \
+            gave (option 150, 66, siaddr), every file it asked for and what came of it, the load \
+            the configuration names, the .loads and its parts, the SCCP or SIP registration. Its \
+            verdict is one of REGISTERED, UPGRADED, NO_DHCP_ANSWER, NO_TFTP_SERVER, \
+            TFTP_OPTION_MALFORMED, TFTP_SERVER_SILENT, TRUST_LIST_MISMATCH, CONFIG_NOT_FOUND, \
+            LOAD_NOT_FOUND, LOAD_PART_MISSING, LOAD_REJECTED, UPGRADE_PATH, REGISTRATION_REJECTED, \
+            NO_REGISTRATION_ANSWER, BOOT_LOOP, TRANSFER_STALLED, CAPTURE_ENDED, OUTCOME_UNKNOWN; \
+            a capture with a phone setup and no phone is NO_PHONE_TRAFFIC. The text report shows \
+            its boots as a short table.
 
             The text report has a header line with the verdict, each phone's timeline (only the \
             frames that matter), its download and image, its findings and the next step; colour \
@@ -108,7 +131,8 @@ struct AnalyzeCommand: ParsableCommand {
                 unreadable = true
                 continue
             }
-            var (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds, limits: limits)
+            var (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds,
+                                                                 bootThresholds: thresholdOptions.bootThresholds, limits: limits)
             if let pseudonyms, let again = try? openCapture(source.path, name: file) {
                 // The report of the shared capture, as `share` writes it.
                 let redactor = FrameRedactor(pseudonyms: pseudonyms, followed: conclusion.followed)

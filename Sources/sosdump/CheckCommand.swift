@@ -147,7 +147,8 @@ struct CheckCommand: ParsableCommand {
             result.headline = "\(error)"
             return result
         }
-        let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds)
+        let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds,
+                                                             bootThresholds: thresholdOptions.bootThresholds)
         let report = AnalysisReport(file: path, conclusion: conclusion, damage: damage.map { "\($0)" })
         result.report = report
         do {

@@ -138,7 +138,7 @@ struct LiveCommand: ParsableCommand {
         limits.tickSeconds = view.isTerminal ? 0.2 : 1
         let session = LiveSession(capture: capture, writer: writer,
                                   analysis: LiveAnalysis(catalog: catalog, thresholds: thresholdOptions.thresholds,
-                                                         progressEvery: progressEvery),
+                                                         bootThresholds: thresholdOptions.bootThresholds, progressEvery: progressEvery),
                                   limits: limits)
         session.capturePromiscuous = options.promiscuous
         StopSignals.install(breaking: capture)

@@ -82,13 +82,15 @@ import Testing
         let object = try #require(JSONSerialization.jsonObject(with: Data(r.standardOutput.utf8)) as? [String: Any])
         #expect(Set(object.keys) == ["format", "version", "schema_version", "file", "verdict", "explanation", "next_step", "capture", "thresholds", "phones",
                                      "findings", "timeline", "notes"])
-        #expect(object["format"] as? String == "sosdump-analysis" && object["version"] as? Int == 1 && object["schema_version"] as? Int == 3)
+        #expect(object["format"] as? String == "sosdump-analysis" && object["version"] as? Int == 1 && object["schema_version"] as? Int == 4)
         #expect(Set((object["capture"] as? [String: Any] ?? [:]).keys) == ["frames", "start", "end", "seconds", "damage", "comments", "frame_comments"])
-        #expect(Set((object["thresholds"] as? [String: Any] ?? [:]).keys) == ["reset_window", "stall", "no_reply"])
+        #expect(Set((object["thresholds"] as? [String: Any] ?? [:]).keys) == ["reset_window", "stall", "no_reply", "loop_cycles", "no_progress",
+                                                                             "registration"])
         let phone = try #require((object["phones"] as? [[String: Any]])?.first)
         #expect(phone["family"] as? String == "sos")
         #expect(Set(phone.keys) == ["family", "mac", "ip", "addresses", "serial", "product", "loader_version", "hardware_version", "gateway", "verdict",
-                                    "explanation", "next_step", "findings", "attempts", "transfer", "image", "downloads", "timeline", "periods", "notes"])
+                                    "explanation", "next_step", "findings", "attempts", "transfer", "image", "downloads", "timeline", "periods", "notes",
+                                    "model", "load", "cycles"])
         let finding = try #require((phone["findings"] as? [[String: Any]])?.first)
         #expect(Set(finding.keys) == ["code", "warning", "explanation", "next_step", "caveat", "frames", "evidence"])
         #expect(Set(((finding["evidence"] as? [[String: Any]])?.first ?? [:]).keys) == ["frame", "time", "what"])

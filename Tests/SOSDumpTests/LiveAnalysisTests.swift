@@ -55,7 +55,7 @@ import Testing
             case .transferEnded(let t, _, _):
                 #expect(open.remove(t.number) != nil, "\(name): transfer \(t.number) ended without starting")
                 ended.append(t)
-            case .phoneVerdict, .concluded:
+            case .phoneVerdict, .bootPhoneVerdict, .concluded:
                 break
             case .captureStarted, .captureEnded:
                 Issue.record("the analysis makes no capture events")

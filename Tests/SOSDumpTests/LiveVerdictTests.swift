@@ -12,6 +12,9 @@ import Testing
         /// Phone verdicts reported by `finish(at:)`.
         var atTheEnd: [PhoneVerdict] = []
         var conclusion: RecoveryAnalysis?
+        var captureConclusion: CaptureConclusion?
+        /// 79xx verdicts reported, while running and at the end, in order.
+        var bootVerdicts: [BootPhoneVerdict] = []
         var concludedEvents = 0
     }
 
@@ -28,8 +31,11 @@ import Testing
                 switch event {
                 case .phoneVerdict(let v, _):
                     if ended { run.atTheEnd.append(v) } else { run.whileRunning.append(v) }
-                case .concluded(let a, _):
-                    run.conclusion = a
+                case .bootPhoneVerdict(let v, _):
+                    run.bootVerdicts.append(v)
+                case .concluded(let c, _):
+                    run.conclusion = c.sos
+                    run.captureConclusion = c
                     run.concludedEvents += 1
                 default:
                     break
@@ -97,7 +103,7 @@ import Testing
         let time = CaptureTimestamp(seconds: 1_795_000_000, nanoseconds: 123_456_789)
         let record = LiveEventRecord(.phoneVerdict(v, at: time))
         let line = record.encoded()
-        #expect(line.hasPrefix(#"{"event":"phone-verdict","phone":{"addresses":["192.0.2.2"],"attempts":1,"downloads":[{"acknowledged_through":155,"blocks":155,"#))
+        #expect(line.hasPrefix(#"{"event":"phone-verdict","phone":{"addresses":["192.0.2.2"],"attempts":1,"cycles":[],"downloads":[{"acknowledged_through":155,"blocks":155,"#))
         let decoded = try LiveEventRecord.decode(line)
         #expect(decoded == record)
         #expect(decoded.phone?.verdict == "RECOVERED")
@@ -107,7 +113,7 @@ import Testing
         #expect(text.contains { $0.hasPrefix("    next step: ") })
 
         let conclusion = try #require(live.conclusion)
-        let concluded = LiveEventRecord(.concluded(conclusion, at: time))
+        let concluded = LiveEventRecord(.concluded(try #require(live.captureConclusion), at: time))
         let decodedConclusion = try #require(try LiveEventRecord.decode(concluded.encoded()).conclusion)
         #expect(decodedConclusion.verdict == "RECOVERED")
         #expect(decodedConclusion.phones.map(\.mac) == conclusion.phones.map { $0.identity.mac.description })

@@ -57,6 +57,9 @@ public enum FuzzEntry {
         storyLimits.sos.maxEventsPerPhone = 8
         storyLimits.sos.maxAttemptsPerPhone = 2
         storyLimits.sos.maxMessages = 16
+        storyLimits.boot.maxPhones = 4
+        storyLimits.boot.maxCyclesPerPhone = 3
+        storyLimits.boot.maxFilesPerCycle = 4
         var analyzer = CaptureAnalysis(limits: storyLimits)
         // SCCP streams, with small limits so the fuzzer reaches them.
         var sccp = SCCPStreamTracker(limits: .init(maxDirections: 4, stream: .init(maxHeldBytes: 4096, maxHeldSegments: 4)))
@@ -70,7 +73,7 @@ public enum FuzzEntry {
             analyzer.observe(dissection)
         }
         _ = sccp.finish()
-        let report = AnalysisReport(file: "fuzz", analysis: analyzer.finish().sos)
+        let report = AnalysisReport(file: "fuzz", conclusion: analyzer.finish())
         requireSafe(AnalysisText().lines(report), "AnalysisText")
         _ = report.json
         var table = TransferTable()

@@ -14,8 +14,9 @@ public struct AnalysisReport: Codable, Equatable, Sendable {
     /// `family`, and the image's `has_image_magic`; 3 added a phone's
     /// `downloads` (each with its `trace`) and `periods`, a timeline line's
     /// `last_time` and `comments`, and the capture's `comments` and
-    /// `frame_comments`.
-    public static let schemaVersion = 3
+    /// `frame_comments`; 4 the 79xx phones (`family` "79xx", a phone's
+    /// `model`, `load` and `cycles`) and the 79xx thresholds.
+    public static let schemaVersion = 4
 
     public var file: String
     public var format = Self.formatName
@@ -51,7 +52,57 @@ public struct AnalysisReport: Codable, Equatable, Sendable {
         public var resetWindow: Double
         public var stall: Double
         public var noReply: Double
+        /// The 79xx thresholds: cycles that make a loop, seconds without progress, seconds for a registration's answer.
+        public var loopCycles: Int
+        public var noProgress: Double
+        public var registration: Double
     }
+
+    /// The report of every diagnosis: the S.O.S. phones, then the 79xx
+    /// phones; the capture's verdict is the most serious phone's (a failure
+    /// before an undecided one before a success), with no phone the S.O.S.
+    /// diagnosis's word, or NO_PHONE_TRAFFIC when the capture shows a 79xx
+    /// setup and nothing else.
+    /// What the capture as a whole shows (signs that it was filtered) is among its notes.
+    public init(file: String, conclusion c: CaptureConclusion, damage: String? = nil, warnings: [String] = []) {
+        self.init(file: file, analysis: c.sos, damage: damage, warnings: warnings, comments: c.comments)
+        if let filtered = CaptureWording.filtered(c.filterSigns) { notes.insert(filtered, at: damage == nil ? 0 : 1) }
+        let boot = c.boot
+        let sosSaysNothing: Bool = if case .capture(let f) = c.sos.verdict { f.code == .noRecoveryTraffic } else { false }
+        thresholds.loopCycles = boot.thresholds.loopCycles
+        thresholds.noProgress = boot.thresholds.noProgress
+        thresholds.registration = boot.thresholds.registration
+        notes += boot.notices.map(BootWording.notice)
+        if boot.phones.isEmpty {
+            if sosSaysNothing, let f = boot.noPhone {
+                verdict = f.code.rawValue
+                explanation = f.explanation
+                nextStep = f.nextStep
+                findings = [FindingRecord(f)]
+            }
+            return
+        }
+        if sosSaysNothing {
+            // The S.O.S. diagnosis's "no recovery traffic" is no finding beside a 79xx phone.
+            findings = []
+            timeline = []
+        }
+        let worst = boot.phones.indices.min { boot.phones[$0].code < boot.phones[$1].code } ?? 0
+        let w = boot.phones[worst]
+        let total = phones.count + boot.phones.count
+        let bootWords = total == 1 ? "Phone \(w.identity.mac): \(w.explanation)" : "\(total) phones; the worst off, \(w.identity.mac): \(w.explanation)"
+        if c.sos.phones.isEmpty || Self.severity(boot: w.code) < Self.severity(sos: c.sos.code) {
+            verdict = w.code.rawValue
+            explanation = bootWords
+            nextStep = w.nextStep
+        }
+        phones += boot.phones.map(PhoneRecord.init)
+    }
+
+    /// 0 for a failure, 1 for an undecided verdict, 2 for a success: how
+    /// phones of two families compare.
+    static func severity(sos c: VerdictCode) -> Int { c.isSuccess ? 2 : c.isUndecided ? 1 : 0 }
+    static func severity(boot c: BootVerdictCode) -> Int { c.isSuccess ? 2 : c.isUndecided ? 1 : 0 }
 
     public init(file: String, analysis a: RecoveryAnalysis, damage: String? = nil, warnings: [String] = [],
                 comments: CaptureComments = CaptureComments()) {
@@ -68,7 +119,9 @@ public struct AnalysisReport: Codable, Equatable, Sendable {
             shown.formUnion(frames)
             return TimelineRecord(e, comments: frames.flatMap { onFrames[$0] ?? [] })
         }
-        thresholds = Thresholds(resetWindow: a.thresholds.resetWindow, stall: a.thresholds.stall, noReply: a.thresholds.noReply)
+        let boot = BootThresholds()
+        thresholds = Thresholds(resetWindow: a.thresholds.resetWindow, stall: a.thresholds.stall, noReply: a.thresholds.noReply,
+                                loopCycles: boot.loopCycles, noProgress: boot.noProgress, registration: boot.registration)
         phones = a.phones.map { PhoneRecord($0, timeline: $0.timeline.map(line)) }
         findings = a.findings.map(FindingRecord.init)
         timeline = a.timeline.map(line)
@@ -80,13 +133,6 @@ public struct AnalysisReport: Codable, Equatable, Sendable {
         if let damage { notes.insert("the capture is damaged: \(damage); it was analysed up to the damage", at: 0) }
         notes += warnings
         self.notes = notes
-    }
-
-    /// The report of every diagnosis of a capture, with what the capture
-    /// as a whole shows (signs that it was filtered) among its notes.
-    public init(file: String, conclusion: CaptureConclusion, damage: String? = nil, warnings: [String] = []) {
-        self.init(file: file, analysis: conclusion.sos, damage: damage, warnings: warnings, comments: conclusion.comments)
-        if let filtered = CaptureWording.filtered(conclusion.filterSigns) { notes.insert(filtered, at: damage == nil ? 0 : 1) }
     }
 
     /// The JSON object, on one line.
@@ -120,6 +166,12 @@ public struct PhoneRecord: Codable, Equatable, Sendable {
     /// What sosdump marks between frames (the silence after a download, the reset window).
     public var periods: [PeriodRecord]
     public var notes: [String]
+    /// A 79xx phone's model (`7945`); null for an S.O.S. phone.
+    @Nullable public var model: String?
+    /// A 79xx phone's running load in its last cycle (`SCCP45.8-3-3S`).
+    @Nullable public var load: String?
+    /// A 79xx phone's boot cycles; empty for an S.O.S. phone.
+    public var cycles: [CycleRecord]
 
     public init(_ p: PhoneVerdict, timeline: [TimelineRecord]? = nil) {
         let id = p.identity
@@ -143,6 +195,74 @@ public struct PhoneRecord: Codable, Equatable, Sendable {
         self.timeline = timeline ?? p.timeline.map { TimelineRecord($0) }
         periods = p.periods.map(PeriodRecord.init)
         notes = p.notes.map(SOSWording.note)
+        cycles = []
+    }
+
+    public init(_ p: BootPhoneVerdict) {
+        let id = p.identity
+        family = p.family.rawValue
+        mac = id.mac.description
+        ip = id.address?.description
+        addresses = id.address.map { [$0.description] } ?? []
+        product = id.deviceName
+        verdict = p.code.rawValue
+        explanation = p.explanation
+        nextStep = p.nextStep
+        findings = p.findings.map(FindingRecord.init)
+        attempts = p.cycleCount
+        downloads = []
+        timeline = []
+        periods = []
+        notes = p.notes.map(BootWording.note)
+        model = id.model
+        load = p.cycles.last(where: { $0.runningLoad != nil })?.runningLoad
+        cycles = p.cycles.map(CycleRecord.init)
+    }
+}
+
+/// One boot of a 79xx phone: how it started, what DHCP gave, every file it
+/// asked for and what became of it, the load, the registration.
+public struct CycleRecord: Codable, Equatable, Sendable {
+    public var number: Int
+    public var frame: Int
+    public var time: String
+    public var startedBy: String
+    @Nullable public var runningLoad: String?
+    /// The DHCP outcome in a few words (the address, `no answer`, `NAK`).
+    public var dhcp: String
+    /// The TFTP server DHCP gave, and how (`10.0.0.1 (option 150)`).
+    @Nullable public var tftpServer: String?
+    public var files: [FileRecord]
+    @Nullable public var configLoad: String?
+    @Nullable public var loadsFile: String?
+    @Nullable public var loadParts: [String]?
+    @Nullable public var registration: String?
+
+    public struct FileRecord: Codable, Equatable, Sendable {
+        public var name: String
+        public var kind: String
+        public var frame: Int
+        /// `1234 bytes`, `ERROR 1`, `no answer`, `unreachable`, `stalled at block n`.
+        public var outcome: String
+        @Nullable public var outcomeFrame: Int?
+    }
+
+    public init(_ c: BootCycle) {
+        number = c.number
+        frame = c.start.frame
+        time = c.start.time.rfc3339
+        startedBy = BootWording.startedBy(c.startedBy)
+        runningLoad = c.runningLoad
+        dhcp = BootWording.dhcp(c.dhcp)
+        tftpServer = c.tftp.map(BootWording.choice)
+        files = c.files.map {
+            FileRecord(name: $0.name, kind: $0.kind.rawValue, frame: $0.request.frame, outcome: BootWording.outcome($0.outcome),
+                       outcomeFrame: $0.outcomeFrame)
+        }
+        configLoad = c.configLoad
+        loadsFile = c.loadsFile
+        loadParts = c.loadParts
+        registration = BootWording.registration(c.registration)
     }
 }
 
@@ -165,6 +285,15 @@ public struct FindingRecord: Codable, Equatable, Sendable {
         frames = f.frames
         evidence = f.evidence.map(EvidenceRecord.init)
     }
+
+    public init(_ f: BootFinding) {
+        code = f.code.rawValue
+        warning = f.isWarning
+        explanation = f.explanation
+        nextStep = f.nextStep
+        frames = f.frames
+        evidence = f.evidence.map(EvidenceRecord.init)
+    }
 }
 
 /// A frame, and what it shows.
@@ -174,6 +303,12 @@ public struct EvidenceRecord: Codable, Equatable, Sendable {
     public var what: String
 
     public init(_ e: Evidence) {
+        frame = e.frame
+        time = e.time.rfc3339
+        what = e.what
+    }
+
+    public init(_ e: BootEvidence) {
         frame = e.frame
         time = e.time.rfc3339
         what = e.what

@@ -11,8 +11,15 @@ public struct AnalysisText: Sendable {
         public init(colour: Bool) { self.colour = colour }
 
         func code(_ code: String) -> String {
-            guard colour, let c = VerdictCode(rawValue: code) else { return TerminalText.escaped(code) }
-            let sgr = c.isSuccess ? "1;32" : (c.isWarning || c.isUndecided ? "1;33" : "1;31")
+            guard colour else { return TerminalText.escaped(code) }
+            let sgr: String
+            if let c = VerdictCode(rawValue: code) {
+                sgr = c.isSuccess ? "1;32" : (c.isWarning || c.isUndecided ? "1;33" : "1;31")
+            } else if let c = BootVerdictCode(rawValue: code) {
+                sgr = c.isSuccess ? "1;32" : (c.isUndecided || c == .upgradePath ? "1;33" : "1;31")
+            } else {
+                return TerminalText.escaped(code)
+            }
             return "\u{1B}[\(sgr)m\(code)\u{1B}[0m"
         }
 
@@ -45,8 +52,14 @@ public struct AnalysisText: Sendable {
             let who = ReportWording.identity(p)
             if !who.isEmpty { out.append(e("  " + who.joined(separator: ", "))) }
             out += Self.wrap(e(p.explanation), indent: "  ")
-            out.append("  \(ReportWording.timeline):")
-            out += timelineLines(p.timeline)
+            if !p.timeline.isEmpty || p.cycles.isEmpty {
+                out.append("  \(ReportWording.timeline):")
+                out += timelineLines(p.timeline)
+            }
+            if !p.cycles.isEmpty {
+                out.append("  cycles:")
+                out += cycleLines(p.cycles)
+            }
             if let t = p.transfer { out.append(e("  \(ReportWording.download): " + ReportWording.download(t))) }
             if let image = p.image { out += Self.wrap(e(ReportWording.image(image)), indent: "  ") }
             out.append("  \(ReportWording.findings):")
@@ -77,6 +90,41 @@ public struct AnalysisText: Sendable {
         var lines = Self.wrap("\(kind)\(style.code(f.code))\(ReportWording.frames(f.frames)): \(e(f.explanation))", indent: "    ", hanging: "      ")
         if let caveat = f.caveat { lines += Self.wrap("\(ReportWording.caveat): " + e(caveat), indent: "      ") }
         return lines
+    }
+
+    /// A 79xx phone's boots as a short table, each with the files it asked for below it.
+    func cycleLines(_ cycles: [CycleRecord]) -> [String] {
+        var rows: [[String]] = [["#", "frame", "time", "started by", "load", "DHCP", "TFTP server", "registration"]]
+        for c in cycles {
+            let clock = String(ReportWording.utc(c.time).split(separator: " ").last ?? "")
+            rows.append([String(c.number), String(c.frame), clock, c.startedBy, c.runningLoad ?? "-", c.dhcp, c.tftpServer ?? "-",
+                         c.registration ?? "-"])
+        }
+        var widths = [Int](repeating: 0, count: 8)
+        for r in rows {
+            for (i, cell) in r.enumerated() { widths[i] = max(widths[i], cell.count) }
+        }
+        var out: [String] = []
+        for (i, r) in rows.enumerated() {
+            var line = "    "
+            for (j, cell) in r.enumerated() {
+                line += j == r.count - 1 ? cell : cell.padding(toLength: widths[j] + 2, withPad: " ", startingAt: 0)
+            }
+            out.append(e(line))
+            guard i > 0 else { continue }
+            let c = cycles[i - 1]
+            let files = c.files.map { "\($0.name) \($0.outcome)" }
+            if !files.isEmpty { out += Self.wrap("files: " + e(files.joined(separator: ", ")), indent: "      ", hanging: "        ") }
+            if let load = c.configLoad {
+                var words = "configuration names \(load)"
+                if let parts = c.loadParts {
+                    let loads = c.loadsFile ?? "the .loads"
+                    words += "; \(loads) lists \(parts.joined(separator: ", "))"
+                }
+                out += Self.wrap(e(words), indent: "      ", hanging: "        ")
+            }
+        }
+        return out
     }
 
     func timelineLines(_ lines: [TimelineRecord]) -> [String] {

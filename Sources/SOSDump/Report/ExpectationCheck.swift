@@ -83,7 +83,7 @@ public struct Expectation: Codable, Sendable, Equatable {
         do {
             let e = try JSONDecoder().decode(Expectation.self, from: data)
             for code in [e.verdict] + e.phones.flatMap({ [$0.verdict] + $0.findings.map(\.code) }) + (e.findings ?? []).map(\.code)
-            where VerdictCode(rawValue: code) == nil {
+            where VerdictCode(rawValue: code) == nil && BootVerdictCode(rawValue: code) == nil {
                 throw ExpectationError(path: path, reason: "\"\(code)\" is not a verdict code")
             }
             return e
@@ -141,7 +141,8 @@ public struct Expectation: Codable, Sendable, Equatable {
         var out: [String] = []
         let e = Set(expected.map(\.code)), g = Set(got.map(\.code))
         if e != g {
-            let order = { (codes: Set<String>) in codes.sorted { (VerdictCode(rawValue: $0)?.rank ?? 99) < (VerdictCode(rawValue: $1)?.rank ?? 99) } }
+            let rank = { (code: String) in VerdictCode(rawValue: code)?.rank ?? BootVerdictCode(rawValue: code).map { 100 + $0.rank } ?? 999 }
+            let order = { (codes: Set<String>) in codes.sorted { rank($0) < rank($1) } }
             var line = "\(what): findings: expected [\(order(e).joined(separator: ", "))], got [\(order(g).joined(separator: ", "))]"
             let missing = order(e.subtracting(g)), extra = order(g.subtracting(e))
             var parts: [String] = []

@@ -153,11 +153,14 @@ public struct LiveEventRecord: Codable, Equatable, Sendable {
         case .phoneVerdict(let v, let time):
             self.init(.phoneVerdict, time)
             phone = PhoneRecord(v)
-        case .concluded(let a, let time):
+        case .bootPhoneVerdict(let v, let time):
+            self.init(.phoneVerdict, time)
+            phone = PhoneRecord(v)
+        case .concluded(let c, let time):
             self.init(.concluded, time)
-            let report = AnalysisReport(file: "", analysis: a)
+            let report = AnalysisReport(file: "", conclusion: c)
             conclusion = Conclusion(verdict: report.verdict, explanation: report.explanation, nextStep: report.nextStep,
-                                    frames: a.frames, phones: report.phones,
+                                    frames: c.sos.frames, phones: report.phones,
                                     findings: report.findings, notes: report.notes)
         case .captureEnded(let s):
             self.init(.captureEnded, s.time)

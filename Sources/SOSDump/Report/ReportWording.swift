@@ -29,7 +29,7 @@ enum ReportWording {
     // MARK: Lines made from records
 
     /// What a verdict code means, when it is one.
-    static func meaning(_ code: String) -> String? { VerdictCode(rawValue: code)?.meaning }
+    static func meaning(_ code: String) -> String? { VerdictCode(rawValue: code)?.meaning ?? BootVerdictCode(rawValue: code)?.meaning }
 
     /// `1234 frames, 2026-11-21 12:24:22.1 to 2026-11-21 12:30:01.9 UTC (5 min)`.
     static func span(_ c: AnalysisReport.Capture) -> String {
@@ -45,7 +45,9 @@ enum ReportWording {
     /// Who a phone is: product, serial, addresses, loader, hardware, gateway.
     static func identity(_ p: PhoneRecord) -> [String] {
         var who: [String] = []
+        if let v = p.model { who.append("Cisco IP Phone \(v)") }
         if let v = p.product { who.append(v) }
+        if let v = p.load { who.append("load \(v)") }
         if let v = p.serial { who.append("serial \(v)") }
         if let v = p.ip { who.append("ip \(v)" + (p.addresses.count > 1 ? " (before: \(p.addresses.dropLast().joined(separator: ", ")))" : "")) }
         if let v = p.loaderVersion { who.append("loader \(v)") }

@@ -54,17 +54,22 @@ enum Frames {
 
     // MARK: DHCP (RFC 2131, RFC 2132)
 
-    /// A DHCPDISCOVER from a client with no address: BOOTP's 236 bytes, the
-    /// magic cookie, the options in the order given, End, padding to 300.
-    static func dhcpDiscover(mac: MACAddress, transactionID: UInt32, seconds: UInt16, options: [(UInt8, [UInt8])]) -> [UInt8] {
+    /// A DHCP message of `type` (1 DISCOVER, 3 REQUEST) from a client with
+    /// no address: BOOTP's 236 bytes, the magic cookie, option 53, the
+    /// options in the order given, End, padding to 300.
+    static func dhcpMessage(mac: MACAddress, type: UInt8, transactionID: UInt32, seconds: UInt16, options: [(UInt8, [UInt8])]) -> [UInt8] {
         var m: [UInt8] = [1, 1, 6, 0] + be32(transactionID) + be16(seconds) + be16(0x8000)
         m += [UInt8](repeating: 0, count: 16)  // ciaddr, yiaddr, siaddr, giaddr
         m += mac.octets + [UInt8](repeating: 0, count: 10)
         m += [UInt8](repeating: 0, count: 64 + 128)
-        m += [0x63, 0x82, 0x53, 0x63, 53, 1, 1]
+        m += [0x63, 0x82, 0x53, 0x63, 53, 1, type]
         for (code, value) in options { m += [code, UInt8(value.count)] + value }
         m.append(255)
         if m.count < 300 { m += [UInt8](repeating: 0, count: 300 - m.count) }
         return m
+    }
+
+    static func dhcpDiscover(mac: MACAddress, transactionID: UInt32, seconds: UInt16, options: [(UInt8, [UInt8])]) -> [UInt8] {
+        dhcpMessage(mac: mac, type: 1, transactionID: transactionID, seconds: seconds, options: options)
     }
 }

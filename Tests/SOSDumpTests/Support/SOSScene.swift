@@ -40,7 +40,7 @@ struct SOSScene {
     mutating func at(_ t: Double) { clock = t }
     mutating func wait(_ seconds: Double) { clock += seconds }
 
-    private mutating func emit(_ bytes: [UInt8], after step: Double) {
+    mutating func emit(_ bytes: [UInt8], after step: Double) {
         clock += step
         frames.append((bytes, clock, interface))
     }
@@ -241,7 +241,13 @@ struct SOSScene {
 
     func analyze(thresholds: RecoveryThresholds = RecoveryThresholds(), catalog: FirmwareCatalog = .builtIn,
                  limits: CaptureAnalysis.Limits = CaptureAnalysis.Limits()) -> RecoveryAnalysis {
-        var analyzer = CaptureAnalysis(catalog: catalog, thresholds: thresholds, limits: limits)
+        conclude(thresholds: thresholds, catalog: catalog, limits: limits).sos
+    }
+
+    /// Every diagnosis's conclusion on the scene.
+    func conclude(thresholds: RecoveryThresholds = RecoveryThresholds(), bootThresholds: BootThresholds = BootThresholds(),
+                  catalog: FirmwareCatalog = .builtIn, limits: CaptureAnalysis.Limits = CaptureAnalysis.Limits()) -> CaptureConclusion {
+        var analyzer = CaptureAnalysis(catalog: catalog, thresholds: thresholds, bootThresholds: bootThresholds, limits: limits)
         let decoder = FrameDecoder()
         for (i, f) in frames.enumerated() {
             let seconds = Int64(f.time.rounded(.down))
@@ -252,7 +258,7 @@ struct SOSScene {
                 analyzer.observe(decoder.decode(frame))
             }
         }
-        return analyzer.finish().sos
+        return analyzer.finish()
     }
 
     /// The scene as a classic pcap file (microseconds).

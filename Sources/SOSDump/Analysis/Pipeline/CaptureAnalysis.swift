@@ -7,8 +7,8 @@
 ///
 /// ```
 ///  Dissection ─► TFTPTransferTracker.observe ─► TFTPEvent? ─┐
-///       └──────────────────────────────────────────────────┴─► SOSDiagnosis.observe
-///                 takeFinished() ─► EndedTransfer ───────────► SOSDiagnosis.transferEnded
+///       └──────────────────────────────────────────────────┴─► SOSDiagnosis.observe, BootDiagnosis.observe
+///                 takeFinished() ─► EndedTransfer ───────────► SOSDiagnosis.transferEnded, BootDiagnosis.transferEnded
 ///  finish() ─► CaptureConclusion (each diagnosis's conclusion)
 /// ```
 ///
@@ -20,6 +20,7 @@ public struct CaptureAnalysis {
         /// The TFTP tracker's limits.
         public var tracker = TFTPTransferTracker.Limits()
         public var sos = SOSDiagnosis.Limits()
+        public var boot = BootDiagnosis.Limits()
 
         public init() {}
     }
@@ -28,6 +29,7 @@ public struct CaptureAnalysis {
     public let catalog: FirmwareCatalog
     @usableFromInline var tracker: TFTPTransferTracker
     @usableFromInline var sos: SOSDiagnosis
+    @usableFromInline var boot: BootDiagnosis
     @usableFromInline var span = CaptureSpan()
     /// Comments on frames (pcapng), for the report.
     @usableFromInline var comments = CaptureComments()
@@ -38,11 +40,13 @@ public struct CaptureAnalysis {
     public var keepsEndedTransfers = false
     @usableFromInline var endedTransfers: [EndedTransfer] = []
 
-    public init(catalog: FirmwareCatalog = .builtIn, thresholds: RecoveryThresholds = RecoveryThresholds(), limits: Limits = Limits()) {
+    public init(catalog: FirmwareCatalog = .builtIn, thresholds: RecoveryThresholds = RecoveryThresholds(),
+                bootThresholds: BootThresholds = BootThresholds(), limits: Limits = Limits()) {
         self.catalog = catalog
         self.limits = limits
         tracker = TFTPTransferTracker(limits: limits.tracker)
         sos = SOSDiagnosis(catalog: catalog, thresholds: thresholds, limits: limits.sos)
+        boot = BootDiagnosis(thresholds: bootThresholds, limits: limits.boot)
     }
 
     /// Feeds one decoded frame; returns what it did to the transfers.
@@ -55,6 +59,7 @@ public struct CaptureAnalysis {
         shape.observe(d)
         let event = tracker.observe(d)
         sos.observe(d, tftp: event, span: span)
+        boot.observe(d, tftp: event, span: span)
         if tracker.hasFinished { takeTransfers() }
         return event
     }
@@ -92,13 +97,16 @@ public struct CaptureAnalysis {
         if tracker.evictedTransfers > 0 {
             sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: limits.tracker.maxActiveTransfers))
         }
-        return CaptureConclusion(sos: sosAnalysis, filterSigns: shape.filterSigns(span: span), comments: comments, followed: sos.followed)
+        var followed = sos.followed
+        followed.formUnion(boot.followed)
+        return CaptureConclusion(sos: sosAnalysis, boot: boot.finish(span: span), filterSigns: shape.filterSigns(span: span), comments: comments, followed: followed)
     }
 
     /// Whether a frame is a message of a diagnosed family's own protocol
     /// (`Diagnosis.isOwnProtocol`), whoever sent it.
     public static func isOwnProtocol(_ d: borrowing Dissection) -> Bool {
-        SOSDiagnosis.isOwnProtocol(d)
+        if SOSDiagnosis.isOwnProtocol(d) { return true }
+        return BootDiagnosis.isOwnProtocol(d)
     }
 
     /// The S.O.S. phones' verdicts if the capture ended at `now` (a live
@@ -107,6 +115,11 @@ public struct CaptureAnalysis {
     /// ended now, unless they are complete (their image is checked at their end).
     public func sosVerdictsSoFar(at now: CaptureTimestamp) -> [PhoneVerdict] {
         sos.verdictsSoFar(at: now, span: span, open: tracker.provisionalTransfers(at: now, numbers: sos.downloadsInProgress))
+    }
+
+    /// The 79xx phones' verdicts if the capture ended at `now`.
+    public func bootVerdictsSoFar(at now: CaptureTimestamp) -> [BootPhoneVerdict] {
+        boot.verdictsSoFar(at: now, span: span)
     }
 
     // MARK: Transfers
@@ -147,6 +160,7 @@ public struct CaptureAnalysis {
             endedTransfers.append(kept)
         }
         sos.transferEnded(ended)
+        boot.transferEnded(ended)
     }
 }
 
@@ -154,6 +168,8 @@ public struct CaptureAnalysis {
 public struct CaptureConclusion: Sendable {
     /// The S.O.S. recovery diagnosis (SPA phones).
     public var sos: RecoveryAnalysis
+    /// The boot diagnosis (Cisco 79xx phones).
+    public var boot: BootAnalysis
     /// Signs that the capture was filtered: what it shows is not all that happened.
     public var filterSigns: [CaptureFilterSign] = []
     /// The capture's comments: its frames' (the walk's), and its own (the reader's, `CaptureReader.comments`).
@@ -167,8 +183,9 @@ extension CaptureAnalysis {
     /// of every frame read, and the damage that stopped reading, if any.
     public static func analyze(_ reader: CaptureReader, catalog: FirmwareCatalog = .builtIn,
                                thresholds: RecoveryThresholds = RecoveryThresholds(),
+                               bootThresholds: BootThresholds = BootThresholds(),
                                limits: Limits = Limits()) -> (conclusion: CaptureConclusion, damage: CaptureError?) {
-        var analysis = CaptureAnalysis(catalog: catalog, thresholds: thresholds, limits: limits)
+        var analysis = CaptureAnalysis(catalog: catalog, thresholds: thresholds, bootThresholds: bootThresholds, limits: limits)
         var damage: CaptureError?
         do {
             try FrameDecoder(udpChecksums: .deferred).decodeAll(from: reader) { d in analysis.observe(d) }

@@ -44,6 +44,8 @@ public protocol Diagnosis {
 public enum PhoneFamily: String, Sendable, Codable, CaseIterable {
     /// Cisco SPA30x/SPA50x in S.O.S. recovery mode (`SOSDiagnosis`).
     case sos
+    /// Cisco 79xx phones booting, looping, upgrading (`BootDiagnosis`).
+    case cisco79xx = "79xx"
 }
 
 /// How much of a capture has been walked: frames and the first and last times.

@@ -35,15 +35,17 @@ public struct LiveAnalysis {
     @usableFromInline var reportedBlocks: [Int: Int] = [:]
     /// The verdict last reported per phone, with its attempt count.
     private var reportedVerdicts: [MACAddress: (code: VerdictCode, attempts: Int)] = [:]
+    /// The 79xx verdict last reported per phone, with its cycle count.
+    private var reportedBootVerdicts: [MACAddress: (code: BootVerdictCode, cycles: Int)] = [:]
     @usableFromInline var pending: [LiveEvent] = []
     /// Transfers that have ended so far.
     public private(set) var transfersEnded = 0
 
     public init(catalog: FirmwareCatalog = .builtIn, thresholds: RecoveryThresholds = RecoveryThresholds(),
-                limits: CaptureAnalysis.Limits = .init(), progressEvery: Int = 64) {
+                bootThresholds: BootThresholds = BootThresholds(), limits: CaptureAnalysis.Limits = .init(), progressEvery: Int = 64) {
         precondition(progressEvery > 0, "progressEvery must be positive")
         self.progressEvery = progressEvery
-        analysis = CaptureAnalysis(catalog: catalog, thresholds: thresholds, limits: limits)
+        analysis = CaptureAnalysis(catalog: catalog, thresholds: thresholds, bootThresholds: bootThresholds, limits: limits)
         analysis.keepsEndedTransfers = true
     }
 
@@ -75,7 +77,8 @@ public struct LiveAnalysis {
         let conclusion = analysis.finish(end: time)
         ended(analysis.takeEndedTransfers(), at: time)
         for v in conclusion.sos.phones { report(v, at: time) }
-        pending.append(.concluded(conclusion.sos, at: time))
+        for v in conclusion.boot.phones { report(v, at: time) }
+        pending.append(.concluded(conclusion, at: time))
     }
 
     /// The events since the last call, in the order they happened.
@@ -126,6 +129,9 @@ public struct LiveAnalysis {
         for v in analysis.sosVerdictsSoFar(at: time) where !Self.undecided.contains(v.code) {
             report(v, at: time)
         }
+        for v in analysis.bootVerdictsSoFar(at: time) where !v.code.isUndecided {
+            report(v, at: time)
+        }
     }
 
     /// While the capture runs, these say only that nothing is decided yet.
@@ -136,6 +142,13 @@ public struct LiveAnalysis {
         if let last = reportedVerdicts[mac], last.code == v.code, last.attempts == v.attempts { return }
         reportedVerdicts[mac] = (v.code, v.attempts)
         pending.append(.phoneVerdict(v, at: time))
+    }
+
+    private mutating func report(_ v: BootPhoneVerdict, at time: CaptureTimestamp) {
+        let mac = v.identity.mac
+        if let last = reportedBootVerdicts[mac], last.code == v.code, last.cycles == v.cycleCount { return }
+        reportedBootVerdicts[mac] = (v.code, v.cycleCount)
+        pending.append(.bootPhoneVerdict(v, at: time))
     }
 
     private mutating func ended(_ transfers: [EndedTransfer], at time: CaptureTimestamp) {

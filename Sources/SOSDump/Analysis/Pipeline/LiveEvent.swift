@@ -21,9 +21,11 @@ public enum LiveEvent: Sendable {
     /// A phone's verdict, decided by the frames so far (or by a threshold
     /// running out); a later one for the same phone replaces it.
     case phoneVerdict(PhoneVerdict, at: CaptureTimestamp)
+    /// A 79xx phone's verdict, as `phoneVerdict` for an S.O.S. phone.
+    case bootPhoneVerdict(BootPhoneVerdict, at: CaptureTimestamp)
     /// The capture is over: the analysis of all its frames, as
     /// `sosdump analyze` concludes a file of the same frames.
-    case concluded(RecoveryAnalysis, at: CaptureTimestamp)
+    case concluded(CaptureConclusion, at: CaptureTimestamp)
     /// The capture stopped: why, and what it saw and lost.
     case captureEnded(LiveCaptureSummary)
 
@@ -32,7 +34,7 @@ public enum LiveEvent: Sendable {
         switch self {
         case .captureStarted(let s): s.time
         case .transferStarted(_, let at), .transferProgress(_, let at), .transferEnded(_, _, let at),
-             .phoneVerdict(_, let at), .concluded(_, let at): at
+             .phoneVerdict(_, let at), .bootPhoneVerdict(_, let at), .concluded(_, let at): at
         case .captureEnded(let s): s.time
         }
     }
