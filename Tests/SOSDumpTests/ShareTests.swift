@@ -71,6 +71,22 @@ import Testing
         return out
     }
 
+    /// Every frame's bytes, one after another, with each TCP header left out
+    /// (a zero byte between frames, so no pattern spans two).
+    static func framesOutsideTCPHeaders(_ path: String) throws -> [UInt8] {
+        var out: [UInt8] = []
+        try? FrameDecoder().decodeAll(from: try CaptureReader(path: path)) { d in
+            let bytes = Array(d.frame.bytes.rawBytes)
+            if case .tcp = d.transport, let t = d.offsets.transport, let p = d.offsets.payload, t <= p, p <= bytes.count {
+                out += bytes[..<t] + [0] + bytes[p...]
+            } else {
+                out += bytes
+            }
+            out.append(0)
+        }
+        return out
+    }
+
     @Test(arguments: corpus.map { "\($0.group)/\($0.name)" })
     func theSharedCaptureSaysTheSameAndHidesTheOriginals(_ capture: String) throws {
         let parts = capture.split(separator: "/").map(String.init)
@@ -88,8 +104,13 @@ import Testing
 
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: shared.path)))
         let serials = original.conclusion.sos.phones.compactMap(\.identity.serial)
+        let frames = try Self.framesOutsideTCPHeaders(shared.path)
         for (what, pattern) in try Self.originals(path, serials: serials) {
-            #expect(FrameEdit(bytes: bytes).find(pattern, from: 0) == nil, "\(what) is still in the shared file")
+            // Four bytes of an address can also be a TCP checksum's low byte, a zero
+            // urgent pointer and a NOP option (x.0.0.1): they are looked for in every
+            // frame but its TCP header, whose fields hold no address.
+            let haystack = pattern.count == 4 ? frames : bytes
+            #expect(FrameEdit(bytes: haystack).find(pattern, from: 0) == nil, "\(what) is still in the shared file")
         }
         // The phones are there, under their pseudonyms, with their maker's OUI.
         var pseudonyms = Pseudonyms(key: Self.key)

@@ -51,6 +51,9 @@ public struct FrameRedactor {
         } else if case .ipv4(let h) = d.network, h.isFragment, let n = d.offsets.network {
             // A fragment: its payload is not decoded here; scan it as it lies.
             scan(&edit, from: n + h.headerLength)
+        } else if Self.quotesADatagram(d), let t = d.offsets.transport {
+            // An ICMP error: the datagram it quotes (a TFTP request naming SEP<MAC>, say).
+            scan(&edit, from: t + ICMPv4Message.headerLength)
         }
         edit.finishChecksums()
         bytes = edit.bytes
@@ -222,6 +225,14 @@ public struct FrameRedactor {
                 }
             case (61, _) where option.data.count == 7 && option.data[0] == 1:
                 replaceMAC(&edit, at: at + 1)
+            case (150, _) where !option.data.isEmpty && option.data.count % 4 == 0:
+                // The TFTP servers of a 79xx phone. An x.0.0.0 entry is no host but
+                // the trace of an address typed as an integer: kept, as the verdict reads it.
+                var o = 0
+                while o + 4 <= instance.length {
+                    if let raw = edit.uint32(at: at + o), raw & 0x00FF_FFFF != 0 { replaceIPv4(&edit, at: at + o) }
+                    o += 4
+                }
             default:
                 continue
             }
@@ -260,6 +271,15 @@ public struct FrameRedactor {
                 guard !Self.isDigitOrDot(before), !Self.isDigitOrDot(after) else { continue }
                 replaceIPv4Text(&edit, at: at, original: address, length: text.count)
             }
+        }
+    }
+
+    /// An ICMP or ICMPv6 error that quotes the datagram that drew it.
+    static func quotesADatagram(_ d: borrowing Dissection) -> Bool {
+        switch d.transport {
+        case .icmpv4(let m): m.quoted != nil
+        case .icmpv6(let m): m.quoted != nil
+        default: false
         }
     }
 
