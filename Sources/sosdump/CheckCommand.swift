@@ -55,10 +55,22 @@ struct CheckCommand: ParsableCommand {
         }
         var output = StandardOutput()
         var passed = 0, failed = 0
-        for name in captures {
-            let path = (directory as NSString).appendingPathComponent(name)
-            let stem = (directory as NSString).appendingPathComponent(Self.stem(name) ?? name)
-            let lines = check(path: path, stem: stem, base: base)
+        // Every core analyses a capture at a time; the lines come out in
+        // the order of the names, each capture's as soon as it and those
+        // before it are done.
+        let results = CheckResults(count: captures.count)
+        let thresholds = thresholdOptions.thresholds
+        let directory = directory
+        let catalog = base
+        DispatchQueue.global().async {
+            DispatchQueue.concurrentPerform(iterations: captures.count) { i in
+                let path = (directory as NSString).appendingPathComponent(captures[i])
+                let stem = (directory as NSString).appendingPathComponent(Self.stem(captures[i]) ?? captures[i])
+                results.set(i, Self.check(path: path, stem: stem, base: catalog, thresholds: thresholds))
+            }
+        }
+        for (i, name) in captures.enumerated() {
+            let lines = results.wait(i)
             if lines.isEmpty {
                 passed += 1
             } else {
@@ -74,7 +86,7 @@ struct CheckCommand: ParsableCommand {
     }
 
     /// The lines of a capture that does not match (empty when it does).
-    func check(path: String, stem: String, base: FirmwareCatalog) -> [String] {
+    static func check(path: String, stem: String, base: FirmwareCatalog, thresholds: RecoveryThresholds) -> [String] {
         let name = (path as NSString).lastPathComponent
         let expectation: Expectation
         do {
@@ -99,7 +111,7 @@ struct CheckCommand: ParsableCommand {
         } catch {
             return ["FAIL  \(name): \(error)"]
         }
-        let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds)
+        let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholds)
         let report = AnalysisReport(file: path, analysis: conclusion.sos, damage: damage.map { "\($0)" })
         let differences = expectation.differences(from: report)
         guard !differences.isEmpty else { return [] }
@@ -114,5 +126,31 @@ struct CheckCommand: ParsableCommand {
             return String(name.dropLast(ext.count))
         }
         return nil
+    }
+}
+
+/// The lines of each capture `check` analyses, filled by the workers in any
+/// order and read in the order of the names.
+private final class CheckResults: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var lines: [[String]?]
+
+    init(count: Int) { lines = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ value: [String]) {
+        condition.lock()
+        lines[i] = value
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Capture `i`'s lines, once they are there.
+    func wait(_ i: Int) -> [String] {
+        condition.lock()
+        defer { condition.unlock() }
+        while lines[i] == nil { condition.wait() }
+        let value = lines[i] ?? []
+        lines[i] = []
+        return value
     }
 }

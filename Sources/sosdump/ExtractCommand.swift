@@ -45,8 +45,7 @@ struct ExtractCommand: ParsableCommand {
             warn("cannot create \(output): \(error.localizedDescription)")
             throw ExitStatus.cannotWrite
         }
-        var limits = TFTPTransferTracker.Limits()
-        limits.keepBytesPerTransfer = keepOptions.bytes
+        let limits = keepOptions.trackerLimits(keep: .everything)
         var tracker = TFTPTransferTracker(limits: limits)
         var writer = Writer(directory: output, force: force)
         var damage: String?

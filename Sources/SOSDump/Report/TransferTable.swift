@@ -13,32 +13,38 @@ public struct TransferTable {
     public init() {}
 
     public mutating func append(_ t: TFTPTransfer, record r: TransferRecord) {
-        rows.append([
-            "\(r.number)", "\(r.requestFrame)", t.request.time.utcText, r.client, r.server ?? "-", r.direction,
-            Self.printable(r.file), "\(r.bytes)", "\(r.blocks)", Self.fixed(r.seconds, 3),
-            r.bytesPerSecond.map(Self.rate) ?? "-", r.outcome,
-        ])
+        rows.append(Self.row(t, r))
         details.append(Self.details(r))
+    }
+
+    /// A transfer's row of cells.
+    static func row(_ t: TFTPTransfer, _ r: TransferRecord) -> [String] {
+        ["\(r.number)", "\(r.requestFrame)", t.request.time.utcText, r.client, r.server ?? "-", r.direction,
+         Self.printable(r.file), "\(r.bytes)", "\(r.blocks)", Self.fixed(r.seconds, 3),
+         r.bytesPerSecond.map(Self.rate) ?? "-", r.outcome]
     }
 
     /// The table, its columns padded to their widest cell.
     public func lines() -> [String] {
         var widths = Self.header.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        func line(_ cells: [String]) -> String {
-            var text = ""
-            for (i, cell) in cells.enumerated() {
-                let last = i == cells.count - 1
-                text += last ? cell : cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0)
-            }
-            return text
-        }
-        var out = [line(Self.header)]
+        var out = [Self.line(Self.header, widths: widths)]
         for (row, notes) in zip(rows, details) {
-            out.append(line(row))
+            out.append(Self.line(row, widths: widths))
             out.append(contentsOf: notes.map { "    " + $0 })
         }
         return out
+    }
+
+    /// One line of cells, each but the last padded to its column's width
+    /// and two spaces (a cell wider than its column pushes the rest).
+    static func line(_ cells: [String], widths: [Int]) -> String {
+        var text = ""
+        for (i, cell) in cells.enumerated() {
+            let last = i == cells.count - 1
+            text += last ? cell : cell.padding(toLength: max(cell.count, i < widths.count ? widths[i] : 0) + 2, withPad: " ", startingAt: 0)
+        }
+        return text
     }
 
     static func details(_ r: TransferRecord) -> [String] {

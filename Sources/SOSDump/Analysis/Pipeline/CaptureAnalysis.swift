@@ -17,8 +17,10 @@
 /// Stored, not an array of existentials: the per-frame calls are inlined.
 public struct CaptureAnalysis {
     public struct Limits: Sendable {
-        /// The TFTP tracker's limits.
-        public var tracker = TFTPTransferTracker.Limits()
+        /// The TFTP tracker's limits: by default it keeps only the bytes of
+        /// files that may be firmware images (what the diagnoses read), and
+        /// computes MD5 only for images.
+        public var tracker = TFTPTransferTracker.Limits.checking
         public var sos = SOSDiagnosis.Limits()
 
         public init() {}

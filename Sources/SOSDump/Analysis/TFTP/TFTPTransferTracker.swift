@@ -20,52 +20,116 @@ public struct TFTPTransferTracker {
         /// Bytes of each file kept for image checks and extraction; beyond
         /// them the file is only hashed.
         public var keepBytesPerTransfer = 64 << 20
-        /// Transfers followed at once; the quietest is ended to make room.
-        public var maxActiveTransfers = 4096
+        /// The memory all open transfers may hold together: their kept
+        /// bytes, bytes waiting to be hashed, block sets, and
+        /// `costPerTransfer` each. A block that would go past it is not
+        /// kept; a transfer that would open past it ends the one nearest
+        /// its end first, as `maxActiveTransfers` does.
+        public var memoryBudget = 256 << 20
+        /// Transfers followed at once; beyond it the one nearest its end
+        /// (a finished one lingering, else the one quiet longest) is ended
+        /// to make room, and `evictedTransfers` counts it.
+        public var maxActiveTransfers = 100_000
         /// Block numbers (after unwrapping past 65535) followed per transfer:
         /// 2^25 blocks of 512 bytes is 16 GiB.
         public var maxBlocks = 1 << 25
+        /// A DATA block further than this past the highest block seen or
+        /// acknowledged is not followed (an anomaly): no capture loses
+        /// that many DATA and ACKs in a row, and following it would only
+        /// grow the block sets.
+        public var maxBlockJump = 8192
         /// Capture seconds without a packet after which an unfinished
         /// transfer is ended (as stalled).
         public var idleSeconds: Int64 = 120
         /// Capture seconds a completed or failed transfer stays open for
         /// retransmissions.
         public var lingerSeconds: Int64 = 10
+        /// Which files' bytes are kept (up to `keepBytesPerTransfer`).
+        public var keep = Keep.everything
+        /// Digests besides SHA-256.
+        public var digests: RebuiltFile.Digests = .all
+
+        /// Which files' bytes the tracker keeps.
+        public enum Keep: Sendable {
+            /// Every file's (`extract`).
+            case everything
+            /// Only files that may be firmware images (`TransferredImage.mayBeImage`):
+            /// what `transfers`, `analyze` and `live` check. Other files are
+            /// hashed and fingerprinted, not kept.
+            case images
+        }
 
         public init() {}
+
+        /// What the checking commands use (`transfers`, `analyze`, `live`):
+        /// the bytes of possible firmware images only, SHA-256 of every
+        /// file and MD5 of images.
+        public static var checking: Limits {
+            var limits = Limits()
+            limits.keep = .images
+            limits.digests = [.md5OfImages]
+            return limits
+        }
     }
 
+    /// What an open transfer costs besides its file, as the budget counts
+    /// it: the state (`TransferState`, with its record and hash contexts),
+    /// its place in the map by client, the timer heap and the slot array,
+    /// and its strings and options on the heap. Measured in
+    /// `TFTPTrackerMemoryTests`; written down in docs/tftp-tracking.md.
+    public static let costPerTransfer = MemoryLayout<TransferState>.stride + 256
+
     public let limits: Limits
-    /// The open transfers, in request order: values, mutated in place.
-    /// Dense: a transfer that ends is replaced by the last one.
-    private var open: [TransferState] = []
-    /// Where each open transfer's client is in `open`.
+    /// The open transfers, each in a slot that stays its own while it is
+    /// open (the timer heap names slots); a freed slot is reused.
+    private var slots: [TransferState?] = []
+    private var freeSlots: [Int] = []
+    /// Where each open transfer's client is in `slots`.
     private var active: [TransportEndpoint: Int] = [:]
-    /// How many open transfers have a client in each slot (a hash of its
-    /// address and port, `clientSlot`): a datagram neither of whose ends is
-    /// in a used slot cannot belong to one, and is let go at the cost of two
-    /// array reads (most frames of a busy capture, even one full of other
-    /// traffic on the same ports).
-    private var clientSlots = [UInt16](repeating: 0, count: 1 << 16)
+    /// How many open transfers have a client in each filter slot (a hash
+    /// of its address and port, `clientSlot`): a datagram neither of whose
+    /// ends is in a used slot cannot belong to one, and is let go at the
+    /// cost of two array reads (most frames of a busy capture, even one
+    /// full of other traffic on the same ports).
+    private var clientSlots = [UInt32](repeating: 0, count: 1 << 16)
+    /// When each open transfer ends by the clock: a min-heap of deadlines,
+    /// one live entry per transfer, never later than its true deadline.
+    private var timers = TimerHeap()
+    private var timerTokens: UInt32 = 0
     private var finishedTransfers: [TFTPTransfer] = []
     private var requestsSeen = 0
     @usableFromInline var now = CaptureTimestamp(seconds: 0, nanoseconds: 0)
-    @usableFromInline var nextSweep: Int64 = .min
-    /// Transfers ended early because `maxActiveTransfers` were open.
+    /// The earliest deadline in `timers`: one comparison per frame.
+    @usableFromInline var nextDeadline: Int64 = .max
+    /// Transfers ended early because `maxActiveTransfers` were open or
+    /// the memory budget was spent.
     public private(set) var evictedTransfers = 0
+    /// Bytes the open transfers hold, as `Limits.memoryBudget` counts them.
+    public private(set) var memoryInUse = 0
+    /// The most `memoryInUse` reached.
+    public private(set) var peakMemoryInUse = 0
+    /// The most transfers open at once.
+    public private(set) var peakOpenTransfers = 0
+    /// Blocks not kept, and transfers whose later blocks were not followed,
+    /// because the memory budget was spent.
+    public private(set) var blocksOverBudget = 0
+    public private(set) var transfersOverBudget = 0
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
     }
 
+    /// Transfers open right now.
+    public var openCount: Int { active.count }
+
     /// Transfers being followed right now (for a live view).
-    public var activeTransfers: [TFTPTransfer] { open.map(\.transfer).sorted { $0.number < $1.number } }
+    public var activeTransfers: [TFTPTransfer] { slots.compactMap { $0?.transfer }.sorted { $0.number < $1.number } }
 
     /// Where each open transfer stands, in request order: counts and
     /// frames only, so a live view can take it as often as it likes
     /// without holding a copy of a file being rebuilt (which would make
     /// the next block copy the whole file).
-    public var activeProgress: [TFTPTransferProgress] { open.map(\.progressSnapshot).sorted { $0.number < $1.number } }
+    public var activeProgress: [TFTPTransferProgress] { slots.compactMap { $0?.progressSnapshot }.sorted { $0.number < $1.number } }
 
     /// Moves the tracker's clock to `time` without a frame. A live capture
     /// calls it when nothing arrived for a while, so that transfers that
@@ -74,7 +138,7 @@ public struct TFTPTransferTracker {
     public mutating func advanceClock(to time: CaptureTimestamp) {
         guard time > now else { return }
         now = time
-        if now.seconds >= nextSweep { sweep() }
+        if now.seconds >= nextDeadline { expire() }
     }
 
     /// Feeds one decoded frame and says what it did to the transfers: a
@@ -108,7 +172,7 @@ public struct TFTPTransferTracker {
         default:
             break
         }
-        if now.seconds >= nextSweep { sweep() }
+        if now.seconds >= nextDeadline { expire() }
         return event
     }
 
@@ -137,10 +201,15 @@ public struct TFTPTransferTracker {
     /// Ends every open transfer (the capture is over) and returns all the
     /// transfers not yet taken, in the order of their requests.
     public mutating func finish() -> [TFTPTransfer] {
-        for i in open.indices.sorted(by: { open[$0].transfer.number < open[$1].transfer.number }) { end(i) }
+        let order = slots.indices.filter { slots[$0] != nil }.sorted { slots[$0]!.transfer.number < slots[$1]!.transfer.number }
+        for slot in order { end(slot) }
         active = [:]
-        open = []
-        clientSlots = [UInt16](repeating: 0, count: 1 << 16)
+        slots = []
+        freeSlots = []
+        timers = TimerHeap()
+        nextDeadline = .max
+        memoryInUse = 0
+        clientSlots = [UInt32](repeating: 0, count: 1 << 16)
         return takeFinished()
     }
 
@@ -167,18 +236,22 @@ public struct TFTPTransferTracker {
             case .writeRequest(let request) where destination.port == TFTPPacket.port:
                 return newRequest(request, .write, from: source, to: destination, at: mark, replacing: i)
             default:
-                open[i].packet(packet, from: .client, at: mark, limits: limits)
-                return .progressed(transfer: open[i].transfer.number, client: source)
+                let before = slots[i]!.footprint
+                slots[i]!.packet(packet, from: .client, at: mark, limits: limits, allowance: allowance)
+                accountAndRearm(i, footprintBefore: before)
+                return .progressed(transfer: slots[i]!.transfer.number, client: source)
             }
         } else if let i = openTransfer(of: destination) {
             // To a client: from its server, or from a stranger.
             guard let packet = try? TFTPPacket.decode(payload) else { return nil }
-            let latched = open[i].transfer.server == nil
-            open[i].serverPacket(packet, from: source, at: mark, limits: limits)
-            if latched, let server = open[i].transfer.server {
-                return .replyLatched(transfer: open[i].transfer.number, client: destination, server: server)
+            let latched = slots[i]!.transfer.server == nil
+            let before = slots[i]!.footprint
+            slots[i]!.serverPacket(packet, from: source, at: mark, limits: limits, allowance: allowance)
+            accountAndRearm(i, footprintBefore: before)
+            if latched, let server = slots[i]!.transfer.server {
+                return .replyLatched(transfer: slots[i]!.transfer.number, client: destination, server: server)
             }
-            return .progressed(transfer: open[i].transfer.number, client: destination)
+            return .progressed(transfer: slots[i]!.transfer.number, client: destination)
         } else if destination.port == TFTPPacket.port {
             switch try? TFTPPacket.decode(payload) {
             case .readRequest(let request)?: return newRequest(request, .read, from: source, to: destination, at: mark, replacing: nil)
@@ -189,30 +262,66 @@ public struct TFTPTransferTracker {
         return nil
     }
 
+    /// What the budget has left for the packet at hand.
+    private var allowance: Int { limits.memoryBudget - memoryInUse }
+
+    /// After a packet of the transfer in `slot`: its memory counted, and a
+    /// new timer when its deadline came earlier (it finished, or the
+    /// capture's clock went back).
+    private mutating func accountAndRearm(_ slot: Int, footprintBefore: Int) {
+        let grown = slots[slot]!.footprint - footprintBefore
+        if grown != 0 {
+            memoryInUse += grown
+            peakMemoryInUse = max(peakMemoryInUse, memoryInUse)
+        }
+        let overBudget = slots[slot]!.takeOverBudget()
+        if overBudget.blocks > 0 || overBudget.stopped {
+            blocksOverBudget += overBudget.blocks
+            if overBudget.stopped { transfersOverBudget += 1 }
+        }
+        if deadline(slot) < slots[slot]!.timerKey { arm(slot) }
+    }
+
     private mutating func newRequest(_ request: TFTPRequest, _ direction: TFTPTransfer.Direction, from client: TransportEndpoint,
                             to destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, replacing old: Int?) -> TFTPEvent {
         if let old {
-            if open[old].transfer.server == nil, open[old].transfer.fileName == request.fileName, open[old].transfer.direction == direction {
-                open[old].transfer.requestCount += 1  // the same request again: no answer yet
-                open[old].transfer.lastFrame = mark
-                open[old].lastSpeaker = .client
-                return .request(TFTPRequestSeen(transfer: open[old].transfer.number, direction: direction, fileName: request.fileName,
+            if slots[old]!.transfer.server == nil, slots[old]!.transfer.fileName == request.fileName, slots[old]!.transfer.direction == direction {
+                slots[old]!.transfer.requestCount += 1  // the same request again: no answer yet
+                slots[old]!.transfer.lastFrame = mark
+                slots[old]!.lastSpeaker = .client
+                if deadline(old) < slots[old]!.timerKey { arm(old) }
+                return .request(TFTPRequestSeen(transfer: slots[old]!.transfer.number, direction: direction, fileName: request.fileName,
                                                 client: client, destination: destination, repeated: true))
             }
-            open[old].supersededBy = mark
+            slots[old]!.supersededBy = mark
             end(old)
-            close(client)
+            close(old)
         }
-        if open.count >= limits.maxActiveTransfers, let quietest = open.indices.min(by: { open[$0].transfer.lastFrame.time < open[$1].transfer.lastFrame.time }) {
-            evictedTransfers += 1
-            end(quietest)
-            close(open[quietest].client)
+        while !active.isEmpty,
+              active.count >= limits.maxActiveTransfers || memoryInUse + Self.costPerTransfer > limits.memoryBudget {
+            evictNearestEnd()
         }
         requestsSeen += 1
+        let keeps = limits.keep == .everything || TransferredImage.mayBeImage(fileName: request.fileName)
+        var digests = limits.digests
+        if TransferredImage.mayBeImage(fileName: request.fileName), digests.contains(.md5OfImages) { digests.insert(.md5) }
+        let state = TransferState(number: requestsSeen, direction: direction, request: request, client: client,
+                                  destination: destination, at: mark, keepLimit: limits.keepBytesPerTransfer,
+                                  keepsBytes: keeps, decidesKeepingOnMagic: limits.keep == .images && !keeps, digests: digests)
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[slot] = state
+        } else {
+            slot = slots.count
+            slots.append(state)
+        }
         clientSlots[Self.clientSlot(client)] += 1
-        active[client] = open.count
-        open.append(TransferState(number: requestsSeen, direction: direction, request: request, client: client,
-                                  destination: destination, at: mark, keepLimit: limits.keepBytesPerTransfer))
+        active[client] = slot
+        memoryInUse += Self.costPerTransfer + state.footprint
+        peakMemoryInUse = max(peakMemoryInUse, memoryInUse)
+        peakOpenTransfers = max(peakOpenTransfers, active.count)
+        arm(slot)
         return .request(TFTPRequestSeen(transfer: requestsSeen, direction: direction, fileName: request.fileName,
                                         client: client, destination: destination, repeated: false))
     }
@@ -222,11 +331,11 @@ public struct TFTPTransferTracker {
         let source = TransportEndpoint(quoted.source, sourcePort), destination = TransportEndpoint(quoted.destination, destinationPort)
         let mark = TFTPTransfer.FrameMark(frame: frame, time: now)
         if let i = active[source] {
-            open[i].unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .client, at: mark))
-            return .progressed(transfer: open[i].transfer.number, client: source)
-        } else if let i = active[destination], open[i].transfer.server?.port == sourcePort {
-            open[i].unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .server, at: mark))
-            return .progressed(transfer: open[i].transfer.number, client: destination)
+            slots[i]!.unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .client, at: mark))
+            return .progressed(transfer: slots[i]!.transfer.number, client: source)
+        } else if let i = active[destination], slots[i]!.transfer.server?.port == sourcePort {
+            slots[i]!.unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .server, at: mark))
+            return .progressed(transfer: slots[i]!.transfer.number, client: destination)
         }
         return nil
     }
@@ -235,25 +344,78 @@ public struct TFTPTransferTracker {
     /// found by its client, as every packet is, whatever the number of
     /// open transfers.
     public func progress(of event: TFTPEvent) -> TFTPTransferProgress? {
-        guard let i = active[event.client], open[i].transfer.number == event.transfer else { return nil }
-        return open[i].progressSnapshot
+        guard let i = active[event.client], let state = slots[i], state.transfer.number == event.transfer else { return nil }
+        return state.progressSnapshot
     }
 
     // MARK: Ending
 
+    /// The capture second from which the transfer in `slot` is ended by the
+    /// clock: quiet for more than `idleSeconds` (`lingerSeconds` once done).
+    private func deadline(_ slot: Int) -> Int64 {
+        let state = slots[slot]!
+        return state.transfer.lastFrame.time.seconds + (state.isDone ? limits.lingerSeconds : limits.idleSeconds) + 1
+    }
+
+    /// Puts a timer for the transfer in `slot` at its deadline; any earlier
+    /// timer of it becomes stale (its token no longer matches).
+    private mutating func arm(_ slot: Int) {
+        timerTokens &+= 1
+        let key = deadline(slot)
+        slots[slot]!.timerKey = key
+        slots[slot]!.timerToken = timerTokens
+        timers.push(TimerHeap.Entry(deadline: key, slot: Int32(slot), token: timerTokens))
+        if timers.count > 2 * active.count + 1024 {
+            // Stale timers of transfers superseded or moved on: drop them,
+            // so the heap stays proportional to the transfers open.
+            let slots = self.slots
+            timers.keep { Int($0.slot) < slots.count && slots[Int($0.slot)]?.timerToken == $0.token }
+        }
+        nextDeadline = timers.minimum ?? .max
+    }
+
+    /// Whether `entry` is the live timer of an open transfer.
+    private func isLive(_ entry: TimerHeap.Entry) -> Bool {
+        Int(entry.slot) < slots.count && slots[Int(entry.slot)]?.timerToken == entry.token
+    }
+
+    /// Ends the transfers whose deadline has passed: the cost is one heap
+    /// step per timer that comes due, whatever the number open. A timer
+    /// that comes due for a transfer that moved on since is set again at
+    /// its new deadline.
     @usableFromInline
-    mutating func sweep() {
-        nextSweep = now.seconds + 1
-        guard !active.isEmpty else { return }
-        var ended: [TransportEndpoint] = []
-        for state in open {
-            let quiet = now.seconds - state.transfer.lastFrame.time.seconds
-            if quiet > (state.isDone ? limits.lingerSeconds : limits.idleSeconds) { ended.append(state.client) }
+    mutating func expire() {
+        while let top = timers.top, top.deadline <= now.seconds {
+            timers.pop()
+            guard isLive(top) else { continue }
+            let slot = Int(top.slot)
+            if deadline(slot) > now.seconds {
+                arm(slot)
+            } else {
+                end(slot)
+                close(slot)
+            }
         }
-        for key in ended {
-            if let i = active[key] { end(i) }
-            close(key)
+        nextDeadline = timers.minimum ?? .max
+    }
+
+    /// Ends the open transfer whose deadline comes first (a finished one
+    /// lingering, else the one quiet longest) to make room.
+    private mutating func evictNearestEnd() {
+        while let top = timers.top {
+            timers.pop()
+            guard isLive(top) else { continue }
+            let slot = Int(top.slot)
+            if deadline(slot) > top.deadline {
+                arm(slot)  // moved on since: its true place in the heap
+                continue
+            }
+            evictedTransfers += 1
+            end(slot)
+            close(slot)
+            break
         }
+        nextDeadline = timers.minimum ?? .max
     }
 
     /// The filter slot of an endpoint: a multiplicative hash of its address
@@ -276,31 +438,82 @@ public struct TFTPTransferTracker {
         return opcode == 1 || opcode == 2
     }
 
-    /// The open transfer whose client is `endpoint`. Checks the port first;
-    /// with few transfers open a scan beats hashing the address.
+    /// The open transfer whose client is `endpoint`. Checks the filter
+    /// first; with few slots a scan beats hashing the address.
     private func openTransfer(of endpoint: TransportEndpoint) -> Int? {
         guard clientSlots[Self.clientSlot(endpoint)] > 0 else { return nil }
-        if open.count <= 8 {
-            for i in open.indices where open[i].client == endpoint { return i }
+        if slots.count <= 8 {
+            for i in slots.indices where slots[i]?.client == endpoint { return i }
             return nil
         }
         return active[endpoint]
     }
 
-    /// Closes the transfer of `client`: the last open transfer takes its place.
-    private mutating func close(_ client: TransportEndpoint) {
-        guard let i = active.removeValue(forKey: client) else { return }
-        let last = open.count - 1
-        if i != last {
-            open.swapAt(i, last)
-            active[open[i].client] = i
-        }
-        open.removeLast()
+    /// Closes the transfer in `slot`: its slot is freed, its memory given back.
+    private mutating func close(_ slot: Int) {
+        guard let client = slots[slot]?.client, active.removeValue(forKey: client) != nil else { return }
+        memoryInUse -= Self.costPerTransfer + slots[slot]!.footprint
+        slots[slot] = nil
+        freeSlots.append(slot)
         clientSlots[Self.clientSlot(client)] -= 1
     }
 
-    private mutating func end(_ i: Int) {
-        finishedTransfers.append(open[i].finalTransfer(captureEnd: now))
+    private mutating func end(_ slot: Int) {
+        finishedTransfers.append(slots[slot]!.finalTransfer(captureEnd: now))
+    }
+}
+
+/// A binary min-heap of transfer deadlines (capture seconds). An entry is
+/// live while its token is its transfer's (`TransferState.timerToken`);
+/// stale ones are dropped when they reach the top.
+struct TimerHeap {
+    struct Entry {
+        var deadline: Int64
+        var slot: Int32
+        var token: UInt32
+    }
+
+    private var entries: [Entry] = []
+
+    var top: Entry? { entries.first }
+    var minimum: Int64? { entries.first?.deadline }
+    var count: Int { entries.count }
+
+    mutating func push(_ entry: Entry) {
+        entries.append(entry)
+        var i = entries.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard entries[i].deadline < entries[parent].deadline else { break }
+            entries.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    /// Keeps only the entries `isKept` accepts, and heapifies them.
+    mutating func keep(where isKept: (Entry) -> Bool) {
+        entries.removeAll { !isKept($0) }
+        for i in stride(from: entries.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
+    }
+
+    mutating func pop() {
+        guard !entries.isEmpty else { return }
+        entries.swapAt(0, entries.count - 1)
+        entries.removeLast()
+        siftDown(0)
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var i = start
+        while true {
+            let left = 2 * i + 1, right = left + 1
+            var smallest = i
+            if left < entries.count, entries[left].deadline < entries[smallest].deadline { smallest = left }
+            if right < entries.count, entries[right].deadline < entries[smallest].deadline { smallest = right }
+            guard smallest != i else { return }
+            entries.swapAt(i, smallest)
+            i = smallest
+        }
     }
 }
 
@@ -377,7 +590,19 @@ struct TransferState {
     let client: TransportEndpoint
     var lastSpeaker: TFTPTransfer.Side = .client
     var supersededBy: TFTPTransfer.FrameMark?
+    /// The deadline of this transfer's live timer, and its token.
+    var timerKey: Int64 = .max
+    var timerToken: UInt32 = 0
     private let keepLimit: Int
+    private let digests: RebuiltFile.Digests
+    /// Keep the bytes only if the first block turns out to be an image's.
+    private var decidesKeepingOnMagic: Bool
+    /// Block sets and kept bytes, as the tracker's budget counts them.
+    private(set) var footprint = 0
+    /// Blocks not kept for want of budget since the tracker last asked,
+    /// and whether later blocks stopped being followed.
+    private var overBudget = (blocks: 0, stopped: false)
+    private var budgetSpent = false
     private var blockNumbers = BlockNumberUnwrapper()
     private var acknowledged = BlockSet()
     private var highestAck = -1
@@ -389,12 +614,16 @@ struct TransferState {
     private var blockLimitNoted = false
 
     init(number: Int, direction: TFTPTransfer.Direction, request: TFTPRequest, client: TransportEndpoint,
-         destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, keepLimit: Int) {
+         destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, keepLimit: Int,
+         keepsBytes: Bool, decidesKeepingOnMagic: Bool, digests: RebuiltFile.Digests) {
         self.keepLimit = keepLimit
         self.client = client
+        self.digests = digests
+        self.decidesKeepingOnMagic = decidesKeepingOnMagic
+        let file = RebuiltFile(blockSize: 512, keepLimit: keepLimit, keepsBytes: keepsBytes || decidesKeepingOnMagic, digests: digests)
         transfer = TFTPTransfer(number: number, direction: direction, fileName: request.fileName, mode: request.mode,
                                 requestedOptions: request.options, client: client, requestDestination: destination,
-                                request: mark, lastFrame: mark, file: RebuiltFile(blockSize: 512, keepLimit: keepLimit))
+                                request: mark, lastFrame: mark, file: file)
         if direction == .write { transfer.announcedSize = request.transferSize }
         progress = (0, mark)
     }
@@ -419,13 +648,34 @@ struct TransferState {
     private mutating func readImageHeader() {
         guard !imageHeaderRead, transfer.file.keptPrefixCount >= FirmwareImageLayout.headerSize else { return }
         imageHeaderRead = true
-        imageSize = TFTPTransferProgress.imageSize(transfer.file.bytes)
+        imageSize = TFTPTransferProgress.imageSize(transfer.file.keptPrefix)
+    }
+
+    /// With `Limits.Keep.images`, a file whose name does not say image is
+    /// kept until its first bytes are in: not the image magic, and its
+    /// bytes go (fingerprints stay for retransmissions).
+    private mutating func decideKeeping() {
+        let magic = FirmwareImageLayout.magic
+        guard decidesKeepingOnMagic, transfer.file.keptPrefixCount >= magic.count else { return }
+        decidesKeepingOnMagic = false
+        if !transfer.file.keptPrefix.prefix(magic.count).elementsEqual(magic) { transfer.file.stopKeeping() }
+    }
+
+    /// What the budget lost since the last call.
+    mutating func takeOverBudget() -> (blocks: Int, stopped: Bool) {
+        defer { overBudget = (0, false) }
+        return overBudget
+    }
+
+    private mutating func countFootprint() {
+        footprint = transfer.file.footprint + acknowledged.footprint + peerMissed.footprint
     }
 
     /// Completed (final block acknowledged) or failed: only retransmissions can follow.
     var isDone: Bool { transfer.error != nil || (transfer.file.finalBlock != nil && transfer.finalBlockAcknowledged) }
 
-    mutating func serverPacket(_ packet: TFTPPacket, from source: TransportEndpoint, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
+    mutating func serverPacket(_ packet: TFTPPacket, from source: TransportEndpoint, at mark: TFTPTransfer.FrameMark,
+                               limits: TFTPTransferTracker.Limits, allowance: Int) {
         if let server = transfer.server {
             guard source.port == server.port else {
                 transfer.foreignPackets.record(mark)
@@ -435,19 +685,23 @@ struct TransferState {
             transfer.server = source
             transfer.firstReply = mark
         }
-        self.packet(packet, from: .server, at: mark, limits: limits)
+        self.packet(packet, from: .server, at: mark, limits: limits, allowance: allowance)
     }
 
-    mutating func packet(_ packet: TFTPPacket, from side: TFTPTransfer.Side, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
+    /// One packet of the transfer; `allowance` is what the tracker's memory
+    /// budget has left.
+    mutating func packet(_ packet: TFTPPacket, from side: TFTPTransfer.Side, at mark: TFTPTransfer.FrameMark,
+                         limits: TFTPTransferTracker.Limits, allowance: Int) {
+        defer { countFootprint() }
         transfer.lastFrame = mark
         lastSpeaker = side
         switch packet {
         case .data(let block, let payload):
             guard side == transfer.sender else { return anomaly(.dataFromReceiver, at: mark) }
-            data(block, payload, at: mark, limits: limits)
+            data(block, payload, at: mark, limits: limits, allowance: allowance)
         case .ack(let block):
             guard side != transfer.sender else { return anomaly(.ackFromSender, at: mark) }
-            ack(block, at: mark, limits: limits)
+            ack(block, at: mark, limits: limits, allowance: allowance)
         case .error(let code, let message):
             if transfer.error == nil { transfer.error = .init(code: code, message: message, sentBy: side, at: mark) }
         case .optionAcknowledgment(let options):
@@ -470,7 +724,7 @@ struct TransferState {
         let blockSize = options.lazy.compactMap(\.blockSize).first ?? 512
         if transfer.file.highestBlock == 0 {
             transfer.blockSize = blockSize
-            transfer.file = RebuiltFile(blockSize: blockSize, keepLimit: keepLimit)
+            transfer.file = RebuiltFile(blockSize: blockSize, keepLimit: keepLimit, keepsBytes: transfer.file.keepsBytes, digests: digests)
         } else {
             anomaly(.optionAcknowledgmentAfterData, at: mark)
         }
@@ -480,8 +734,10 @@ struct TransferState {
 
     private var reference: Int { max(transfer.file.highestBlock, highestAck, 0) }
 
-    private mutating func data(_ wire: UInt16, _ payload: ByteView, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
+    private mutating func data(_ wire: UInt16, _ payload: ByteView, at mark: TFTPTransfer.FrameMark,
+                               limits: TFTPTransferTracker.Limits, allowance: Int) {
         transfer.dataPackets += 1
+        let reference = reference
         let block = blockNumbers.absolute(wire, near: reference)
         guard block >= 1 else { return anomaly(.dataBeforeFirstBlock(wire: wire), at: mark) }
         guard block <= limits.maxBlocks else {
@@ -489,11 +745,24 @@ struct TransferState {
             blockLimitNoted = true
             return
         }
+        guard block - reference <= limits.maxBlockJump else {
+            return anomaly(.implausibleBlock(block: block, highest: reference), at: mark)
+        }
         let highest = transfer.file.highestBlock
-        switch transfer.file.add(block: block, data: payload) {
+        if block > highest, allowance <= 0 {
+            // The budget is spent: no block that would grow the block sets.
+            if !budgetSpent { anomaly(.memoryBudgetSpent, at: mark) }
+            if !budgetSpent { overBudget.stopped = true }
+            budgetSpent = true
+            return
+        }
+        let notKeptBefore = transfer.file.blocksOverBudget
+        switch transfer.file.add(block: block, data: payload, allowance: allowance) {
         case .new:
+            overBudget.blocks += transfer.file.blocksOverBudget - notKeptBefore
             if block < highest { transfer.outOfOrderBlocks.record(mark) }
             if block > progress.block { progress = (block, mark) }
+            decideKeeping()
             readImageHeader()
         case .repeated(let sameBytes):
             transfer.retransmittedData.record(mark)
@@ -506,11 +775,12 @@ struct TransferState {
         }
     }
 
-    private mutating func ack(_ wire: UInt16, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
+    private mutating func ack(_ wire: UInt16, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits, allowance: Int) {
         transfer.ackPackets += 1
+        let reference = reference
         let block = blockNumbers.absolute(wire, near: reference)
         guard block >= 0 else { return anomaly(.ackBeforeStart(wire: wire), at: mark) }
-        guard block <= limits.maxBlocks else { return }
+        guard block <= limits.maxBlocks, block - reference <= limits.maxBlockJump, block <= highestAck || allowance > 0 else { return }
         if acknowledged.contains(block) || block < highestAck {
             transfer.repeatedAcks.record(mark)
             lastRepeatedAck = block
@@ -574,20 +844,22 @@ struct TransferState {
         return t
     }
 
+    /// The missing runs, each cut where what is known of its blocks
+    /// changes (acknowledged or not, cut by the snap length or absent).
+    /// Steps from change to change through the block sets, so a long gap
+    /// costs a few words, not a step per block.
     private func gaps() -> [TFTPTransfer.Gap] {
         var result: [TFTPTransfer.Gap] = []
         let file = transfer.file
         for run in file.missingRuns() {
             var start = run.lowerBound
-            var kind = classify(start)
-            for n in run.lowerBound...run.upperBound + 1 {
-                let next = n <= run.upperBound ? classify(n) : nil
-                if next?.acknowledged != kind.acknowledged || next?.cut != kind.cut {
-                    result.append(TFTPTransfer.Gap(blocks: start...(n - 1),
-                                                   bytes: file.byteRange(ofBlock: start).lowerBound..<file.byteRange(ofBlock: n - 1).upperBound,
-                                                   acknowledged: kind.acknowledged, cutBySnapLength: kind.cut))
-                    if let next { start = n; kind = next }
-                }
+            while start <= run.upperBound {
+                let kind = classify(start)
+                let end = min(nextChange(after: start, kind), run.upperBound + 1)
+                result.append(TFTPTransfer.Gap(blocks: start...(end - 1),
+                                               bytes: file.byteRange(ofBlock: start).lowerBound..<file.byteRange(ofBlock: end - 1).upperBound,
+                                               acknowledged: kind.acknowledged, cutBySnapLength: kind.cut))
+                start = end
             }
         }
         return result
@@ -596,5 +868,20 @@ struct TransferState {
     private func classify(_ block: Int) -> (acknowledged: Bool, cut: Bool) {
         let cumulative = transfer.windowSize > 1 && highestAck >= block
         return (acknowledged.contains(block) || cumulative, transfer.file.wasCut(block))
+    }
+
+    /// The first block after `block` whose `classify` differs from `kind` (`Int.max`: none).
+    private func nextChange(after block: Int, _ kind: (acknowledged: Bool, cut: Bool)) -> Int {
+        let cumulative = transfer.windowSize > 1
+        let ackChange: Int
+        if kind.acknowledged {
+            var n = block
+            if cumulative, n <= highestAck { n = highestAck + 1 }
+            ackChange = acknowledged.contains(n) ? acknowledged.firstAbsent(from: n) : n
+        } else {
+            ackChange = acknowledged.firstPresent(from: block) ?? Int.max
+        }
+        let cutChange = kind.cut ? transfer.file.cut.firstAbsent(from: block) : (transfer.file.cut.firstPresent(from: block) ?? Int.max)
+        return max(block + 1, min(ackChange, cutChange))
     }
 }
