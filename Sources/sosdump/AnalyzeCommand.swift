@@ -46,9 +46,10 @@ struct AnalyzeCommand: ParsableCommand {
             only on a terminal, never when NO_COLOR is set. With --format json, one JSON object \
             per capture per line (docs/analysis-json.md).
 
-            Exit status: 0 when every capture was analysed, whatever the verdicts, also a damaged \
-            capture (analysed up to the damage; the report and a warning say where); 2 when a \
-            capture could not be read at all (the others are still analysed); 64 for a usage error.
+            Exit status: 0 when every capture was analysed, whatever the verdicts; 1 when a capture \
+            is damaged (it is analysed up to the damage; the verdict CAPTURE_DAMAGED, the report \
+            and a warning say where); 2 when a capture could not be read at all (the others are \
+            still analysed); 64 for a usage error.
             """
     )
 
@@ -80,7 +81,7 @@ struct AnalyzeCommand: ParsableCommand {
         limits.tracker = keepOptions.trackerLimits(keep: .images)
         let text = AnalysisText(style: AnalysisText.Style(colour: Self.colourWanted()))
         var output = StandardOutput()
-        var unreadable = false
+        var unreadable = false, damaged = false
         for (i, file) in files.enumerated() {
             output.flush()
             guard let reader = try? openCapture(file) else {
@@ -99,10 +100,15 @@ struct AnalyzeCommand: ParsableCommand {
                 output.write(report.json)
             }
             output.flush()
-            if let damageLine { warn("\(file): \(damageLine)") }
+            if let damageLine {
+                warn("\(file): \(damageLine)")
+                damaged = true
+            }
         }
         output.flush()
         if unreadable { throw ExitStatus.unreadable }
+        // As `packets` does: what was read is reported, and the status says the file is damaged.
+        if damaged { throw ExitStatus.damaged }
     }
 
     /// Colour on a terminal only, and never when NO_COLOR is set (no-color.org).

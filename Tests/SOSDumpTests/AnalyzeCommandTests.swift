@@ -125,7 +125,8 @@ import Testing
         #expect(try CommandRunner.sosdump(["check"]).status == 64)
     }
 
-    /// A damaged capture is analysed up to the damage, says so, and exits 0.
+    /// A damaged capture is analysed up to the damage, says so in its
+    /// verdict (the exchange was still going there), and exits 1.
     @Test func aDamagedCaptureIsAnalysedUpToTheDamage() throws {
         let dir = try CommandRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -134,10 +135,13 @@ import Testing
         // Into the middle of a record in the transfer.
         FileManager.default.createFile(atPath: cut, contents: whole.prefix(whole.count / 2))
         let r = try CommandRunner.sosdump(["analyze", "--format", "json", cut])
-        #expect(r.status == 0)
+        #expect(r.status == 1)
         #expect(r.standardError.contains("cut.pcap") && r.standardError.contains("stopped after frame"))
         let object = try #require(JSONSerialization.jsonObject(with: Data(r.standardOutput.utf8)) as? [String: Any])
-        #expect(object["verdict"] as? String == "CAPTURE_ENDED")
+        #expect(object["verdict"] as? String == "CAPTURE_DAMAGED")
+        let phone = try #require((object["phones"] as? [[String: Any]])?.first)
+        #expect((phone["explanation"] as? String)?.contains("byte offset") == true, "the verdict says where")
+        #expect((phone["next_step"] as? String)?.contains("Save the capture again") == true)
         let capture = try #require(object["capture"] as? [String: Any])
         #expect((capture["damage"] as? String)?.contains("byte offset") == true)
         let text = try CommandRunner.sosdump(["analyze", cut])

@@ -69,6 +69,19 @@ public struct UDPHeader: Sendable, Equatable {
     }
 }
 
+extension UDPHeader {
+    /// Whether the checksum field holds what a sending host leaves for its
+    /// network card to finish (checksum offload): the folded sum of the
+    /// pseudo-header alone. A capture taken on the sender shows it; the
+    /// card wrote the real checksum on the wire. (Wireshark leaves UDP
+    /// checksums unchecked by default for this reason.)
+    public func isOffloadPlaceholder(pseudoHeader: PseudoHeader) -> Bool {
+        var c = InternetChecksum()
+        pseudoHeader.add(to: &c, protocol: .udp, length: length)
+        return checksum == ~c.value || checksum == c.value
+    }
+}
+
 /// Whether the decoder checks every UDP checksum as it decodes (what
 /// `packets` shows), or leaves them `.notChecked` for the caller to check
 /// with `UDPHeader.checksumStatus(payload:pseudoHeader:)` on the datagrams
@@ -85,6 +98,17 @@ public enum UDPChecksumPolicy: Sendable {
 public enum PseudoHeader: Sendable, Equatable {
     case v4(source: IPv4Address, destination: IPv4Address)
     case v6(source: IPv6Address, destination: IPv6Address)
+
+    /// The pseudo-header of a datagram between two addresses; nil when
+    /// they are not of one family (they always are when read from one IP
+    /// header).
+    public init?(_ source: IPAddress, _ destination: IPAddress) {
+        switch (source, destination) {
+        case (.v6(let s), .v6(let d)): self = .v6(source: s, destination: d)
+        case (.v4(let s), .v4(let d)): self = .v4(source: s, destination: d)
+        default: return nil
+        }
+    }
 
     public var isIPv6: Bool {
         if case .v6 = self { return true }

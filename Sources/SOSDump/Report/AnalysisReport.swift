@@ -125,7 +125,7 @@ public struct FindingRecord: Codable, Equatable, Sendable {
 
     public init(_ f: Finding) {
         code = f.code.rawValue
-        warning = f.code.isWarning
+        warning = f.isWarning
         explanation = f.explanation
         nextStep = f.nextStep
         caveat = f.caveat

@@ -120,7 +120,7 @@ enum SOSWording {
     /// The code's meaning, in one line.
     static func meaning(_ code: VerdictCode) -> String {
         switch code {
-        case .recovered: "good image transferred and the phone came back with normal firmware"
+        case .recovered: "the phone came back with normal firmware after a download"
         case .noRecoveryTraffic: "no recovery attempt in the capture at all"
         case .requestIgnored: "requests the phone drops by rule (length, source port, broadcast, serial)"
         case .noPhoneReply: "valid requests, no reply"
@@ -131,10 +131,11 @@ enum SOSWording {
         case .tftpNoResponse: "the phone's TFTP request drew no answer at all"
         case .tftpError: "a TFTP ERROR packet ended the transfer"
         case .transferStalled: "DATA/ACK stopped before the last block"
+        case .captureDamaged: "the file is damaged and reading stopped while the exchange was still going"
         case .captureEnded: "the capture ends while the exchange was still progressing"
         case .imageRejected: "the transferred image fails a check the loader makes"
         case .imageMismatch: "the image is valid but not what the catalog says for its name or version"
-        case .loaderFirmwareMismatch: "the community's loader/firmware pairing rule is broken (a warning)"
+        case .loaderFirmwareMismatch: "the community's loader/firmware pairing rule is broken"
         case .resetDuringWrite: "good image, but the phone restarted too soon to have written its flash"
         case .revertedToRecovery: "good image, enough time, yet the phone is in recovery again: flash suspect"
         case .outcomeUnknown: "good transfer, but the capture ends before the phone came back"
@@ -166,6 +167,8 @@ enum SOSWording {
             "Read the error: usually the utility's TFTP server does not serve the file it ordered. Restart the utility, or use another copy of it."
         case .transferStalled:
             "Try again with a direct cable or a plain switch, keep the PC from sleeping, and let it keep receiving multicast 234.4.8.10 (the phone's ACKs go there)."
+        case .captureDamaged:
+            "Save the capture again (copy it again from the machine that made it, or save it again from Wireshark): the damaged part and everything after it could not be read."
         case .captureEnded:
             "Capture the whole attempt: start the capture before the utility and stop it only when the phone shows its normal screen or S.O.S. again (a few minutes)."
         case .imageRejected:
@@ -197,6 +200,11 @@ enum SOSWording {
             return "Type the serial exactly as the phone's label shows it (not its MAC address), or use FFFFFFFFFFFF (twelve capital F's)."
         case .notBroadcast:
             return "Send to 234.4.8.10 or to the phone's own address, not to a broadcast address: the vendor's utility does; check the PC has a route for 224.0.0.0/4 on the interface facing the phone."
+        case .pairingRelease(let oldLoader):
+            let release = oldLoader
+                ? "one whose firmware is 7.5.2b or older, e.g. 7.4.9c (spa50x-30x-7-4-9c-recovery.exe), for a loader of 7.5.2b or older"
+                : "one whose firmware is newer than 7.5.2b, e.g. 7.6.2, for a loader newer than 7.5.2b"
+            return "Run the recovery again with the recovery utility release that pairs with the phone's loader: \(release). If the phone comes back in recovery with that one too, its flash is suspect (hardware): it needs repair or replacement."
         case .answerGateway(let g):
             return "Give the phone a gateway that answers ARP: make \(g) answer (a router on the phone's network, or add \(g) to the PC's interface), or give the phone, by DHCP or in its settings, a gateway that exists."
         }
@@ -272,7 +280,7 @@ enum SOSWording {
             if let back, let after { words += " It was back in recovery \(seconds(after)) later (frame \(back.frame))." }
             return words
         case .recovered(let d, let after, let normal):
-            return "The phone received \(good(d)) and came back \(seconds(after)) later with normal firmware (frame \(normal.frame): \(evidence(normal.shows)))."
+            return "The phone received \(good(d)) \(path(d.path)) and came back \(seconds(after)) later with normal firmware (frame \(normal.frame): \(evidence(normal.shows)))."
         case .resetDuringWrite(let d, let gap, let heard, let back, let window):
             var again = "was heard from again only \(seconds(gap)) after the download (frame \(heard.frame): \(evidence(heard.shows)))"
             if let back {
@@ -291,11 +299,32 @@ enum SOSWording {
             return words
         case .imageMismatch(let expected):
             return "The image is valid for the loader but is not the catalog's: \(FirmwareText.catalogText(FirmwareReport.identification(.mismatch(expected: expected))))."
+        case .pairingReverted(let d, let loader, let image, let oldLoader, let gap, let back):
+            let rule = oldLoader
+                ? "its loader reports \(loader) (7.5.2b or older) and the image is \(image): the community says a loader of 7.5.2b or older needs recovery firmware of 7.5.2b or older"
+                : "its loader reports \(loader) (newer than 7.5.2b) and the image is \(image): the community says a newer loader needs recovery firmware newer than 7.5.2b"
+            return "The phone received \(good(d)), stayed silent \(seconds(gap)) (long enough to write it), yet came back in recovery (frame \(back.frame): \(evidence(back.shows))). The likelier cause is the utility's release: \(rule). A bad flash comes only after a release that pairs with the loader fails too."
+        case .captureDamaged(let step, let frame, let damage):
+            let read = damage.lastFrame == 0 ? "before its first frame" : "after frame \(damage.lastFrame)"
+            let place = damage.error.offset.map { "at byte offset \($0)" } ?? ""
+            let what = step.map { "The exchange was still going after \(stepWords($0)) (frame \(frame))" }
+                ?? (damage.lastFrame == 0 ? "Nothing of the exchange could be read" : "No recovery exchange was seen before the damage")
+            return "\(what), and the file is damaged \(place): reading stopped \(read), and the rest of the file was not read."
         case .pairing(let loader, let image, let oldLoader):
             if oldLoader {
                 return "The phone's loader reports \(loader) (7.5.2b or older) and the image is \(image): the community says a loader of 7.5.2b or older needs recovery firmware of 7.5.2b or older."
             }
             return "The phone's loader reports \(loader) (newer than 7.5.2b) and the image is \(image): the community says a newer loader needs recovery firmware newer than 7.5.2b."
+        }
+    }
+
+    /// What made the phone download: RECOVERED names it.
+    static func path(_ p: SOSDownloadPath) -> String {
+        switch p {
+        case .upgradeOrder: "on the utility's upgrade order"
+        case .orderAsText: "on an upgrade order of a variant sosdump does not know (the file name sent as text)"
+        case .orderNotCaptured: "on an upgrade order the capture does not hold"
+        case .url: "by itself, from its Recovery/Last Upgrade URL"
         }
     }
 
@@ -310,16 +339,19 @@ enum SOSWording {
         case .lastBlock(let block): "block \(block) of the download, its last progress"
         case .gatewayAnswer: "the gateway's ARP answer (the phone's TFTP request is not in the capture)"
         case .gatewayLookup: "the phone's ARP request for its gateway"
+        case .downloadEnd: "the end of the download, while the phone writes or restarts"
         }
     }
 
     /// "spa504g.bin (4200000 bytes, version 7.4.9c" — the parenthesis closed by the caller's words.
     static func received(_ d: SOSDownloadFacts) -> String {
-        "\(file(d.file)) (\(d.bytes) bytes" + (d.version.map { ", version \($0)" } ?? "")
+        if let blocks = d.acknowledgedOnly { return "\(file(d.file)) (its ACKs for all \(blocks) blocks prove it arrived" }
+        return "\(file(d.file)) (\(d.bytes) bytes" + (d.version.map { ", version \($0)" } ?? "")
     }
 
     static func good(_ d: SOSDownloadFacts) -> String {
-        switch d.loader {
+        if d.acknowledgedOnly != nil { return "\(received(d)); \(dataNotCaptured))" }
+        return switch d.loader {
         case .accepted?: "\(received(d)), which its loader accepts)"
         case .incomplete?: "\(received(d)); the capture lacks part of it, so its checks are not all made)"
         default: "\(received(d)); not checked as a firmware image)"
@@ -380,10 +412,18 @@ enum SOSWording {
         }
     }
 
+    /// A transfer seen only through the receiver's ACKs.
+    static let dataNotCaptured = "DATA not in the capture: the image cannot be checked"
+
     static func transfer(_ t: TFTPTransferSummary) -> String {
         let from = t.server.map { "from \($0)" } ?? "from nobody"
         var words = "TFTP \(from): \(t.blocks) block\(t.blocks == 1 ? "" : "s"), \(t.bytes) bytes"
+        if let acked = t.acknowledgedOnly {
+            words = "TFTP: the phone acknowledged \(acked) block\(acked == 1 ? "" : "s") (\(dataNotCaptured))"
+        }
         switch t.outcome {
+        case .complete where t.acknowledgedOnly != nil:
+            words += ", complete by its ACKs"
         case .complete:
             words += t.fileComplete ? ", complete" : ", complete (the capture lacks some blocks)"
             if !t.finalBlockAcknowledged { words += " (the final ACK is not in the capture)" }
@@ -393,6 +433,7 @@ enum SOSWording {
         case .stalled: words += ", stalled at block \(t.stallBlock ?? 0)"
         case .optionProbe: words += ", a size probe"
         }
+        if t.corruptedData > 0 { words += "; \(t.corruptedData) DATA with a bad UDP checksum, dropped by the phone" }
         if t.retransmittedData > 0 { words += "; \(t.retransmittedData) DATA resent" }
         if t.repeatedAcks > 0 { words += "; \(t.repeatedAcks) ACKs repeated" }
         return words

@@ -46,6 +46,17 @@ public struct TransferRecord: Codable, Equatable, Sendable {
     public var blocksPeerMissed: Int?
     public var foreignPackets: Occurrences?
     public var finalBlockAcknowledged: Bool
+    /// The highest block the receiver acknowledged (absent: none): its
+    /// ACKs prove blocks 1 up to it arrived.
+    public var acknowledgedThrough: Int?
+    /// The capture holds none of the DATA; only the ACKs show the transfer.
+    public var dataNotCaptured: Bool?
+    /// Complete by the receiver's ACKs alone (the final DATA is not in the capture).
+    public var completedByAcknowledgment: Bool?
+    /// DATA with a failing UDP checksum: not delivered, not taken into the file.
+    public var corruptedData: Occurrences?
+    /// Packets captured twice (two interfaces, merged files) and counted once.
+    public var duplicateFrames: Int?
     public var sizeMismatch: Bool?
     public var gaps: [Gap]?
     public var error: ErrorPacket?
@@ -141,6 +152,11 @@ public struct TransferRecord: Codable, Equatable, Sendable {
         blocksPeerMissed = t.blocksPeerMissed > 0 ? t.blocksPeerMissed : nil
         foreignPackets = Self.occurrences(t.foreignPackets)
         finalBlockAcknowledged = t.finalBlockAcknowledged
+        acknowledgedThrough = t.acknowledgedThrough > 0 ? t.acknowledgedThrough : nil
+        dataNotCaptured = t.dataNotCaptured ? true : nil
+        completedByAcknowledgment = t.completedByAcknowledgment ? true : nil
+        corruptedData = Self.occurrences(t.corruptedData)
+        duplicateFrames = t.duplicateFrames > 0 ? t.duplicateFrames : nil
         sizeMismatch = t.sizeMismatch ? true : nil
         gaps = t.gaps.isEmpty ? nil : t.gaps.map {
             Gap(firstBlock: $0.blocks.lowerBound, lastBlock: $0.blocks.upperBound, offset: $0.bytes.lowerBound,

@@ -47,6 +47,10 @@ public struct TransferTable {
         return text
     }
 
+    /// Seconds of silence at the end of a capture below which a transfer's
+    /// stop says nothing (TFTP peers retry after one to five seconds).
+    static let tooSoonToTell = 5.0
+
     static func details(_ r: TransferRecord) -> [String] {
         var notes: [String] = []
         if r.requests > 1 || r.server.map({ !$0.hasPrefix(Self.host(r.requestTo)) }) ?? true {
@@ -66,6 +70,16 @@ public struct TransferTable {
         if r.sizeMismatch == true, let announced = r.announcedSize {
             notes.append("tsize announced \(announced) bytes but the file is \(r.size ?? r.bytes)")
         }
+        if r.dataNotCaptured == true, let acked = r.acknowledgedThrough {
+            let end = r.completedByAcknowledgment == true ? ", and nothing more was asked for: complete by its ACKs" : ""
+            notes.append("DATA not in the capture (filtered?): the receiver's ACKs prove blocks 1-\(acked) arrived\(end); the file cannot be rebuilt or checked")
+        } else if r.completedByAcknowledgment == true, let acked = r.acknowledgedThrough {
+            notes.append("the final DATA is not in the capture, but the receiver acknowledged block \(acked) and asked for nothing more: complete by its ACKs")
+        }
+        if let o = r.corruptedData {
+            notes.append("\(o.count) DATA with a bad UDP checksum (first in frame \(o.firstFrame)): the receiver drops them, so they were not delivered")
+        }
+        if let n = r.duplicateFrames { notes.append("\(n) packets captured twice (two interfaces or merged files), counted once") }
         if let o = r.retransmittedData { notes.append("DATA retransmitted \(o.count) times (first in frame \(o.firstFrame))") }
         if let o = r.repeatedAcks { notes.append("ACKs repeated \(o.count) times (first in frame \(o.firstFrame))") }
         if let frame = r.sorcerersApprenticeFrame {
@@ -92,11 +106,15 @@ public struct TransferTable {
         }
         if let s = r.stall {
             let when = s.block == 0 ? "no block arrived" : "progress stopped at block \(s.block) (frame \(s.frame))"
-            var text = "\(when); the \(s.quietSide) went quiet; last frame \(s.lastFrame)"
+            var text: String
             if let superseded = s.supersededByFrame {
-                text += "; the client started over in frame \(superseded)"
+                text = "\(when); the \(s.quietSide) went quiet; last frame \(s.lastFrame); the client started over in frame \(superseded)"
+            } else if s.silenceBeforeCaptureEnd < Self.tooSoonToTell {
+                // A peer waits a few seconds before it tries again: a capture
+                // that ends sooner says nothing about who went quiet.
+                text = "\(when); the capture ends \(Self.fixed(s.silenceBeforeCaptureEnd, 3)) s after its last frame (\(s.lastFrame)): too soon to tell whether it would have gone on"
             } else {
-                text += ", \(Self.fixed(s.silenceBeforeCaptureEnd, 3)) s before the capture ends"
+                text = "\(when); the \(s.quietSide) went quiet; last frame \(s.lastFrame), \(Self.fixed(s.silenceBeforeCaptureEnd, 3)) s before the capture ends"
             }
             notes.append(text)
         }

@@ -65,8 +65,10 @@ public struct CaptureAnalysis {
         if tracker.hasFinished { takeTransfers() }
     }
 
-    /// Ends the capture: the open transfers end, and every diagnosis concludes.
-    public mutating func finish() -> CaptureConclusion {
+    /// Ends the capture: the open transfers end, and every diagnosis
+    /// concludes. `damage`: what stopped reading the file, if something did.
+    public mutating func finish(damage: CaptureError? = nil) -> CaptureConclusion {
+        if let damage { span.damage = CaptureDamage(error: damage, lastFrame: span.frames) }
         for t in tracker.finish() { ended(t) }
         var sosAnalysis = sos.finish(span: span)
         if tracker.evictedTransfers > 0 {
@@ -141,6 +143,6 @@ extension CaptureAnalysis {
         } catch {
             damage = error
         }
-        return (analysis.finish(), damage)
+        return (analysis.finish(damage: damage), damage)
     }
 }

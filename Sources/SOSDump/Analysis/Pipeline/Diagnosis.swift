@@ -42,6 +42,8 @@ public struct CaptureSpan: Sendable, Equatable {
     public var frames = 0
     public var firstTime: CaptureTimestamp?
     public var lastTime: CaptureTimestamp?
+    /// The damage that stopped reading, if it did: the rest of the file was not read.
+    public var damage: CaptureDamage?
 
     public init() {}
 
@@ -70,5 +72,20 @@ public struct EndedTransfer: Sendable {
     /// The image check, made now if it was not made yet.
     public func image(catalog: FirmwareCatalog) -> ImageCheck? {
         examined ? image : TransferredImage.examine(transfer, catalog: catalog)
+    }
+}
+
+/// Damage in a capture file that stopped reading: where, and the last
+/// frame read before it. What came after was not seen, so a verdict about
+/// an exchange still open there says so (CAPTURE_DAMAGED).
+public struct CaptureDamage: Sendable, Equatable {
+    /// The reader's error: the file, the byte offset and what is wrong.
+    public var error: CaptureError
+    /// The last frame read (0: none).
+    public var lastFrame: Int
+
+    public init(error: CaptureError, lastFrame: Int) {
+        self.error = error
+        self.lastFrame = lastFrame
     }
 }

@@ -485,6 +485,15 @@ extension SOSDiagnosis {
         let mark = SOSPhoneStory.Mark(frame: t.firstReply?.frame ?? t.request.frame, time: t.firstReply?.time ?? t.request.time, interface: -1)
         guard let attempt = link.attempt, attempt < registry.stories[link.phone].attempts.count else {
             registry.stories[link.phone].note(mark, .network, .urlTryResult(file: t.fileName, outcome: t.outcome), key: .urlResult(transfer: t.number))
+            // A whole file from its URL: the recovery program downloaded an image by itself.
+            if t.outcome == .complete {
+                var kept = t
+                kept.file.releaseBytes()
+                let request = Evidence(frame: t.request.frame, time: t.request.time,
+                                       shows: .urlTryTFTP(file: t.fileName, to: t.requestDestination))
+                registry.stories[link.phone].urlDownload(request: request, transfer: kept, image: ended.image(catalog: catalog))
+                registry.watch(link.phone)
+            }
             return
         }
         let image = ended.image(catalog: catalog)

@@ -8,6 +8,7 @@
 /// seriousness, most serious first: the order captures/sos documents for its
 /// expected verdicts (a capture's verdict is its most serious phone's).
 public enum VerdictCode: String, CaseIterable, Sendable, Codable, Comparable, CustomStringConvertible {
+    case loaderFirmwareMismatch = "LOADER_FIRMWARE_MISMATCH"
     case revertedToRecovery = "REVERTED_TO_RECOVERY"
     case resetDuringWrite = "RESET_DURING_WRITE"
     case imageRejected = "IMAGE_REJECTED"
@@ -20,10 +21,10 @@ public enum VerdictCode: String, CaseIterable, Sendable, Codable, Comparable, Cu
     case phoneBusy = "PHONE_BUSY"
     case requestIgnored = "REQUEST_IGNORED"
     case noPhoneReply = "NO_PHONE_REPLY"
+    case captureDamaged = "CAPTURE_DAMAGED"
     case captureEnded = "CAPTURE_ENDED"
     case outcomeUnknown = "OUTCOME_UNKNOWN"
     case imageMismatch = "IMAGE_MISMATCH"
-    case loaderFirmwareMismatch = "LOADER_FIRMWARE_MISMATCH"
     case recovered = "RECOVERED"
     case noRecoveryTraffic = "NO_RECOVERY_TRAFFIC"
 
@@ -33,15 +34,20 @@ public enum VerdictCode: String, CaseIterable, Sendable, Codable, Comparable, Cu
     /// More serious sorts first.
     public static func < (a: VerdictCode, b: VerdictCode) -> Bool { a.rank < b.rank }
 
-    /// Warnings are findings, never a verdict: what they say may not matter.
-    public var isWarning: Bool { self == .imageMismatch || self == .loaderFirmwareMismatch }
+    /// Only ever a warning, never a verdict: what it says may not matter.
+    /// (LOADER_FIRMWARE_MISMATCH is a warning too, except when the phone came
+    /// back in recovery after a good image: then it is the verdict; see
+    /// `Finding.isWarning`.)
+    public var isWarning: Bool { self == .imageMismatch }
 
     /// The recovery worked (nothing to fix).
     public var isSuccess: Bool { self == .recovered }
 
     /// The capture does not show how things ended: not a failure of the phone
     /// or the PC, but of the capture.
-    public var isUndecided: Bool { self == .captureEnded || self == .outcomeUnknown || self == .noRecoveryTraffic }
+    public var isUndecided: Bool {
+        self == .captureEnded || self == .captureDamaged || self == .outcomeUnknown || self == .noRecoveryTraffic
+    }
 
     public var description: String { rawValue }
 }
@@ -79,6 +85,8 @@ public enum SOSStep: Sendable, Equatable {
     /// The gateway's ARP answer (the TFTP request is not in the capture).
     case gatewayAnswer
     case gatewayLookup
+    /// The end of the download: what the phone did next was not read.
+    case downloadEnd
 }
 
 /// What a frame of evidence shows.
@@ -143,6 +151,8 @@ public struct Evidence: Sendable, Equatable {
 /// The file a download carried, as a finding names it.
 public struct SOSDownloadFacts: Sendable, Equatable {
     public var file: String
+    /// What made the phone download it.
+    public var path: SOSDownloadPath = .upgradeOrder
     /// Its size once the final block was seen, else the bytes captured.
     public var bytes: Int
     public var version: String?
@@ -150,6 +160,21 @@ public struct SOSDownloadFacts: Sendable, Equatable {
     public var loader: ImageCheck.LoaderOutcome?
     /// The check that made the loader reject it.
     public var rejection: FirmwareCheck?
+    /// The capture holds none of its DATA: only the phone's ACKs, for this
+    /// many blocks, show it arrived (a filtered capture).
+    public var acknowledgedOnly: Int?
+}
+
+/// What made a phone download its image: RECOVERED names it.
+public enum SOSDownloadPath: Sendable, Equatable {
+    /// The utility's upgrade order (opcode 2), echoed by the phone.
+    case upgradeOrder
+    /// A datagram naming the file as text: an older loader's variant.
+    case orderAsText
+    /// An order the capture does not hold (the request went to 234.4.8.10, which only follows one).
+    case orderNotCaptured
+    /// Its Recovery or Last Upgrade URL (tftp://).
+    case url
 }
 
 /// Messages the phone drops, grouped by the rule that drops them.
@@ -203,6 +228,12 @@ public enum SOSFact: Sendable, Equatable {
     case imageMismatch(expected: FirmwareCatalog.Image)
     /// The community's pairing rule broken: the loader is `oldLoader` (7.5.2b or older) and the image is not, or the reverse.
     case pairing(loader: String, image: String, oldLoader: Bool)
+    /// A good image written for long enough, the phone back in recovery,
+    /// and the pairing rule broken: the likelier cause, before the flash.
+    case pairingReverted(SOSDownloadFacts, loader: String, image: String, oldLoader: Bool, gap: Double, back: Evidence)
+    /// Reading stopped at damage in the file while the exchange was still
+    /// going (after `step`, or before any of it when nil).
+    case captureDamaged(step: SOSStep?, frame: Int, damage: CaptureDamage)
 }
 
 /// What to do, when the code's own next step is not the best.
@@ -213,6 +244,9 @@ public enum SOSNextStep: Sendable, Equatable {
     case typeSerial
     case notBroadcast
     case answerGateway(IPv4Address)
+    /// Run the recovery again with a utility release whose firmware pairs
+    /// with the loader (old: 7.5.2b or older); if that fails too, the flash.
+    case pairingRelease(oldLoader: Bool)
 }
 
 /// A conclusion about a phone (or the capture): its code, what it rests
@@ -235,8 +269,17 @@ public struct Finding: Sendable, Equatable {
 
     /// A warning's caveat applies (the pairing rule is the community's, not a certainty).
     public var hasCaveat: Bool {
+        switch fact {
+        case .pairing, .pairingReverted: true
+        default: false
+        }
+    }
+
+    /// A warning: worth knowing, never a verdict. The pairing rule is one,
+    /// unless the phone came back in recovery after a good image.
+    public var isWarning: Bool {
         if case .pairing = fact { return true }
-        return false
+        return code.isWarning
     }
 }
 
@@ -325,6 +368,10 @@ public struct TFTPTransferSummary: Sendable, Equatable {
     public var stallBlock: Int?
     public var retransmittedData: Int
     public var repeatedAcks: Int
+    /// The capture holds none of the DATA: the receiver's ACKs for this many blocks show it arrived.
+    public var acknowledgedOnly: Int?
+    /// DATA with a failing UDP checksum (not delivered).
+    public var corruptedData: Int
 
     public init(_ t: TFTPTransfer) {
         server = t.server
@@ -337,6 +384,8 @@ public struct TFTPTransferSummary: Sendable, Equatable {
         stallBlock = t.stall?.block
         retransmittedData = t.retransmittedData.count
         repeatedAcks = t.repeatedAcks.count
+        acknowledgedOnly = t.dataNotCaptured ? t.acknowledgedThrough : nil
+        corruptedData = t.corruptedData.count
     }
 }
 

@@ -80,6 +80,8 @@ struct SOSPhoneStory {
         var order: Evidence?
         var orderedFile: String?
         var orderAsText = false
+        /// What made the phone download.
+        var path: SOSDownloadPath = .upgradeOrder
         var echo: Evidence?
         /// How far it went; each case carries what that step needs.
         var progress: Progress = .ordered
@@ -311,6 +313,7 @@ struct SOSPhoneStory {
         a.order = order
         a.orderedFile = file
         a.orderAsText = asText
+        a.path = asText ? .orderAsText : order == nil ? .orderNotCaptured : .upgradeOrder
         attempts.append(a)
         stage = .upgrading
         downloadPort = nil
@@ -356,6 +359,27 @@ struct SOSPhoneStory {
         stage = .upgrading
         downloadPort = client.port
         awaitsFirstFrame = true
+    }
+
+    /// A file the phone fetched from its Recovery or Last Upgrade URL, whole:
+    /// an image it downloaded by itself, learnt when the tracker ended the
+    /// transfer. It becomes an attempt, and what the phone did after the
+    /// transfer's last frame (seen meanwhile) its aftermath.
+    mutating func urlDownload(request: Evidence, transfer t: TFTPTransfer, image: ImageCheck?) {
+        let mark = Mark(frame: request.frame, time: request.time, interface: -1)
+        beginAttempt(at: mark, order: nil, file: t.fileName, asText: false)
+        guard let i = attempts.indices.last, attempts[i].start.frame == request.frame else { return }
+        attempts[i].path = .url
+        var d = Attempt.Download(request: request, file: t.fileName, client: t.client, destination: t.requestDestination,
+                                 lastTransferFrame: Mark(frame: t.lastFrame.frame, time: t.lastFrame.time, interface: -1))
+        d.transfer = t
+        d.image = image
+        let end = t.lastFrame.time
+        if let n = normalFirmware, n.time > end { d.after.firstNormal = n }
+        d.after.firstRecovery = backInRecovery(after: end)
+        d.after.firstHeard = [d.after.firstNormal, d.after.firstRecovery].compactMap { $0 }.min { $0.time < $1.time }
+        attempts[i].progress = .downloading(d)
+        awaitsFirstFrame = d.after.firstHeard == nil
     }
 
     mutating func urlTry(_ e: Evidence) {

@@ -30,6 +30,11 @@ extension SOSDiagnosis {
         } else if let loose {
             analysis.verdict = .capture(loose.verdict)
             analysis.findings = ([loose.verdict] + loose.others).sorted { $0.code < $1.code }
+        } else if let damage = span.damage {
+            // Nothing of a recovery before the damage: it may lie after it.
+            let f = Finding(.captureDamaged, .captureDamaged(step: nil, frame: damage.lastFrame, damage: damage), evidence: [])
+            analysis.verdict = .capture(f)
+            analysis.findings = [f]
         } else {
             analysis.findings = [Finding(.noRecoveryTraffic, .noRecoveryTraffic, evidence: [])]
         }
@@ -68,7 +73,7 @@ extension SOSDiagnosis {
             verdict = last ?? rules.listening(story, judged)
             if let a = story.attempts.last {
                 download = DownloadSummary(transfer: a.download?.transfer, image: a.download?.image, orderedFile: a.orderedFile,
-                                           orderAsText: a.orderAsText)
+                                           orderAsText: a.orderAsText, path: a.path)
             }
         }
         let dropped = judged.filter(\.dropped)
@@ -163,6 +168,9 @@ struct Rules {
             if let d = story.recoveryDHCP.first { evidence.append(d) }
             if let u = story.urlTries.first { evidence.append(u) }
             if evidence.isEmpty { evidence.append(story.firstSeen.evidence(.firstFrame)) }
+            if let damage = span.damage {
+                return Finding(.captureDamaged, .captureDamaged(step: nil, frame: evidence[0].frame, damage: damage), evidence: evidence + [captureEnd])
+            }
             return Finding(.noRecoveryTraffic, .inRecoveryNoUtility(frame: evidence[0].frame), evidence: evidence)
         }
         if valid.isEmpty { return ignored(judged, of: judged.count) }
@@ -229,8 +237,12 @@ struct Rules {
         return Finding(.requestIgnored, .ignored(count: count, total: total, groups: groups), evidence: evidence.flatMap { $0 }, next: next)
     }
 
-    /// The capture stopped before this step could finish.
+    /// The capture stopped before this step could finish: at its end, or at
+    /// damage that stopped reading.
     func ended(after e: Evidence, _ step: SOSStep) -> Finding {
+        if let damage = span.damage {
+            return Finding(.captureDamaged, .captureDamaged(step: step, frame: e.frame, damage: damage), evidence: [e, captureEnd])
+        }
         let after: Double? = e.frame >= span.frames ? nil : end.seconds(since: e.time)
         return Finding(.captureEnded, .captureEnded(step: step, frame: e.frame, after: after), evidence: [e, captureEnd])
     }
@@ -240,7 +252,7 @@ struct Rules {
         switch a.progress {
         case .downloading(let d):
             guard let t = d.transfer else { return ended(after: d.request, .tftpRequest) }
-            return download(d, t, story, next: next)
+            return download(d, t, story, path: a.path, next: next)
         case .lookingUpGateway(let lookup):
             return gatewayLookup(lookup, a, story, next: next)
         case .ordered:
@@ -274,7 +286,8 @@ struct Rules {
     }
 
     /// A download the tracker ended: how the transfer went, then the image and what came back.
-    func download(_ d: SOSPhoneStory.Attempt.Download, _ t: TFTPTransfer, _ story: SOSPhoneStory, next: CaptureTimestamp?) -> Finding {
+    func download(_ d: SOSPhoneStory.Attempt.Download, _ t: TFTPTransfer, _ story: SOSPhoneStory, path: SOSDownloadPath,
+                  next: CaptureTimestamp?) -> Finding {
         let until = next ?? end
         let named = d.file
         let request = Evidence(frame: t.request.frame, time: t.request.time, shows: .tftpRequest(file: named, to: t.requestDestination))
@@ -307,24 +320,25 @@ struct Rules {
             let block = t.stall?.block ?? 0
             let p = Evidence(frame: progress.frame, time: progress.time, shows: .lastProgress(block: block))
             if quiet >= thresholds.stall || back {
-                return Finding(.transferStalled, .stalled(file: named, block: block, bytes: t.file.bytesCaptured, frame: progress.frame,
+                return Finding(.transferStalled, .stalled(file: named, block: block, bytes: max(t.file.bytesCaptured, t.acknowledgedThrough * t.blockSize), frame: progress.frame,
                                                           quietSide: t.stall?.quietSide, quiet: quiet, unreachableFrame: t.unreachable?.at.frame),
                                evidence: [request, p, Evidence(frame: t.lastFrame.frame, time: t.lastFrame.time, shows: .transferEnd)])
             }
             return ended(after: p, block > 0 ? .lastBlock(block) : .unansweredRequest)
         case .complete, .optionProbe:
-            return afterDownload(d, t, next: next)
+            return afterDownload(d, t, story, path: path, next: next)
         }
     }
 
     /// A download that reached its last block: the image, then what came back.
-    func afterDownload(_ a: SOSPhoneStory.Attempt.Download, _ t: TFTPTransfer, next: CaptureTimestamp?) -> Finding {
+    func afterDownload(_ a: SOSPhoneStory.Attempt.Download, _ t: TFTPTransfer, _ story: SOSPhoneStory, path: SOSDownloadPath,
+                       next: CaptureTimestamp?) -> Finding {
         let file = a.file
         let last = Evidence(frame: t.lastFrame.frame, time: t.lastFrame.time, shows: .downloadEnd(finalAck: t.finalBlockAcknowledged))
         var rejection: FirmwareCheck?
         if case .rejected(let check)? = a.image?.verification.verdict { rejection = check }
-        let download = SOSDownloadFacts(file: file, bytes: t.file.size ?? t.file.bytesCaptured, version: a.image?.version, loader: a.image?.loader,
-                                        rejection: rejection)
+        let download = SOSDownloadFacts(file: file, path: path, bytes: t.file.size ?? t.file.bytesCaptured, version: a.image?.version, loader: a.image?.loader,
+                                        rejection: rejection, acknowledgedOnly: t.dataNotCaptured ? t.acknowledgedThrough : nil)
         if let image = a.image, image.loader == .rejected {
             var evidence = [last]
             var after: Double?
@@ -351,8 +365,18 @@ struct Rules {
                                evidence: evidence)
             }
             if let back {
+                // The community's pairing rule, broken, is the likelier cause than the flash.
+                if let loader = story.identity.loaderVersion, let version = a.image?.version,
+                   let oldLoader = Self.pairingBroken(loader: loader, image: version) {
+                    return Finding(.loaderFirmwareMismatch, .pairingReverted(download, loader: loader, image: version, oldLoader: oldLoader,
+                                                                             gap: gap, back: back),
+                                   evidence: [story.replies.first].compactMap { $0 } + evidence, next: .pairingRelease(oldLoader: oldLoader))
+                }
                 return Finding(.revertedToRecovery, .revertedToRecovery(download, gap: gap, back: back), evidence: evidence)
             }
+        }
+        if let damage = span.damage, next == nil {
+            return Finding(.captureDamaged, .captureDamaged(step: .downloadEnd, frame: last.frame, damage: damage), evidence: [last, captureEnd])
         }
         let silence = (next ?? end).seconds(since: t.lastFrame.time)
         return Finding(.outcomeUnknown, .outcomeUnknown(download, silence: silence, heard: a.after.firstHeard), evidence: [last, captureEnd])

@@ -33,6 +33,8 @@ public struct DownloadSummary: Sendable {
     public var orderedFile: String?
     /// The order was a datagram carrying the name as text (an older loader's variant).
     public var orderAsText: Bool = false
+    /// What made the phone download.
+    public var path: SOSDownloadPath = .upgradeOrder
 }
 
 /// The story of one phone and what sosdump concludes from it.

@@ -235,6 +235,9 @@ public struct RebuiltFile: Sendable {
         return runs
     }
 
+    /// Whether block `number` was captured whole.
+    public func contains(block number: Int) -> Bool { present.contains(number) }
+
     /// Whether block `number` was seen but cut by the snap length.
     public func wasCut(_ number: Int) -> Bool { cut.contains(number) }
 

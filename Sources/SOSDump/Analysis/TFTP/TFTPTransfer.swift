@@ -16,7 +16,9 @@ public struct TFTPTransfer: Sendable {
     /// How the transfer ended.
     public enum Outcome: String, Sendable, Codable {
         /// The final (short) block was sent and either acknowledged or
-        /// every block before it was captured: the transfer reached its end.
+        /// every block before it was captured, or the receiver's ACKs show
+        /// it reached its end (`completedByAcknowledgment`): the transfer
+        /// reached its end.
         /// Whether the capture holds every byte is `file.isComplete`.
         case complete
         /// An ERROR packet ended it.
@@ -140,6 +142,20 @@ public struct TFTPTransfer: Sendable {
     /// Blocks whose DATA the capture shows but whose receiver then asked
     /// again for them (repeated its previous ACK): the peer never got them.
     public var blocksPeerMissed = 0
+    /// DATA whose UDP checksum fails: the receiver's stack drops it, so it
+    /// was not delivered and its block is not taken into the file.
+    public var corruptedData = Occurrences()
+    /// Packets captured twice (the same datagram within milliseconds: two
+    /// interfaces, merged files), counted once.
+    public var duplicateFrames = 0
+    /// The highest block the receiver acknowledged: an ACK for block n
+    /// proves blocks 1...n reached it, whether or not the capture holds
+    /// their DATA.
+    public var acknowledgedThrough = 0
+    /// The transfer is complete by its receiver's ACKs alone: the capture
+    /// lacks the final DATA, but the receiver acknowledged it and asked
+    /// for nothing more (see `TFTPTransferTracker`).
+    public var completedByAcknowledgment = false
     /// Packets to the client from a port other than the latched TID
     /// (ignored, as the client ignores them).
     public var foreignPackets = Occurrences()
@@ -170,6 +186,11 @@ public struct TFTPTransfer: Sendable {
         guard seconds > 0 else { return nil }
         return Double(file.bytesCaptured) / seconds
     }
+
+    /// The receiver's ACKs are the only sign of the DATA: the capture holds
+    /// none of it (filtered to one side, or to port 69), so the file cannot
+    /// be rebuilt or checked.
+    public var dataNotCaptured: Bool { acknowledgedThrough > 0 && file.blocksCaptured == 0 }
 
     /// The tsize announced and the size received differ.
     public var sizeMismatch: Bool {

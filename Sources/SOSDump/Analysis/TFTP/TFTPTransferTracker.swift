@@ -159,9 +159,9 @@ public struct TFTPTransferTracker {
         case .udp(let header, let payload):
             switch d.network {
             case .ipv4(let ip):
-                event = observeUDP(header, payload, from: .v4(ip.source), to: .v4(ip.destination), frame: d.frame.number)
+                event = observeUDP(header, payload, from: .v4(ip.source), to: .v4(ip.destination), ipID: ip.identification, frame: d.frame.number)
             case .ipv6(let ip):
-                event = observeUDP(header, payload, from: .v6(ip.source), to: .v6(ip.destination), frame: d.frame.number)
+                event = observeUDP(header, payload, from: .v6(ip.source), to: .v6(ip.destination), ipID: 0, frame: d.frame.number)
             default:
                 break
             }
@@ -177,13 +177,16 @@ public struct TFTPTransferTracker {
     }
 
     @usableFromInline
-    mutating func observeUDP(_ header: UDPHeader, _ payload: ByteView, from sourceAddress: IPAddress, to destinationAddress: IPAddress, frame: Int) -> TFTPEvent? {
+    mutating func observeUDP(_ header: UDPHeader, _ payload: ByteView, from sourceAddress: IPAddress, to destinationAddress: IPAddress,
+                             ipID: UInt16, frame: Int) -> TFTPEvent? {
         let source = TransportEndpoint(sourceAddress, header.sourcePort)
         let destination = TransportEndpoint(destinationAddress, header.destinationPort)
         let known = clientSlots[Self.clientSlot(source)] != 0 || clientSlots[Self.clientSlot(destination)] != 0
         // Unknown ends: only a request to port 69 can start something.
         guard known || (header.destinationPort == TFTPPacket.port && Self.mayBeRequest(payload)) else { return nil }
-        return udp(from: source, to: destination, payload: payload, frame: frame)
+        let datagram = Datagram(header: header, payload: payload, pseudoHeader: PseudoHeader(sourceAddress, destinationAddress),
+                                print: PacketPrint(header, payload, ipID: ipID))
+        return udp(from: source, to: destination, datagram, frame: frame)
     }
 
     @usableFromInline
@@ -225,28 +228,32 @@ public struct TFTPTransferTracker {
 
     // MARK: Routing a datagram
 
-    private mutating func udp(from source: TransportEndpoint, to destination: TransportEndpoint, payload: ByteView, frame: Int) -> TFTPEvent? {
+    private mutating func udp(from source: TransportEndpoint, to destination: TransportEndpoint, _ datagram: Datagram, frame: Int) -> TFTPEvent? {
         let mark = TFTPTransfer.FrameMark(frame: frame, time: now)
+        let payload = datagram.payload
         if let i = openTransfer(of: source) {
             // From a client (its ACKs, its DATA, or a new request).
             guard let packet = try? TFTPPacket.decode(payload) else { return nil }
+            // The same datagram again within milliseconds: one packet seen twice.
+            guard !slots[i]!.isDuplicate(datagram.print, from: .client, at: now) else { return nil }
             switch packet {
             case .readRequest(let request) where destination.port == TFTPPacket.port:
-                return newRequest(request, .read, from: source, to: destination, at: mark, replacing: i)
+                return newRequest(request, .read, datagram.print, from: source, to: destination, at: mark, replacing: i)
             case .writeRequest(let request) where destination.port == TFTPPacket.port:
-                return newRequest(request, .write, from: source, to: destination, at: mark, replacing: i)
+                return newRequest(request, .write, datagram.print, from: source, to: destination, at: mark, replacing: i)
             default:
                 let before = slots[i]!.footprint
-                slots[i]!.packet(packet, from: .client, at: mark, limits: limits, allowance: allowance)
+                slots[i]!.packet(packet, datagram, from: .client, at: mark, limits: limits, allowance: allowance)
                 accountAndRearm(i, footprintBefore: before)
                 return .progressed(transfer: slots[i]!.transfer.number, client: source)
             }
         } else if let i = openTransfer(of: destination) {
             // To a client: from its server, or from a stranger.
             guard let packet = try? TFTPPacket.decode(payload) else { return nil }
+            guard !slots[i]!.isDuplicate(datagram.print, from: .server, at: now) else { return nil }
             let latched = slots[i]!.transfer.server == nil
             let before = slots[i]!.footprint
-            slots[i]!.serverPacket(packet, from: source, at: mark, limits: limits, allowance: allowance)
+            slots[i]!.serverPacket(packet, datagram, from: source, at: mark, limits: limits, allowance: allowance)
             accountAndRearm(i, footprintBefore: before)
             if latched, let server = slots[i]!.transfer.server {
                 return .replyLatched(transfer: slots[i]!.transfer.number, client: destination, server: server)
@@ -254,8 +261,8 @@ public struct TFTPTransferTracker {
             return .progressed(transfer: slots[i]!.transfer.number, client: destination)
         } else if destination.port == TFTPPacket.port {
             switch try? TFTPPacket.decode(payload) {
-            case .readRequest(let request)?: return newRequest(request, .read, from: source, to: destination, at: mark, replacing: nil)
-            case .writeRequest(let request)?: return newRequest(request, .write, from: source, to: destination, at: mark, replacing: nil)
+            case .readRequest(let request)?: return newRequest(request, .read, datagram.print, from: source, to: destination, at: mark, replacing: nil)
+            case .writeRequest(let request)?: return newRequest(request, .write, datagram.print, from: source, to: destination, at: mark, replacing: nil)
             default: return nil
             }
         }
@@ -282,13 +289,14 @@ public struct TFTPTransferTracker {
         if deadline(slot) < slots[slot]!.timerKey { arm(slot) }
     }
 
-    private mutating func newRequest(_ request: TFTPRequest, _ direction: TFTPTransfer.Direction, from client: TransportEndpoint,
+    private mutating func newRequest(_ request: TFTPRequest, _ direction: TFTPTransfer.Direction, _ print: PacketPrint, from client: TransportEndpoint,
                             to destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, replacing old: Int?) -> TFTPEvent {
         if let old {
             if slots[old]!.transfer.server == nil, slots[old]!.transfer.fileName == request.fileName, slots[old]!.transfer.direction == direction {
                 slots[old]!.transfer.requestCount += 1  // the same request again: no answer yet
                 slots[old]!.transfer.lastFrame = mark
                 slots[old]!.lastSpeaker = .client
+                slots[old]!.remember(print, from: .client, at: mark.time)
                 if deadline(old) < slots[old]!.timerKey { arm(old) }
                 return .request(TFTPRequestSeen(transfer: slots[old]!.transfer.number, direction: direction, fileName: request.fileName,
                                                 client: client, destination: destination, repeated: true))
@@ -316,6 +324,7 @@ public struct TFTPTransferTracker {
             slot = slots.count
             slots.append(state)
         }
+        slots[slot]!.remember(print, from: .client, at: mark.time)
         clientSlots[Self.clientSlot(client)] += 1
         active[client] = slot
         memoryInUse += Self.costPerTransfer + state.footprint
@@ -459,7 +468,7 @@ public struct TFTPTransferTracker {
     }
 
     private mutating func end(_ slot: Int) {
-        finishedTransfers.append(slots[slot]!.finalTransfer(captureEnd: now))
+        finishedTransfers.append(slots[slot]!.finalTransfer(captureEnd: now, linger: limits.lingerSeconds))
     }
 }
 
@@ -612,6 +621,11 @@ struct TransferState {
     private var lastRepeatedAck: Int?
     private var apprenticeRun = (lastBlock: -1, length: 0, start: TFTPTransfer.FrameMark?.none)
     private var blockLimitNoted = false
+    /// The highest ACK and its frame: what the receiver proved it holds.
+    private var acknowledgedProgress: (block: Int, at: TFTPTransfer.FrameMark)?
+    /// The last datagrams each side sent, to tell a packet seen twice (two
+    /// interfaces, merged files) from a retransmission.
+    private var recent = RecentDatagrams()
 
     init(number: Int, direction: TFTPTransfer.Direction, request: TFTPRequest, client: TransportEndpoint,
          destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, keepLimit: Int,
@@ -671,10 +685,25 @@ struct TransferState {
         footprint = transfer.file.footprint + acknowledged.footprint + peerMissed.footprint
     }
 
+    /// Whether `print` is a datagram `side` sent moments ago: the same
+    /// packet captured twice. Remembers it otherwise.
+    mutating func isDuplicate(_ print: PacketPrint, from side: TFTPTransfer.Side, at time: CaptureTimestamp) -> Bool {
+        if recent.contains(print, from: side, near: time) {
+            transfer.duplicateFrames += 1
+            return true
+        }
+        recent.remember(print, from: side, at: time)
+        return false
+    }
+
+    mutating func remember(_ print: PacketPrint, from side: TFTPTransfer.Side, at time: CaptureTimestamp) {
+        recent.remember(print, from: side, at: time)
+    }
+
     /// Completed (final block acknowledged) or failed: only retransmissions can follow.
     var isDone: Bool { transfer.error != nil || (transfer.file.finalBlock != nil && transfer.finalBlockAcknowledged) }
 
-    mutating func serverPacket(_ packet: TFTPPacket, from source: TransportEndpoint, at mark: TFTPTransfer.FrameMark,
+    mutating func serverPacket(_ packet: TFTPPacket, _ datagram: Datagram, from source: TransportEndpoint, at mark: TFTPTransfer.FrameMark,
                                limits: TFTPTransferTracker.Limits, allowance: Int) {
         if let server = transfer.server {
             guard source.port == server.port else {
@@ -685,12 +714,12 @@ struct TransferState {
             transfer.server = source
             transfer.firstReply = mark
         }
-        self.packet(packet, from: .server, at: mark, limits: limits, allowance: allowance)
+        self.packet(packet, datagram, from: .server, at: mark, limits: limits, allowance: allowance)
     }
 
     /// One packet of the transfer; `allowance` is what the tracker's memory
     /// budget has left.
-    mutating func packet(_ packet: TFTPPacket, from side: TFTPTransfer.Side, at mark: TFTPTransfer.FrameMark,
+    mutating func packet(_ packet: TFTPPacket, _ datagram: Datagram, from side: TFTPTransfer.Side, at mark: TFTPTransfer.FrameMark,
                          limits: TFTPTransferTracker.Limits, allowance: Int) {
         defer { countFootprint() }
         transfer.lastFrame = mark
@@ -698,6 +727,11 @@ struct TransferState {
         switch packet {
         case .data(let block, let payload):
             guard side == transfer.sender else { return anomaly(.dataFromReceiver, at: mark) }
+            // The receiver's stack drops a datagram whose checksum fails: not delivered.
+            guard !datagram.checksumFails else {
+                transfer.dataPackets += 1
+                return transfer.corruptedData.record(mark)
+            }
             data(block, payload, at: mark, limits: limits, allowance: allowance)
         case .ack(let block):
             guard side != transfer.sender else { return anomaly(.ackFromSender, at: mark) }
@@ -797,6 +831,8 @@ struct TransferState {
             lastRepeatedAck = nil
         }
         acknowledged.insert(block)
+        // An ACK after an ERROR proves nothing (some clients answer the ERROR with one).
+        if block > highestAck, transfer.error == nil { acknowledgedProgress = (block, mark) }
         highestAck = max(highestAck, block)
         if let final = transfer.file.finalBlock, block == final { transfer.finalBlockAcknowledged = true }
     }
@@ -822,8 +858,9 @@ struct TransferState {
 
     // MARK: The record
 
-    func finalTransfer(captureEnd: CaptureTimestamp) -> TFTPTransfer {
+    func finalTransfer(captureEnd: CaptureTimestamp, linger: Int64) -> TFTPTransfer {
         var t = transfer
+        t.acknowledgedThrough = acknowledgedProgress?.block ?? 0
         t.digests = t.file.digests()
         t.gaps = gaps()
         if let error = t.error {
@@ -831,17 +868,38 @@ struct TransferState {
             t.outcome = probe ? .optionProbe : .error
         } else if t.file.isComplete || (t.file.finalBlock != nil && t.finalBlockAcknowledged) {
             t.outcome = .complete
-        } else if t.server == nil {
+        } else if endedByAcknowledgment(captureEnd: captureEnd, linger: linger) {
+            t.outcome = .complete
+            t.completedByAcknowledgment = true
+        } else if t.server == nil && t.acknowledgedThrough == 0 {
             t.outcome = t.unreachable == nil ? .unanswered : .unreachable
         } else {
             t.outcome = .stalled
         }
         if t.outcome == .stalled || t.outcome == .unanswered || t.outcome == .unreachable {
-            t.stall = TFTPTransfer.Stall(block: progress.block, at: progress.at, quietSide: lastSpeaker == .client ? .server : .client,
+            // The receiver's ACKs prove blocks the capture may lack.
+            var reached = progress
+            if let acked = acknowledgedProgress, acked.block > reached.block { reached = acked }
+            t.stall = TFTPTransfer.Stall(block: reached.block, at: reached.at, quietSide: lastSpeaker == .client ? .server : .client,
                                          lastFrame: t.lastFrame, silenceBeforeCaptureEnd: captureEnd.seconds(since: t.lastFrame.time),
                                          supersededBy: supersededBy)
         }
         return t
+    }
+
+    /// The receiver's ACKs say the transfer reached its end although the
+    /// capture lacks the final DATA (filtered to one side, or to port 69):
+    /// it acknowledged a block whose DATA is not in the capture, never
+    /// asked again (a receiver still waiting repeats its last ACK when its
+    /// timer runs out), and the capture went on for `lingerSeconds` after.
+    /// A block whose DATA the capture holds in full cannot be the final
+    /// one (the final block is short), so this never overrules the DATA.
+    private func endedByAcknowledgment(captureEnd: CaptureTimestamp, linger: Int64) -> Bool {
+        guard let acked = acknowledgedProgress, acked.block >= transfer.file.highestBlock,
+              transfer.file.finalBlock == nil, !transfer.file.contains(block: acked.block), lastRepeatedAck == nil,
+              supersededBy == nil
+        else { return false }
+        return captureEnd.seconds(since: transfer.lastFrame.time) >= Double(linger)
     }
 
     /// The missing runs, each cut where what is known of its blocks
@@ -883,5 +941,65 @@ struct TransferState {
         }
         let cutChange = kind.cut ? transfer.file.cut.firstAbsent(from: block) : (transfer.file.cut.firstPresent(from: block) ?? Int.max)
         return max(block + 1, min(ackChange, cutChange))
+    }
+}
+
+/// A UDP datagram of a transfer, with what the tracker may check on it.
+struct Datagram {
+    var header: UDPHeader
+    var payload: ByteView
+    var pseudoHeader: PseudoHeader?
+    var print: PacketPrint
+
+    /// The checksum is present and wrong: the receiver's stack drops the
+    /// datagram. A checksum left for the sending host's network card to
+    /// fill (a capture taken on the sender) is not wrong: the card filled
+    /// it on the wire. Summed only when asked (for DATA).
+    var checksumFails: Bool {
+        guard let pseudoHeader, case .invalid = header.checksumStatus(payload: payload, pseudoHeader: pseudoHeader) else { return false }
+        return !header.isOffloadPlaceholder(pseudoHeader: pseudoHeader)
+    }
+}
+
+/// What tells one datagram from another without keeping its bytes: the
+/// IP identification, the ports, the UDP checksum and length, and the
+/// first eight bytes of the payload (TFTP's opcode and block number). Two
+/// copies of one packet (captured on two interfaces, or in two files
+/// merged) agree on all of them; a retransmission has a new IP
+/// identification, and comes a timeout later.
+struct PacketPrint: Equatable {
+    var value: UInt64
+
+    init(_ header: UDPHeader, _ payload: ByteView, ipID: UInt16) {
+        var v = UInt64(ipID) << 48 | UInt64(header.checksum) << 32 | UInt64(truncatingIfNeeded: header.length) << 16
+            | UInt64(header.sourcePort ^ header.destinationPort)
+        v ^= (payload.uint64(at: 0) ?? UInt64(payload.uint32(at: 0) ?? 0)) &* 0x9E37_79B9_7F4A_7C15
+        value = v
+    }
+}
+
+/// The last two datagrams each side of a transfer sent, and when.
+struct RecentDatagrams {
+    /// Copies of one packet closer than this are one packet seen twice.
+    static let window = 0.005
+    private var client: (PacketPrint, CaptureTimestamp)?, client2: (PacketPrint, CaptureTimestamp)?
+    private var server: (PacketPrint, CaptureTimestamp)?, server2: (PacketPrint, CaptureTimestamp)?
+
+    func contains(_ print: PacketPrint, from side: TFTPTransfer.Side, near time: CaptureTimestamp) -> Bool {
+        func matches(_ entry: (PacketPrint, CaptureTimestamp)?) -> Bool {
+            guard let (p, t) = entry else { return false }
+            return p == print && abs(time.seconds(since: t)) <= Self.window
+        }
+        return side == .client ? matches(client) || matches(client2) : matches(server) || matches(server2)
+    }
+
+    mutating func remember(_ print: PacketPrint, from side: TFTPTransfer.Side, at time: CaptureTimestamp) {
+        if side == .client {
+            client2 = client
+            client = (print, time)
+        } else {
+            server2 = server
+            server = (print, time)
+        }
     }
 }
