@@ -3,7 +3,7 @@ import Crypto
 import SOSDump
 
 // Writes SPA30x/SPA50x "KOSMOS" firmware images byte by byte, as
-// loader-spec.md §C describes them, for the tests and for the simulator
+// docs/sos-protocol.md §C describes them, for the tests and for the simulator
 // (sosdump-sim): no vendor image is ever committed. The sealing (digest, randseq) is written here from the spec,
 // apart from the library's, so that a mistake in one does not hide in the
 // other. Every offset is remembered, so a test can damage one field and say

@@ -168,7 +168,7 @@ struct SyntheticTraffic {
     }
 }
 
-/// One firmware recovery's TFTP transfer in the S.O.S. shape (loader-spec.md
+/// One firmware recovery's TFTP transfer in the S.O.S. shape (docs/sos-protocol.md
 /// §B), spread through the background traffic one frame in `spacing`: the
 /// phone's RRQ and ACKs to 234.4.8.10:69 from port 2000, DATA from the PC's
 /// own address and port 50000. The file is a valid image of a vendor
@@ -209,7 +209,7 @@ struct RecoveryTransfer {
     }
 }
 
-/// A firmware image the loader accepts, shaped like 7.6.2f's (loader-spec.md
+/// A firmware image the loader accepts, shaped like 7.6.2f's (docs/sos-protocol.md
 /// §C: 79 sector infos; `firmware-bundles.tsv`: about 4.4 MB): sectors 0–78,
 /// every fifth stored, the rest zlib, each 64 KiB of mostly incompressible
 /// bytes so that it deflates about as little as real firmware does.

@@ -11,7 +11,7 @@ struct SimCommand: ParsableCommand {
         commandName: "sosdump-sim",
         abstract: "Play a Cisco SPA30x/SPA50x phone in S.O.S. recovery, or the recovery utility, over real sockets.",
         discussion: """
-            `phone` runs the phone's recovery program as loader-spec.md describes it (needs root: \
+            `phone` runs the phone's recovery program as docs/sos-protocol.md describes it (needs root: \
             AF_PACKET for ARP and DHCP, ports 2000 and 4810). `utility` runs the PC's side: requests, \
             the upgrade order and a TFTP server on port 69. `image` writes a test firmware image. \
             Run each in its own network namespace; both print what they do, one line per event.

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SOSDump
 
-/// The timing thresholds of sos-model.md, shared by `analyze` and `check`.
+/// The timing thresholds of docs/verdicts.md, shared by `analyze` and `check`.
 struct ThresholdOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds after the final ACK of a good image within which a phone heard from again restarted too soon to have written its flash (RESET_DURING_WRITE; later, in recovery: REVERTED_TO_RECOVERY).", valueName: "seconds"))
     var resetWindow: Double = 20
@@ -90,7 +90,7 @@ struct AnalyzeCommand: ParsableCommand {
             }
             let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds, limits: limits)
             let damageLine = damage.map { PacketListing.damageLine($0, framesRead: reader.framesRead) }
-            let report = AnalysisReport(file: file, analysis: conclusion.sos, damage: damage.map { "\($0); stopped after frame \(reader.framesRead)" },
+            let report = AnalysisReport(file: file, conclusion: conclusion, damage: damage.map { "\($0); stopped after frame \(reader.framesRead)" },
                                         warnings: reader.warnings.map { "\($0)" })
             switch format {
             case .text:

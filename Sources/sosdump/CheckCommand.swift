@@ -112,7 +112,7 @@ struct CheckCommand: ParsableCommand {
             return ["FAIL  \(name): \(error)"]
         }
         let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholds)
-        let report = AnalysisReport(file: path, analysis: conclusion.sos, damage: damage.map { "\($0)" })
+        let report = AnalysisReport(file: path, conclusion: conclusion, damage: damage.map { "\($0)" })
         let differences = expectation.differences(from: report)
         guard !differences.isEmpty else { return [] }
         return ["FAIL  \(name)"] + differences.map { "      " + $0 }

@@ -14,6 +14,8 @@ enum ExitStatus {
     static let cannotWrite = ExitCode(73)
     /// The phone's loader would reject the firmware image (or could not hold it).
     static let rejected = ExitCode(3)
+    /// `verify`: the file is not a firmware image at all.
+    static let notAnImage = ExitCode(4)
 }
 
 /// Buffered standard output: one write per 64 KiB, not per line.

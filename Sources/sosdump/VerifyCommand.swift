@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Glibc
 import SOSDump
 
 /// `sosdump verify`: checks a firmware image on disk as the phone's loader
@@ -22,7 +23,8 @@ struct VerifyCommand: ParsableCommand {
             Exit status: 0 when the loader accepts the image; 1 when nothing failed but not \
             every check could be made (--partial, or more than 4096 sectors); 2 when the file or a catalog cannot be \
             read; 3 when the loader would reject the image (or it is too big for the loader's \
-            memory); 64 for a usage error. See docs/firmware.md for what each check means.
+            memory); 4 when the file is not a firmware image at all (no KOSMOS header: a capture, \
+            a zip, a text); 64 for a usage error. See docs/firmware.md for what each check means.
             """
     )
 
@@ -43,12 +45,23 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var catalogOptions: CatalogOptions
 
-    @Argument(help: "The firmware image (.bin).")
+    @Argument(help: "The firmware image (.bin); - for standard input.")
     var image: String
 
     func run() throws {
         let catalog = try catalogOptions.load()
         let bytes = try readImage(image)
+        // Not an image at all: say what it is instead of failing every check.
+        if !partial || bytes.count >= FirmwareImageLayout.magic.count, !bytes.starts(with: FirmwareImageLayout.magic) {
+            if CaptureReader.looksLikeCapture(bytes) {
+                warn("\(image): this is a capture, not a firmware image: try `sosdump analyze \(image)` (or `sosdump extract` for the files it carries)")
+            } else if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+                warn("\(image): this is a zip file (a vendor bundle?), not a firmware image: unzip it and verify the .bin inside, or `sosdump catalog import \(image)`")
+            } else {
+                warn("\(image): no KOSMOS header (it does not begin with \"SkOsMo5 fIrMwArE\"): not a firmware image")
+            }
+            throw ExitStatus.notAnImage
+        }
         let verification = bytes.withUnsafeBytes { FirmwareVerification($0, extent: partial ? .prefix : .complete) }
         let identification = catalog.identify(verification, fileName: name ?? image)
         let report = FirmwareReport(file: image, verification: verification, identification: identification)
@@ -66,20 +79,61 @@ struct VerifyCommand: ParsableCommand {
     }
 }
 
-/// Reads a whole image or bundle, or exits with the unreadable status.
+/// Reads a whole image or bundle (`-`: standard input; a pipe or FIFO
+/// works too), or exits with the unreadable status and a plain reason.
 func readImage(_ path: String) throws -> Data {
     let limit = FirmwareImport.maximumFileSize
-    do {
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        if let size = attributes[.size] as? Int, size > limit {
-            warn("\(path): \(size) bytes, more than the \(limit >> 20) MiB sosdump reads: not a firmware image")
-            throw ExitStatus.unreadable
+    switch ImageFile.read(path, limit: limit) {
+    case .success(let data):
+        return data
+    case .failure(let problem):
+        let words = switch problem {
+        case .tooLarge: "more than the \(limit >> 20) MiB sosdump reads: not a firmware image"
+        case .folder: "a folder, not a file"
+        case .system(let code): "cannot read: " + ImageFile.plainReason(code)
         }
-        return try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch let exit as ExitCode {
-        throw exit
-    } catch {
-        warn("\(path): cannot read: \(FirmwareCatalog.reason(error))")
+        warn("\(path): \(words)")
         throw ExitStatus.unreadable
+    }
+}
+
+/// Reads a file whole with read(2), as far as a limit: a regular file, a
+/// pipe, a FIFO or standard input alike (Foundation's `Data(contentsOf:)`
+/// refuses pipes with an unhelpful message).
+enum ImageFile {
+    enum Problem: Error {
+        case tooLarge
+        case folder
+        case system(Int32)
+    }
+
+    static func read(_ path: String, limit: Int) -> Result<Data, Problem> {
+        let fd = path == "-" ? dup(0) : open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(.system(errno)) }
+        defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { return .failure(.folder) }
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(.system(errno))
+            }
+            if n == 0 { return .success(data) }
+            data.append(contentsOf: chunk[0..<n])
+            if data.count > limit { return .failure(.tooLarge) }
+        }
+    }
+
+    /// The system's reason in plain words.
+    static func plainReason(_ code: Int32) -> String {
+        switch code {
+        case ENOENT: "no such file"
+        case EACCES, EPERM: "permission denied (the file's permissions do not let you read it)"
+        case EISDIR: "a folder, not a file"
+        default: String(cString: strerror(code))
+        }
     }
 }

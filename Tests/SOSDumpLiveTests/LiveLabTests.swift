@@ -127,6 +127,38 @@ struct LiveLabTests {
         #expect(reader.interfaces == [CaptureInterface(linkType: .ethernet, snapLength: 1980, name: "lvpc0")])
     }
 
+    /// A server that stops sending after block 12. The technician is
+    /// waiting: `live` must say TRANSFER_STALLED when the stall threshold
+    /// (10 s, `--stall`) has passed since the last block, within a second
+    /// (its verdicts are looked at once a second), not when the tracker
+    /// closes the quiet transfer (120 s later, after the run has ended).
+    @Test(.timeLimit(.minutes(1)))
+    func aStalledTransferIsReportedWithinItsThreshold() throws {
+        try #require(Privileges.isRoot, "\(Privileges.notRoot)")
+        let out = "/tmp/sosdump-test-live-stall-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let script = Repository.root.appendingPathComponent("scripts/live-recovery").path
+        let lab = try Processes.run(script, [out], environment: ["SOSDUMP_BIN": Repository.binaries.path,
+                                                                 "LIVE_SCENARIO": "stall", "LIVE_DURATION": "20"])
+        try #require(lab.status == 0, "scripts/live-recovery failed (\(lab.status)):\n\(lab.error)")
+        let lines = try String(contentsOfFile: "\(out)/live.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
+        let events = try lines.map { try LiveEventRecord.decode($0) }
+        let verdict = try #require(events.first { $0.kind == .phoneVerdict && $0.phone?.verdict == "TRANSFER_STALLED" },
+                                   "no TRANSFER_STALLED event: \(lines)")
+        #expect(!events.contains { $0.transfer?.file == "/spa71f6.bin" }, "the tracker has not closed the transfer: the verdict cannot come from its end")
+
+        // The last block, from the file written.
+        let offline = try Processes.run(Self.sosdump, ["transfers", "--format", "json", "\(out)/live.pcapng"])
+        let listing = try TransferListingJSON.decode(offline.output)
+        let download = try #require(listing.transfers.first { $0.file == "/spa71f6.bin" })
+        let stall = try #require(download.stall, "\(download)")
+        #expect(stall.block == 12)
+        let said = try #require(CaptureTimestamp(rfc3339: verdict.time))
+        let lastBlock = try #require(CaptureTimestamp(rfc3339: stall.time))
+        let delay = said.seconds(since: lastBlock)
+        #expect(delay >= 10 && delay <= 11.5, "TRANSFER_STALLED came \(delay) s after the last block; the threshold is 10 s")
+    }
+
     struct Frame: Equatable {
         var seconds: Int64
         var nanoseconds: UInt32

@@ -17,7 +17,7 @@ import Testing
         for capture in captures { #expect(r.standardOutput.contains("ok    \(capture)\n"), "\(capture)") }
     }
 
-    /// Every code of sos-model.md is a verdict (warnings: a finding) in the
+    /// Every code of docs/verdicts.md is a verdict (warnings: a finding) in the
     /// corpus's expectations and in what sosdump says of the corpus.
     @Test func everyCodeComesOutOfTheCorpus() throws {
         var expectedVerdicts: Set<String> = [], expectedFindings: Set<String> = []

@@ -46,7 +46,7 @@ import Testing
 
     // MARK: The recovery program's DISCOVER
 
-    /// What the SPA50x recovery program sends (loader-spec.md §A4): 53, 61,
+    /// What the SPA50x recovery program sends (docs/sos-protocol.md §A4): 53, 61,
     /// 12, 60, 55 in that order.
     ///
     /// ```

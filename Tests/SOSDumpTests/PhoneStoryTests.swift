@@ -4,7 +4,7 @@ import SOSDumpSimulation
 
 /// The story machine driven to each verdict with frames built byte by byte
 /// (the decoder's encoders for the S.O.S. messages): every code of
-/// sos-model.md, several phones, a phone that changes address, the
+/// docs/verdicts.md, several phones, a phone that changes address, the
 /// thresholds at their edges, and the pairing warning.
 @Suite struct PhoneStoryTests {
     typealias Scene = SOSScene

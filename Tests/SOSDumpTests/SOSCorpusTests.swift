@@ -11,7 +11,7 @@ import Testing
     static let group = "sos"
     static let captures = CaptureCorpus.captures(in: group)
 
-    /// The verdict codes of sos-model.md, most serious first (captures/README.md).
+    /// The verdict codes of docs/verdicts.md, most serious first (captures/README.md).
     static let seriousness = [
         "REVERTED_TO_RECOVERY", "RESET_DURING_WRITE", "IMAGE_REJECTED", "TRANSFER_STALLED", "TFTP_ERROR",
         "TFTP_UNREACHABLE", "TFTP_NO_RESPONSE", "NO_GATEWAY", "UTILITY_DEAF", "PHONE_BUSY", "REQUEST_IGNORED",

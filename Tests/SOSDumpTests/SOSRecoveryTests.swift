@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SOSDump
 
-/// The S.O.S. messages byte by byte (loader-spec.md §A2), written here by
+/// The S.O.S. messages byte by byte (docs/sos-protocol.md §A2), written here by
 /// hand and apart from the library's encoders, so that a mistake in one
 /// does not hide in the other; then every cut, every rule, and the encoders.
 @Suite struct SOSRecoveryTests {

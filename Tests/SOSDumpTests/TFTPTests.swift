@@ -18,7 +18,7 @@ import Testing
     static let sosRRQ: [UInt8] = [0, 1] + Array("/spa71f6.bin".utf8) + [0] + Array("octet".utf8) + [0]
 
     @Test func theRecoveryLoadersRequest() throws {
-        // loader-spec.md §B: `00 01 <file>\0 octet\0`, no options.
+        // docs/sos-protocol.md §B: `00 01 <file>\0 octet\0`, no options.
         guard case .success(.readRequest(let r)) = Self.decode(Self.sosRRQ) else { Issue.record("not an RRQ"); return }
         #expect(r == TFTPRequest(fileName: "/spa71f6.bin", mode: "octet", options: []))
         #expect(r.blockSize == nil && r.transferSize == nil)

@@ -11,7 +11,7 @@ import Testing
 
     func sha256(_ bytes: [UInt8]) -> String { hexString(SHA256.hash(data: bytes)) }
 
-    /// The S.O.S. shape (loader-spec.md §B): RRQ and every ACK to the
+    /// The S.O.S. shape (docs/sos-protocol.md §B): RRQ and every ACK to the
     /// multicast group's port 69, DATA from the PC's own address and a new port.
     @Test func followsTheRecoveryProgramsMulticastShape() throws {
         let file = C.fileBytes(512 * 3 + 100)
@@ -170,7 +170,7 @@ import Testing
             c.send(server, phone, C.data(n, blocks[n - 1]))
             c.send(phone, group, C.ack(n))
         }
-        // The phone's retries of its last ACK, 2 s apart (loader-spec.md §B).
+        // The phone's retries of its last ACK, 2 s apart (docs/sos-protocol.md §B).
         for _ in 1...4 { c.send(phone, group, C.ack(5), after: 2) }
         c.append(frame: PacketBuilder.ethernetIPv4UDP(), after: 30)  // the capture goes on
         let t = try #require(c.track().first)

@@ -2,7 +2,7 @@
 """The TFTP transfer of an S.O.S. recovery, over real sockets (no crafting of
 IP or UDP headers: every header is the kernel's).  For scripts/make-tftp-captures.
 
-The phone side follows loader-spec.md §B (the 7.6.2f recovery loader's TFTP
+The phone side follows docs/sos-protocol.md §B (the 7.6.2f recovery loader's TFTP
 client); the PC side is a minimal server that copes with it.
 
   phone ADDR FILE [--out PATH] [--timeout 2.0] [--tries 5] [--port 2000]

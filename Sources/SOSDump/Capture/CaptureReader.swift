@@ -38,6 +38,17 @@ public final class CaptureReader {
     public let format: CaptureFormat
     @exclusivity(unchecked) private var core: Core
 
+    /// Whether `bytes` begin as a capture file does: pcap's or pcapng's
+    /// magic number, or gzip's (a compressed capture). For a command that
+    /// was handed a capture where it expected something else.
+    public static func looksLikeCapture(_ bytes: some Collection<UInt8>) -> Bool {
+        let head = Array(bytes.prefix(4))
+        guard head.count == 4 else { return false }
+        if head[0] == 0x1F && head[1] == 0x8B { return true }
+        let magic = UInt32(head[0]) << 24 | UInt32(head[1]) << 16 | UInt32(head[2]) << 8 | UInt32(head[3])
+        return magic == PcapngBlockType.sectionHeader.rawValue || PcapMagic.recognize(magic) != nil
+    }
+
     /// Opens and reads the file at `path`; `-` reads standard input. A
     /// gzip-compressed capture (`.pcap.gz`, whatever its name) is inflated
     /// as it is read.

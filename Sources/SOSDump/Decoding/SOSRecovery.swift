@@ -2,7 +2,7 @@
 /// the messages between the recovery program on a phone whose firmware is
 /// lost and the vendor's recovery utility on a PC. There is no RFC; the
 /// layout and every rule come from the recovery program's code (7.6.2f,
-/// `loader-spec.md` §A). This file is the one place the layout lives: the
+/// `docs/sos-protocol.md` §A). This file is the one place the layout lives: the
 /// decoder, the rules that make the phone drop a message and the encoders
 /// all read it from ``SOSLayout``.
 ///
@@ -361,7 +361,7 @@ public struct SOSPhoneFacts: Sendable, Equatable {
 }
 
 /// A rule of the phone's recovery program that a message sent to it breaks
-/// (loader-spec.md §A1, §A3). Every one but ``heapOverflow(length:)`` makes
+/// (docs/sos-protocol.md §A1, §A3). Every one but ``heapOverflow(length:)`` makes
 /// the phone drop the message without a word on the network.
 public enum SOSRuleViolation: Sendable, Equatable, CustomStringConvertible {
     /// Not IPv4: the recovery program has no IPv6.
@@ -498,7 +498,7 @@ extension SOSMessage {
         return broken
     }
 
-    /// The phone's serial test (loader-spec.md §A3.3): the 13 bytes
+    /// The phone's serial test (docs/sos-protocol.md §A3.3): the 13 bytes
     /// `FFFFFFFFFFFF\0`, or the phone's serial and its NUL, exactly (a
     /// prefix or a longer text does not match). A serial the capture cut
     /// off cannot be judged and passes.
@@ -578,7 +578,7 @@ extension SOSRecovery {
 
 extension SOSRecovery {
     /// Option 60 (vendor class) of the recovery program's DHCP client
-    /// (loader-spec.md §A4; bytes at 0x94147b48 in 7.6.2f). Normal firmware
+    /// (docs/sos-protocol.md §A4; bytes at 0x94147b48 in 7.6.2f). Normal firmware
     /// sends its product name instead, e.g. `Cisco SPA504G`.
     public static let dhcpVendorClass = "TI-dhcp 0.1"
 }

@@ -1,6 +1,6 @@
 /// The catalog that ships with sosdump (docs/firmware.md, "The catalog"):
 /// the vendor's SPA30x/SPA50x firmware bundles (zip files) with their
-/// SHA-256, from shared/firmware-bundles.tsv. It lists no images: the SHA-256
+/// SHA-256, from the community-kept list of the vendor's bundles. It lists no images: the SHA-256
 /// of the `.bin` inside each bundle is learnt by `sosdump catalog import`
 /// from the bundles a user downloads, which are checked against these.
 ///

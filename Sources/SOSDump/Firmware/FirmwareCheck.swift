@@ -63,7 +63,7 @@ public struct FirmwareCheck: Sendable, Equatable {
     /// an image too large for the loader's memory.
     public var stopsRecovery: Bool { isLoaderCheck || kind == .ramWindow }
 
-    /// The line the loader prints when this check fails (loader-spec.md
+    /// The line the loader prints when this check fails (docs/sos-protocol.md
     /// §C6); nil for sosdump's own checks and where the loader's outcome
     /// depends on memory past the image.
     public var loaderMessage: String? {

@@ -1,7 +1,7 @@
 import Crypto
 
 /// The firmware image of Cisco SPA30x/SPA50x phones (`spa50x-30x-*.bin`,
-/// "KOSMOS"), as the recovery loader reads it (loader-spec.md §C). This file
+/// "KOSMOS"), as the recovery loader reads it (docs/sos-protocol.md §C). This file
 /// is the one place the layout lives. All fields are big-endian.
 ///
 /// ```
@@ -62,7 +62,7 @@ public enum FirmwareImageLayout {
     public static let protectedSectorIDs: Set<UInt16> = [0, 1, 3, 4]
 
     /// The loader receives an image at 0xb4500000 with no bound check; its
-    /// heap starts 10 MiB further on (loader-spec.md §B), so a larger image
+    /// heap starts 10 MiB further on (docs/sos-protocol.md §B), so a larger image
     /// overwrites the heap.
     public static let ramWindow = 0xA0_0000
     /// The loader's HTTP download (Recovery URL, Last Upgrade URL) stops at 7 MiB.
@@ -178,7 +178,7 @@ public struct FirmwareSectorInfo: Sendable, Equatable {
     }
 }
 
-/// The loader's two header hashes (loader-spec.md §C2).
+/// The loader's two header hashes (docs/sos-protocol.md §C2).
 public enum FirmwareHeaderHash {
     /// `gen_fmhdr_digest`: MD5 of `header[0..<length]` with the signature and
     /// digest zeroed. `header` must hold at least `length` bytes.

@@ -1,7 +1,7 @@
 import Crypto
 
 /// A firmware image checked as the phone's loader checks it
-/// (`libupg_validate_firmware_mem`, loader-spec.md §C5), plus the checks a
+/// (`libupg_validate_firmware_mem`, docs/sos-protocol.md §C5), plus the checks a
 /// person wants that the loader does not make.
 ///
 /// The loader's checks run in its order: the header digest, the randseq,
@@ -293,7 +293,7 @@ private struct CheckRun {
         }
     }
 
-    /// `(int)size > 0 && offset + size <= received` in 32 bits (loader-spec.md §C3).
+    /// `(int)size > 0 && offset + size <= received` in 32 bits (docs/sos-protocol.md §C3).
     mutating func checkBounds(_ info: FirmwareSectorInfo) -> Bool {
         let kind = FirmwareCheck.Kind.sectorBounds(index: info.index, id: info.id)
         let sizeAt = at(info.infoOffset + L.sectorSizeOffset)
@@ -322,7 +322,7 @@ private struct CheckRun {
         return true
     }
 
-    /// Inflate (zlib) or take 64 KiB (stored), then MD5 (loader-spec.md §C3, §C4).
+    /// Inflate (zlib) or take 64 KiB (stored), then MD5 (docs/sos-protocol.md §C3, §C4).
     mutating func checkDigest(_ info: FirmwareSectorInfo, boundsPassed: Bool) {
         let kind = FirmwareCheck.Kind.sectorDigest(index: info.index, id: info.id)
         let expectedAt = at(info.infoOffset + L.sectorDigestOffset)

@@ -1,6 +1,6 @@
 import CSystemZlib
 
-/// Inflates a zlib sector as the loader's `uncompress` does (loader-spec.md
+/// Inflates a zlib sector as the loader's `uncompress` does (docs/sos-protocol.md
 /// §C4): `inflateInit2(15)`, so a zlib header and an Adler-32 trailer are
 /// required; one `inflate(Z_FINISH)` into 64 KiB; only `Z_STREAM_END` is
 /// success, so a stream cut short or longer than 64 KiB fails; bytes after

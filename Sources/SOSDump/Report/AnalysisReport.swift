@@ -64,6 +64,13 @@ public struct AnalysisReport: Codable, Equatable, Sendable {
         self.notes = notes
     }
 
+    /// The report of every diagnosis of a capture, with what the capture
+    /// as a whole shows (signs that it was filtered) among its notes.
+    public init(file: String, conclusion: CaptureConclusion, damage: String? = nil, warnings: [String] = []) {
+        self.init(file: file, analysis: conclusion.sos, damage: damage, warnings: warnings)
+        if let filtered = CaptureWording.filtered(conclusion.filterSigns) { notes.insert(filtered, at: damage == nil ? 0 : 1) }
+    }
+
     /// The JSON object, on one line.
     public var json: String { ReportJSON.text(self) }
 }

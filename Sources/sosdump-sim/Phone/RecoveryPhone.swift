@@ -4,7 +4,7 @@ import Glibc
 import SOSDump
 
 /// A Cisco SPA30x/SPA50x phone whose firmware is lost, running its S.O.S.
-/// recovery program as `loader-spec.md` describes the 7.6.2f one, over the
+/// recovery program as `docs/sos-protocol.md` describes the 7.6.2f one, over the
 /// real sockets of its network namespace.
 ///
 /// Like the loader, it is one sequential program: listening windows of 5,
@@ -196,7 +196,7 @@ final class RecoveryPhone {
         }
     }
 
-    /// `rec_in` (loader-spec.md §A1, §A3), in the loader's order. Returns
+    /// `rec_in` (docs/sos-protocol.md §A1, §A3), in the loader's order. Returns
     /// an accepted image after an upgrade.
     private func recIn(_ d: Datagram, nested: Bool) -> [UInt8]? {
         let b = d.bytes
@@ -367,7 +367,7 @@ final class RecoveryPhone {
         return true
     }
 
-    /// `tftp()` in `/dev/ram` mode (loader-spec.md §B): the file's bytes, or nil.
+    /// `tftp()` in `/dev/ram` mode (docs/sos-protocol.md §B): the file's bytes, or nil.
     private func download(from server: IPv4Address, file: String, answerRequests: Bool) -> [UInt8]? {
         guard let socket = tftpSocket, reach(server) else { return nil }
         socket.drain()

@@ -2,7 +2,7 @@ import SOSDump
 
 /// The PC's side of an S.O.S. recovery, as the vendor's
 /// `spa50x-30x-*-recovery.exe` must do it (its behaviour was never
-/// observed; this follows what the phone accepts, loader-spec.md §A):
+/// observed; this follows what the phone accepts, docs/sos-protocol.md §A):
 ///
 /// 1. requests (opcode 0, 160 bytes) from port 4811 to the phone's address
 ///    or to 234.4.8.10:4810, once a second, until a phone replies on

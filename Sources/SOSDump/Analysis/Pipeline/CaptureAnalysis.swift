@@ -31,6 +31,7 @@ public struct CaptureAnalysis {
     @usableFromInline var tracker: TFTPTransferTracker
     @usableFromInline var sos: SOSDiagnosis
     @usableFromInline var span = CaptureSpan()
+    @usableFromInline var shape = CaptureShape()
 
     /// Set by a live reader: every transfer the tracker ends is also kept,
     /// with its image check, until `takeEndedTransfers()`.
@@ -50,6 +51,7 @@ public struct CaptureAnalysis {
     @inlinable @inline(__always) @discardableResult
     public mutating func observe(_ d: borrowing Dissection) -> TFTPEvent? {
         span.count(d.frame.timestamp)
+        shape.observe(d)
         let event = tracker.observe(d)
         sos.observe(d, tftp: event, span: span)
         if tracker.hasFinished { takeTransfers() }
@@ -74,14 +76,15 @@ public struct CaptureAnalysis {
         if tracker.evictedTransfers > 0 {
             sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: limits.tracker.maxActiveTransfers))
         }
-        return CaptureConclusion(sos: sosAnalysis)
+        return CaptureConclusion(sos: sosAnalysis, filterSigns: shape.filterSigns(span: span))
     }
 
     /// The S.O.S. phones' verdicts if the capture ended at `now` (a live
     /// capture still running): `finish()`'s rules with the time elapsed
-    /// counted to `now`. Transfers still open are not in it yet.
+    /// counted to `now`. Transfers still open count as they would if they
+    /// ended now, unless they are complete (their image is checked at their end).
     public func sosVerdictsSoFar(at now: CaptureTimestamp) -> [PhoneVerdict] {
-        sos.verdictsSoFar(at: now, span: span)
+        sos.verdictsSoFar(at: now, span: span, open: tracker.provisionalTransfers(at: now, numbers: sos.downloadsInProgress))
     }
 
     // MARK: Transfers
@@ -112,6 +115,7 @@ public struct CaptureAnalysis {
     /// A transfer the tracker ended: checked as an image once when a live
     /// reader keeps it, then handed to every diagnosis.
     mutating func ended(_ t: TFTPTransfer) {
+        shape.transferEnded(t)
         var ended = EndedTransfer(transfer: t)
         if keepsEndedTransfers {
             ended.image = TransferredImage.examine(t, catalog: catalog)
@@ -128,6 +132,8 @@ public struct CaptureAnalysis {
 public struct CaptureConclusion: Sendable {
     /// The S.O.S. recovery diagnosis (SPA phones).
     public var sos: RecoveryAnalysis
+    /// Signs that the capture was filtered: what it shows is not all that happened.
+    public var filterSigns: [CaptureFilterSign] = []
 }
 
 extension CaptureAnalysis {

@@ -44,10 +44,20 @@ extension SOSDiagnosis {
     /// Each phone's verdict if the capture ended at `now` (a live capture
     /// still running): the same rules as `finish`, with the time elapsed
     /// counted to `now`.
-    public func verdictsSoFar(at now: CaptureTimestamp, span: CaptureSpan) -> [PhoneVerdict] {
+    /// The tracker's numbers of the downloads whose transfer has not ended yet.
+    public var downloadsInProgress: Set<Int> { Set(links.lazy.filter { $0.attempt != nil }.map(\.transfer)) }
+
+    /// `open`: transfers still open, as they would be if they ended now.
+    public func verdictsSoFar(at now: CaptureTimestamp, span: CaptureSpan, open: [TFTPTransfer] = []) -> [PhoneVerdict] {
         var end = now
         if let last = span.lastTime, last > now { end = last }
-        return registry.stories.enumerated().map { p, story in conclude(story, judge(for: p, story), span: span, end: end) }
+        var stories = registry.stories
+        for t in open {
+            guard let link = links.first(where: { $0.transfer == t.number }), let a = link.attempt, a < stories[link.phone].attempts.count
+            else { continue }
+            stories[link.phone].attempts[a].updateDownload { $0.transfer = t }
+        }
+        return stories.enumerated().map { p, story in conclude(story, judge(for: p, story), span: span, end: end) }
     }
 
     // MARK: A phone's verdict
@@ -353,7 +363,7 @@ struct Rules {
             return Finding(.recovered, .recovered(download, after: normal.time.seconds(since: t.lastFrame.time), normal: normal), evidence: [last, normal])
         }
         // Heard from again within the reset window: it restarted before it
-        // could write, whatever it shows (sos-model.md); later and in
+        // could write, whatever it shows (docs/verdicts.md); later and in
         // recovery: the write did not take.
         if let heard = a.after.firstHeard ?? a.after.firstRecovery {
             let back = a.after.firstRecovery
@@ -399,7 +409,7 @@ struct Rules {
         return result
     }
 
-    /// The community's pairing rule (sos-model.md): a loader of 7.5.2b or
+    /// The community's pairing rule (docs/verdicts.md): a loader of 7.5.2b or
     /// older needs recovery firmware of 7.5.2b or older; a newer loader,
     /// newer firmware. Whether the loader is the old one when the rule is
     /// broken; nil when it holds or a version cannot be read.

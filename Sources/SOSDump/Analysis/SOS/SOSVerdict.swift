@@ -90,7 +90,7 @@ public struct RecoveryAnalysis: Sendable {
     public var notices: [SOSNotice]
 }
 
-/// The timing thresholds of sos-model.md, each a command-line option.
+/// The timing thresholds of docs/verdicts.md, each a command-line option.
 public struct RecoveryThresholds: Sendable, Equatable {
     /// Seconds after the final ACK of a good image within which a phone heard
     /// from again has restarted too soon to have written its flash

@@ -4,7 +4,7 @@
 /// A transfer is keyed by the client's address and port, the one thing
 /// every packet of it shares. The request goes to port 69 of any address —
 /// a server, or the multicast group 234.4.8.10 that the S.O.S. recovery
-/// program uses (loader-spec.md §B) — and the server answers from its own
+/// program uses (docs/sos-protocol.md §B) — and the server answers from its own
 /// address and a new port, the transfer ID. Like that client, the tracker
 /// latches the server's port from the first packet that comes back and
 /// ignores packets from other ports; it never requires the reply's address
@@ -357,6 +357,21 @@ public struct TFTPTransferTracker {
         return state.progressSnapshot
     }
 
+    /// The open transfers that would be unanswered, unreachable, stalled
+    /// or failed if they ended at `time`, as records (a live capture's
+    /// verdicts so far: a verdict that depends on a quiet transfer comes
+    /// when its threshold is reached, not when the tracker closes it).
+    /// Complete ones are left out: their image is checked once, at their end.
+    /// Only the transfers `numbers` names are made (a diagnosis's downloads).
+    public func provisionalTransfers(at time: CaptureTimestamp, numbers: Set<Int>) -> [TFTPTransfer] {
+        guard !numbers.isEmpty else { return [] }
+        return slots.indices.compactMap { i in
+            guard let number = slots[i]?.transfer.number, numbers.contains(number) else { return nil }
+            let t = slots[i]!.finalTransfer(captureEnd: max(time, now), linger: limits.lingerSeconds)
+            return t.outcome == .complete || t.outcome == .optionProbe ? nil : t
+        }
+    }
+
     // MARK: Ending
 
     /// The capture second from which the transfer in `slot` is ended by the
@@ -569,7 +584,7 @@ public struct TFTPRequestSeen: Sendable, Equatable {
 
 /// Turns 16-bit block numbers into absolute ones past 65535. Most peers
 /// wrap 65535 → 0; some wrap to 1. The first wrap decides which; the
-/// loader itself only compares for inequality (loader-spec.md §B).
+/// loader itself only compares for inequality (docs/sos-protocol.md §B).
 struct BlockNumberUnwrapper {
     private(set) var skipsZero = false
 
