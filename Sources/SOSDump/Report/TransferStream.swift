@@ -27,6 +27,8 @@ public struct TransferStream {
     private var heldJSON: String?
     /// Records written so far.
     public private(set) var written = 0
+    /// Records waiting in the window.
+    public var waiting: Int { pending.count }
 
     public init(format: Format, capture: String, window: Int = 1000) {
         self.format = format

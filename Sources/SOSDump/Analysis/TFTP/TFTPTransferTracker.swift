@@ -26,10 +26,12 @@ public struct TFTPTransferTracker {
         /// kept; a transfer that would open past it ends the one nearest
         /// its end first, as `maxActiveTransfers` does.
         public var memoryBudget = 256 << 20
-        /// Transfers followed at once; beyond it the one nearest its end
-        /// (a finished one lingering, else the one quiet longest) is ended
-        /// to make room, and `evictedTransfers` counts it.
-        public var maxActiveTransfers = 100_000
+        /// Transfers followed at once; beyond it (or the memory budget) the
+        /// one nearest its end is ended to make room: a finished one still
+        /// lingering for retransmissions (`lingeringEndedEarly`), else the
+        /// one quiet longest (`evictedTransfers`). The budget binds first:
+        /// at `costPerTransfer`, 256 MiB holds some 130,000.
+        public var maxActiveTransfers = 1 << 18
         /// Block numbers (after unwrapping past 65535) followed per transfer:
         /// 2^25 blocks of 512 bytes is 16 GiB.
         public var maxBlocks = 1 << 25
@@ -77,7 +79,7 @@ public struct TFTPTransferTracker {
     /// its place in the map by client, the timer heap and the slot array,
     /// and its strings and options on the heap. Measured in
     /// `TFTPTrackerMemoryTests`; written down in docs/tftp-tracking.md.
-    public static let costPerTransfer = MemoryLayout<TransferState>.stride + 256
+    public static let costPerTransfer = MemoryLayout<TransferState>.stride + 640
 
     public let limits: Limits
     /// The open transfers, each in a slot that stays its own while it is
@@ -101,9 +103,13 @@ public struct TFTPTransferTracker {
     @usableFromInline var now = CaptureTimestamp(seconds: 0, nanoseconds: 0)
     /// The earliest deadline in `timers`: one comparison per frame.
     @usableFromInline var nextDeadline: Int64 = .max
-    /// Transfers ended early because `maxActiveTransfers` were open or
-    /// the memory budget was spent.
+    /// Unfinished transfers ended early because `maxActiveTransfers` were
+    /// open or the memory budget was spent: their outcome may be wrong.
     public private(set) var evictedTransfers = 0
+    /// Finished transfers (complete or failed) closed before their linger
+    /// time was up, to make room: their outcome stands; a late
+    /// retransmission of them would not be counted.
+    public private(set) var lingeringEndedEarly = 0
     /// Bytes the open transfers hold, as `Limits.memoryBudget` counts them.
     public private(set) var memoryInUse = 0
     /// The most `memoryInUse` reached.
@@ -121,6 +127,10 @@ public struct TFTPTransferTracker {
 
     /// Transfers open right now.
     public var openCount: Int { active.count }
+
+    /// Timers in the heap, stale ones included: kept within twice the
+    /// open transfers (and 1024), whatever the capture does.
+    var timerCount: Int { timers.count }
 
     /// Transfers being followed right now (for a live view).
     public var activeTransfers: [TFTPTransfer] { slots.compactMap { $0?.transfer }.sorted { $0.number < $1.number } }
@@ -242,6 +252,7 @@ public struct TFTPTransferTracker {
             case .writeRequest(let request) where destination.port == TFTPPacket.port:
                 return newRequest(request, .write, datagram.print, from: source, to: destination, at: mark, replacing: i)
             default:
+                makeRoom(sparing: i)
                 let before = slots[i]!.footprint
                 slots[i]!.packet(packet, datagram, from: .client, at: mark, limits: limits, allowance: allowance)
                 accountAndRearm(i, footprintBefore: before)
@@ -252,6 +263,7 @@ public struct TFTPTransferTracker {
             guard let packet = try? TFTPPacket.decode(payload) else { return nil }
             guard !slots[i]!.isDuplicate(datagram.print, from: .server, at: now) else { return nil }
             let latched = slots[i]!.transfer.server == nil
+            makeRoom(sparing: i)
             let before = slots[i]!.footprint
             slots[i]!.serverPacket(packet, datagram, from: source, at: mark, limits: limits, allowance: allowance)
             accountAndRearm(i, footprintBefore: before)
@@ -269,8 +281,27 @@ public struct TFTPTransferTracker {
         return nil
     }
 
-    /// What the budget has left for the packet at hand.
-    private var allowance: Int { limits.memoryBudget - memoryInUse }
+    /// Bytes of the budget a packet may need for its bookkeeping (block
+    /// sets growing): room is made for them before the packet is read.
+    static let headroom = 64 << 10
+
+    /// Ends the transfers nearest their end, but not the one in `slot`,
+    /// until the budget has `headroom` left.
+    private mutating func makeRoom(sparing slot: Int) {
+        while memoryInUse > limits.memoryBudget - Self.headroom, active.count > 1 {
+            let before = active.count
+            evictNearestEnd(sparing: slot)
+            if active.count == before { break }
+        }
+    }
+
+    /// What the budget has left for the packet at hand: `hard` for its
+    /// bookkeeping (a block that would grow the block sets is followed
+    /// only while it is positive), `keep` for file bytes, which leave an
+    /// eighth of the budget to bookkeeping.
+    private var allowance: (hard: Int, keep: Int) {
+        (limits.memoryBudget - memoryInUse, limits.memoryBudget - limits.memoryBudget / 8 - memoryInUse)
+    }
 
     /// After a packet of the transfer in `slot`: its memory counted, and a
     /// new timer when its deadline came earlier (it finished, or the
@@ -306,7 +337,7 @@ public struct TFTPTransferTracker {
             close(old)
         }
         while !active.isEmpty,
-              active.count >= limits.maxActiveTransfers || memoryInUse + Self.costPerTransfer > limits.memoryBudget {
+              active.count >= limits.maxActiveTransfers || memoryInUse + Self.costPerTransfer > limits.memoryBudget - Self.headroom {
             evictNearestEnd()
         }
         requestsSeen += 1
@@ -374,12 +405,23 @@ public struct TFTPTransferTracker {
 
     // MARK: Ending
 
-    /// The capture second from which the transfer in `slot` is ended by the
-    /// clock: quiet for more than `idleSeconds` (`lingerSeconds` once done).
+    /// When the transfer in `slot` is ended by the clock, as a heap key: the
+    /// capture second from which it has been quiet for more than
+    /// `idleSeconds` (`lingerSeconds` once done), in the high bits, and the
+    /// nanoseconds of its last frame below (`deadlineShift`), so that of
+    /// two transfers due in the same second the one quiet longer comes first.
     private func deadline(_ slot: Int) -> Int64 {
         let state = slots[slot]!
-        return state.transfer.lastFrame.time.seconds + (state.isDone ? limits.lingerSeconds : limits.idleSeconds) + 1
+        let last = state.transfer.lastFrame.time
+        // Clamped: a capture's times come from its file, whatever they say.
+        let (sum, overflow) = last.seconds.addingReportingOverflow((state.isDone ? limits.lingerSeconds : limits.idleSeconds) &+ 1)
+        let latest = Int64.max >> Self.deadlineShift
+        let second = overflow ? latest : min(max(sum, 0), latest)
+        return second << Self.deadlineShift | Int64(last.nanoseconds & 0x3FFF_FFFF)
     }
+
+    /// Nanoseconds (below 2^30) sit under the deadline's second in a key.
+    static let deadlineShift: Int64 = 30
 
     /// Puts a timer for the transfer in `slot` at its deadline; any earlier
     /// timer of it becomes stale (its token no longer matches).
@@ -395,7 +437,7 @@ public struct TFTPTransferTracker {
             let slots = self.slots
             timers.keep { Int($0.slot) < slots.count && slots[Int($0.slot)]?.timerToken == $0.token }
         }
-        nextDeadline = timers.minimum ?? .max
+        nextDeadline = timers.minimum.map { $0 >> Self.deadlineShift } ?? .max
     }
 
     /// Whether `entry` is the live timer of an open transfer.
@@ -409,37 +451,44 @@ public struct TFTPTransferTracker {
     /// its new deadline.
     @usableFromInline
     mutating func expire() {
-        while let top = timers.top, top.deadline <= now.seconds {
+        while let top = timers.top, top.deadline >> Self.deadlineShift <= now.seconds {
             timers.pop()
             guard isLive(top) else { continue }
             let slot = Int(top.slot)
-            if deadline(slot) > now.seconds {
+            if deadline(slot) >> Self.deadlineShift > now.seconds {
                 arm(slot)
             } else {
                 end(slot)
                 close(slot)
             }
         }
-        nextDeadline = timers.minimum ?? .max
+        nextDeadline = timers.minimum.map { $0 >> Self.deadlineShift } ?? .max
     }
 
     /// Ends the open transfer whose deadline comes first (a finished one
-    /// lingering, else the one quiet longest) to make room.
-    private mutating func evictNearestEnd() {
+    /// lingering, else the one quiet longest) to make room: the cost is a
+    /// heap step or a few, whatever the number open.
+    private mutating func evictNearestEnd(sparing spared: Int? = nil) {
+        var sparedEntry: TimerHeap.Entry?
+        defer { if let sparedEntry { timers.push(sparedEntry) } }
         while let top = timers.top {
             timers.pop()
             guard isLive(top) else { continue }
             let slot = Int(top.slot)
+            if slot == spared {
+                sparedEntry = top  // the transfer at hand: put back after
+                continue
+            }
             if deadline(slot) > top.deadline {
                 arm(slot)  // moved on since: its true place in the heap
                 continue
             }
-            evictedTransfers += 1
+            if slots[slot]!.isDone { lingeringEndedEarly += 1 } else { evictedTransfers += 1 }
             end(slot)
             close(slot)
             break
         }
-        nextDeadline = timers.minimum ?? .max
+        nextDeadline = timers.minimum.map { $0 >> Self.deadlineShift } ?? .max
     }
 
     /// The filter slot of an endpoint: a multiplicative hash of its address
@@ -719,7 +768,7 @@ struct TransferState {
     var isDone: Bool { transfer.error != nil || (transfer.file.finalBlock != nil && transfer.finalBlockAcknowledged) }
 
     mutating func serverPacket(_ packet: TFTPPacket, _ datagram: Datagram, from source: TransportEndpoint, at mark: TFTPTransfer.FrameMark,
-                               limits: TFTPTransferTracker.Limits, allowance: Int) {
+                               limits: TFTPTransferTracker.Limits, allowance: (hard: Int, keep: Int)) {
         if let server = transfer.server {
             guard source.port == server.port else {
                 transfer.foreignPackets.record(mark)
@@ -735,7 +784,7 @@ struct TransferState {
     /// One packet of the transfer; `allowance` is what the tracker's memory
     /// budget has left.
     mutating func packet(_ packet: TFTPPacket, _ datagram: Datagram, from side: TFTPTransfer.Side, at mark: TFTPTransfer.FrameMark,
-                         limits: TFTPTransferTracker.Limits, allowance: Int) {
+                         limits: TFTPTransferTracker.Limits, allowance: (hard: Int, keep: Int)) {
         defer { countFootprint() }
         transfer.lastFrame = mark
         lastSpeaker = side
@@ -750,7 +799,7 @@ struct TransferState {
             data(block, payload, at: mark, limits: limits, allowance: allowance)
         case .ack(let block):
             guard side != transfer.sender else { return anomaly(.ackFromSender, at: mark) }
-            ack(block, at: mark, limits: limits, allowance: allowance)
+            ack(block, at: mark, limits: limits, allowance: allowance.hard)
         case .error(let code, let message):
             if transfer.error == nil { transfer.error = .init(code: code, message: message, sentBy: side, at: mark) }
         case .optionAcknowledgment(let options):
@@ -784,7 +833,7 @@ struct TransferState {
     private var reference: Int { max(transfer.file.highestBlock, highestAck, 0) }
 
     private mutating func data(_ wire: UInt16, _ payload: ByteView, at mark: TFTPTransfer.FrameMark,
-                               limits: TFTPTransferTracker.Limits, allowance: Int) {
+                               limits: TFTPTransferTracker.Limits, allowance: (hard: Int, keep: Int)) {
         transfer.dataPackets += 1
         let reference = reference
         let block = blockNumbers.absolute(wire, near: reference)
@@ -798,7 +847,7 @@ struct TransferState {
             return anomaly(.implausibleBlock(block: block, highest: reference), at: mark)
         }
         let highest = transfer.file.highestBlock
-        if block > highest, allowance <= 0 {
+        if block > highest, allowance.hard <= 0 {
             // The budget is spent: no block that would grow the block sets.
             if !budgetSpent { anomaly(.memoryBudgetSpent, at: mark) }
             if !budgetSpent { overBudget.stopped = true }
@@ -806,7 +855,7 @@ struct TransferState {
             return
         }
         let notKeptBefore = transfer.file.blocksOverBudget
-        switch transfer.file.add(block: block, data: payload, allowance: allowance) {
+        switch transfer.file.add(block: block, data: payload, allowance: allowance.keep) {
         case .new:
             overBudget.blocks += transfer.file.blocksOverBudget - notKeptBefore
             if block < highest { transfer.outOfOrderBlocks.record(mark) }
