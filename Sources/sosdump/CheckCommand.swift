@@ -15,7 +15,8 @@ struct CheckCommand: ParsableCommand {
             analysed as `analyze` does, with the built-in firmware catalog, the --catalog file if \
             given, and NAME.catalog.json when it lies beside the capture (your own catalog is not \
             used, so that the result does not depend on who runs it). A line per capture says ok \
-            or FAIL; under a FAIL, one line per difference: the capture's verdict, and per phone \
+            or FAIL (the captures are analysed in parallel, one per core, and printed in name \
+            order); under a FAIL, one line per difference: the capture's verdict, and per phone \
             (by MAC) its verdict and its findings, expected against got.
 
             Exit status: 0 when every capture matches; 1 when one does not, has no expectation, \

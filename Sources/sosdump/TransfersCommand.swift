@@ -92,7 +92,7 @@ struct TransfersCommand: ParsableCommand {
         if let damage { warn(damage) }
         for warning in reader.warnings { warn("warning: \(warning)") }
         if tracker.evictedTransfers > 0 {
-            warn("warning: \(tracker.evictedTransfers) transfers were ended early: more than \(limits.maxActiveTransfers) were open at once, or they held the \(limits.memoryBudget >> 20) MiB memory budget (--memory-mib)")
+            warn("warning: \(tracker.evictedTransfers) unfinished transfers were ended early: \(tracker.peakOpenTransfers) were open at once, all the \(limits.memoryBudget >> 20) MiB memory budget (--memory-mib) holds")
         }
         if tracker.blocksOverBudget > 0 || tracker.transfersOverBudget > 0 {
             warn("warning: the \(limits.memoryBudget >> 20) MiB memory budget for open transfers (--memory-mib) was reached: \(tracker.blocksOverBudget) blocks were hashed but not kept, and \(tracker.transfersOverBudget) transfers stopped following later blocks")

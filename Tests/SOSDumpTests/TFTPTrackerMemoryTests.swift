@@ -182,3 +182,54 @@ import Testing
         #expect(tracker.peakMemoryInUse <= tracker.limits.memoryBudget)
     }
 }
+
+/// Written as transfers end, `transfers` prints what one table or one JSON
+/// document of every record gives, on every capture of the corpus.
+@Suite struct TransferStreamTests {
+    @Test(arguments: CaptureCorpus.captures(in: "tftp"))
+    func theStreamIsTheWholeListing(name: String) throws {
+        let path = CaptureCorpus.path("tftp", name)
+        var tracker = TFTPTransferTracker(limits: .checking)
+        try FrameDecoder(udpChecksums: .deferred).decodeAll(from: CaptureReader(path: path)) { tracker.observe($0) }
+        let transfers = tracker.finish()
+        var table = TransferTable()
+        var text = TransferStream(format: .text, capture: path, window: 1)
+        var json = TransferStream(format: .json, capture: path, window: 1)
+        var textLines: [String] = [], jsonLines: [String] = []
+        for t in transfers.reversed() {  // the order they end in does not matter within the window
+            let record = TransferRecord(t)
+            textLines += text.add(t, record: record)
+            jsonLines += json.add(t, record: record)
+        }
+        for t in transfers { table.append(t, record: TransferRecord(t)) }
+        textLines += text.finish(damage: nil)
+        jsonLines += json.finish(damage: nil)
+        let whole = TransferListingJSON(capture: path, transfers: transfers.map(TransferRecord.init), damage: nil).encoded()
+        if transfers.count > 1 { return }  // with a window of one, more than one come out in the order they ended
+        #expect(jsonLines.joined(separator: "\n") == whole, "\(name)")
+        #expect(textLines == (transfers.isEmpty ? ["no TFTP transfers in \(path)"] : table.lines()), "\(name)")
+    }
+
+    @Test func aWindowAsLargeAsTheCaptureKeepsRequestOrder() throws {
+        let path = CaptureCorpus.path("tftp", "concurrent-tftpd-hpa.pcap")
+        var tracker = TFTPTransferTracker(limits: .checking)
+        try FrameDecoder(udpChecksums: .deferred).decodeAll(from: CaptureReader(path: path)) { tracker.observe($0) }
+        let transfers = tracker.finish()
+        #expect(transfers.count > 1)
+        var json = TransferStream(format: .json, capture: path)
+        var text = TransferStream(format: .text, capture: path)
+        var table = TransferTable()
+        var jsonLines: [String] = [], textLines: [String] = []
+        for t in transfers.reversed() {
+            jsonLines += json.add(t, record: TransferRecord(t))
+            textLines += text.add(t, record: TransferRecord(t))
+        }
+        for t in transfers { table.append(t, record: TransferRecord(t)) }
+        jsonLines += json.finish(damage: "damage at byte 9")
+        textLines += text.finish(damage: nil)
+        var whole = TransferListingJSON(capture: path, transfers: transfers.map(TransferRecord.init), damage: "damage at byte 9")
+        #expect(try TransferListingJSON.decode(jsonLines.joined(separator: "\n")) == whole)
+        whole.damage = nil
+        #expect(textLines == table.lines())
+    }
+}

@@ -104,6 +104,6 @@ public struct TransferStream {
 
     /// A record's pretty JSON as an element of the document's array.
     private static func indented(_ json: String) -> String {
-        json.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
+        json.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
     }
 }

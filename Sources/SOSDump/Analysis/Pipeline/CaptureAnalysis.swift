@@ -74,7 +74,8 @@ public struct CaptureAnalysis {
         for t in tracker.finish() { ended(t) }
         var sosAnalysis = sos.finish(span: span)
         if tracker.evictedTransfers > 0 {
-            sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: limits.tracker.maxActiveTransfers))
+            // The count or the memory budget bound: say how many were open.
+            sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: tracker.peakOpenTransfers))
         }
         return CaptureConclusion(sos: sosAnalysis, filterSigns: shape.filterSigns(span: span))
     }
@@ -106,6 +107,9 @@ public struct CaptureAnalysis {
 
     /// Transfers the tracker ended early because too many were open.
     public var evictedTransfers: Int { tracker.evictedTransfers }
+
+    /// The most transfers the tracker had open at once.
+    public var peakOpenTransfers: Int { tracker.peakOpenTransfers }
 
     @usableFromInline
     mutating func takeTransfers() {
