@@ -94,6 +94,9 @@ struct TransfersCommand: ParsableCommand {
         if tracker.evictedTransfers > 0 {
             warn("warning: \(tracker.evictedTransfers) unfinished transfers were ended early: \(tracker.peakOpenTransfers) were open at once, all the \(limits.memoryBudget >> 20) MiB memory budget (--memory-mib) holds")
         }
+        if tracker.lingeringEndedEarly > 0 {
+            warn("note: \(tracker.lingeringEndedEarly) finished transfers were closed before their \(limits.lingerSeconds) s linger to make room (\(tracker.peakOpenTransfers) open at once, the \(limits.memoryBudget >> 20) MiB memory budget): their outcome stands, but a late retransmission of one would not be counted")
+        }
         if tracker.blocksOverBudget > 0 || tracker.transfersOverBudget > 0 {
             warn("warning: the \(limits.memoryBudget >> 20) MiB memory budget for open transfers (--memory-mib) was reached: \(tracker.blocksOverBudget) blocks were hashed but not kept, and \(tracker.transfersOverBudget) transfers stopped following later blocks")
         }

@@ -41,7 +41,7 @@ public struct TransferStream {
     public mutating func add(_ t: TFTPTransfer, record: TransferRecord) -> [String] {
         let entry = format == .text
             ? (number: record.number, row: TransferTable.row(t, record), details: TransferTable.details(record), json: "")
-            : (number: record.number, row: [String](), details: [String](), json: Self.indented(ReportJSON.text(record, pretty: true)))
+            : (number: record.number, row: [String](), details: [String](), json: Self.indented(encoded(record)))
         var low = 0, high = pending.count
         while low < high {
             let mid = (low + high) / 2
@@ -100,6 +100,14 @@ public struct TransferStream {
             defer { heldJSON = entry.json }
             return heldJSON.map { [$0 + ","] } ?? []
         }
+    }
+
+    /// One encoder for every record: making one per record costs more than the encoding.
+    private let encoder = ReportJSON.encoder(pretty: true)
+
+    private func encoded(_ record: TransferRecord) -> String {
+        guard let data = try? encoder.encode(record) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// A record's pretty JSON as an element of the document's array.

@@ -42,7 +42,8 @@ public struct TransferTable {
         var text = ""
         for (i, cell) in cells.enumerated() {
             let last = i == cells.count - 1
-            text += last ? cell : cell.padding(toLength: max(cell.count, i < widths.count ? widths[i] : 0) + 2, withPad: " ", startingAt: 0)
+            text += cell
+            if !last { text += String(repeating: " ", count: max(cell.count, i < widths.count ? widths[i] : 0) + 2 - cell.count) }
         }
         return text
     }

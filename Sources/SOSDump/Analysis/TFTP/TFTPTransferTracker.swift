@@ -98,6 +98,10 @@ public struct TFTPTransferTracker {
     /// one live entry per transfer, never later than its true deadline.
     private var timers = TimerHeap()
     private var timerTokens: UInt32 = 0
+    /// Per slot: the key and token of its transfer's live timer (0: none),
+    /// beside the slots so that reading them copies no transfer.
+    private var slotTimerKeys: [Int64] = []
+    private var slotTimerTokens: [UInt32] = []
     private var finishedTransfers: [TFTPTransfer] = []
     private var requestsSeen = 0
     @usableFromInline var now = CaptureTimestamp(seconds: 0, nanoseconds: 0)
@@ -218,6 +222,8 @@ public struct TFTPTransferTracker {
         for slot in order { end(slot) }
         active = [:]
         slots = []
+        slotTimerKeys = []
+        slotTimerTokens = []
         freeSlots = []
         timers = TimerHeap()
         nextDeadline = .max
@@ -317,7 +323,7 @@ public struct TFTPTransferTracker {
             blocksOverBudget += overBudget.blocks
             if overBudget.stopped { transfersOverBudget += 1 }
         }
-        if deadline(slot) < slots[slot]!.timerKey { arm(slot) }
+        if deadline(slot) < slotTimerKeys[slot] { arm(slot) }
     }
 
     private mutating func newRequest(_ request: TFTPRequest, _ direction: TFTPTransfer.Direction, _ print: PacketPrint, from client: TransportEndpoint,
@@ -328,7 +334,7 @@ public struct TFTPTransferTracker {
                 slots[old]!.transfer.lastFrame = mark
                 slots[old]!.lastSpeaker = .client
                 slots[old]!.remember(print, from: .client, at: mark.time)
-                if deadline(old) < slots[old]!.timerKey { arm(old) }
+                if deadline(old) < slotTimerKeys[old] { arm(old) }
                 return .request(TFTPRequestSeen(transfer: slots[old]!.transfer.number, direction: direction, fileName: request.fileName,
                                                 client: client, destination: destination, repeated: true))
             }
@@ -341,9 +347,10 @@ public struct TFTPTransferTracker {
             evictNearestEnd()
         }
         requestsSeen += 1
-        let keeps = limits.keep == .everything || TransferredImage.mayBeImage(fileName: request.fileName)
+        let image = TransferredImage.mayBeImage(fileName: request.fileName)
+        let keeps = limits.keep == .everything || image
         var digests = limits.digests
-        if TransferredImage.mayBeImage(fileName: request.fileName), digests.contains(.md5OfImages) { digests.insert(.md5) }
+        if image, digests.contains(.md5OfImages) { digests.insert(.md5) }
         let state = TransferState(number: requestsSeen, direction: direction, request: request, client: client,
                                   destination: destination, at: mark, keepLimit: limits.keepBytesPerTransfer,
                                   keepsBytes: keeps, decidesKeepingOnMagic: limits.keep == .images && !keeps, digests: digests)
@@ -354,7 +361,10 @@ public struct TFTPTransferTracker {
         } else {
             slot = slots.count
             slots.append(state)
+            slotTimerKeys.append(.max)
+            slotTimerTokens.append(0)
         }
+        slotTimerKeys[slot] = .max
         slots[slot]!.remember(print, from: .client, at: mark.time)
         clientSlots[Self.clientSlot(client)] += 1
         active[client] = slot
@@ -411,10 +421,10 @@ public struct TFTPTransferTracker {
     /// nanoseconds of its last frame below (`deadlineShift`), so that of
     /// two transfers due in the same second the one quiet longer comes first.
     private func deadline(_ slot: Int) -> Int64 {
-        let state = slots[slot]!
-        let last = state.transfer.lastFrame.time
+        let last = slots[slot]!.transfer.lastFrame.time
+        let quiet = slots[slot]!.isDone ? limits.lingerSeconds : limits.idleSeconds
         // Clamped: a capture's times come from its file, whatever they say.
-        let (sum, overflow) = last.seconds.addingReportingOverflow((state.isDone ? limits.lingerSeconds : limits.idleSeconds) &+ 1)
+        let (sum, overflow) = last.seconds.addingReportingOverflow(quiet &+ 1)
         let latest = Int64.max >> Self.deadlineShift
         let second = overflow ? latest : min(max(sum, 0), latest)
         return second << Self.deadlineShift | Int64(last.nanoseconds & 0x3FFF_FFFF)
@@ -428,21 +438,21 @@ public struct TFTPTransferTracker {
     private mutating func arm(_ slot: Int) {
         timerTokens &+= 1
         let key = deadline(slot)
-        slots[slot]!.timerKey = key
-        slots[slot]!.timerToken = timerTokens
+        slotTimerKeys[slot] = key
+        slotTimerTokens[slot] = timerTokens
         timers.push(TimerHeap.Entry(deadline: key, slot: Int32(slot), token: timerTokens))
         if timers.count > 2 * active.count + 1024 {
             // Stale timers of transfers superseded or moved on: drop them,
             // so the heap stays proportional to the transfers open.
-            let slots = self.slots
-            timers.keep { Int($0.slot) < slots.count && slots[Int($0.slot)]?.timerToken == $0.token }
+            let tokens = slotTimerTokens
+            timers.keep { tokens[Int($0.slot)] == $0.token }
         }
         nextDeadline = timers.minimum.map { $0 >> Self.deadlineShift } ?? .max
     }
 
     /// Whether `entry` is the live timer of an open transfer.
     private func isLive(_ entry: TimerHeap.Entry) -> Bool {
-        Int(entry.slot) < slots.count && slots[Int(entry.slot)]?.timerToken == entry.token
+        slotTimerTokens[Int(entry.slot)] == entry.token
     }
 
     /// Ends the transfers whose deadline has passed: the cost is one heap
@@ -527,6 +537,7 @@ public struct TFTPTransferTracker {
         guard let client = slots[slot]?.client, active.removeValue(forKey: client) != nil else { return }
         memoryInUse -= Self.costPerTransfer + slots[slot]!.footprint
         slots[slot] = nil
+        slotTimerTokens[slot] = 0
         freeSlots.append(slot)
         clientSlots[Self.clientSlot(client)] -= 1
     }
@@ -537,7 +548,7 @@ public struct TFTPTransferTracker {
 }
 
 /// A binary min-heap of transfer deadlines (capture seconds). An entry is
-/// live while its token is its transfer's (`TransferState.timerToken`);
+/// live while its token is its slot's (`slotTimerTokens`);
 /// stale ones are dropped when they reach the top.
 struct TimerHeap {
     struct Entry {
@@ -663,9 +674,6 @@ struct TransferState {
     let client: TransportEndpoint
     var lastSpeaker: TFTPTransfer.Side = .client
     var supersededBy: TFTPTransfer.FrameMark?
-    /// The deadline of this transfer's live timer, and its token.
-    var timerKey: Int64 = .max
-    var timerToken: UInt32 = 0
     private let keepLimit: Int
     private let digests: RebuiltFile.Digests
     /// Keep the bytes only if the first block turns out to be an image's.
