@@ -75,11 +75,12 @@ public struct TFTPTransferTracker {
     }
 
     /// What an open transfer costs besides its file, as the budget counts
-    /// it: the state (`TransferState`, with its record and hash contexts),
-    /// its place in the map by client, the timer heap and the slot array,
-    /// and its strings and options on the heap. Measured in
-    /// `TFTPTrackerMemoryTests`; written down in docs/tftp-tracking.md.
-    public static let costPerTransfer = MemoryLayout<TransferState>.stride + 640
+    /// it: its state (`TransferState`, with its record and hash contexts)
+    /// twice, since the slot array grows by doubling, and 1 KiB for its
+    /// place in the map by client and the timer heap, and its strings,
+    /// hash context and block sets on the heap. Measured as the peak RSS of
+    /// the boot-storm burst over the transfers open at once (docs/performance.md).
+    public static let costPerTransfer = 2 * MemoryLayout<TransferState>.stride + 1024
 
     public let limits: Limits
     /// The open transfers, each in a slot that stays its own while it is
@@ -676,7 +677,10 @@ struct TransferState {
     var supersededBy: TFTPTransfer.FrameMark?
     private let keepLimit: Int
     private let digests: RebuiltFile.Digests
-    /// Keep the bytes only if the first block turns out to be an image's.
+    /// Keep the bytes only if the first block turns out to be an image's
+    /// (with `Limits.Keep.images`, for a file whose name does not say
+    /// image): until block 1 is in, they are kept; then they go unless it
+    /// starts with the image magic (fingerprints stay for retransmissions).
     private var decidesKeepingOnMagic: Bool
     /// Block sets and kept bytes, as the tracker's budget counts them.
     private(set) var footprint = 0
@@ -735,16 +739,6 @@ struct TransferState {
         guard !imageHeaderRead, transfer.file.keptPrefixCount >= FirmwareImageLayout.headerSize else { return }
         imageHeaderRead = true
         imageSize = TFTPTransferProgress.imageSize(transfer.file.keptPrefix)
-    }
-
-    /// With `Limits.Keep.images`, a file whose name does not say image is
-    /// kept until its first bytes are in: not the image magic, and its
-    /// bytes go (fingerprints stay for retransmissions).
-    private mutating func decideKeeping() {
-        let magic = FirmwareImageLayout.magic
-        guard decidesKeepingOnMagic, transfer.file.keptPrefixCount >= magic.count else { return }
-        decidesKeepingOnMagic = false
-        if !transfer.file.keptPrefix.prefix(magic.count).elementsEqual(magic) { transfer.file.stopKeeping() }
     }
 
     /// What the budget lost since the last call.
@@ -854,6 +848,11 @@ struct TransferState {
         guard block - reference <= limits.maxBlockJump else {
             return anomaly(.implausibleBlock(block: block, highest: reference), at: mark)
         }
+        // A file kept only if it is an image is decided by its first block.
+        if decidesKeepingOnMagic, block == 1, payload.count >= FirmwareImageLayout.magic.count {
+            decidesKeepingOnMagic = false
+            if !payload.prefix(FirmwareImageLayout.magic.count).elementsEqual(FirmwareImageLayout.magic) { transfer.file.stopKeeping() }
+        }
         let highest = transfer.file.highestBlock
         if block > highest, allowance.hard <= 0 {
             // The budget is spent: no block that would grow the block sets.
@@ -868,7 +867,6 @@ struct TransferState {
             overBudget.blocks += transfer.file.blocksOverBudget - notKeptBefore
             if block < highest { transfer.outOfOrderBlocks.record(mark) }
             if block > progress.block { progress = (block, mark) }
-            decideKeeping()
             readImageHeader()
         case .repeated(let sameBytes):
             transfer.retransmittedData.record(mark)
