@@ -30,7 +30,7 @@ public struct TFTPTransferTracker {
         /// one nearest its end is ended to make room: a finished one still
         /// lingering for retransmissions (`lingeringEndedEarly`), else the
         /// one quiet longest (`evictedTransfers`). The budget binds first:
-        /// at `costPerTransfer`, 256 MiB holds some 130,000.
+        /// at `costPerTransfer`, 256 MiB holds some 70,000.
         public var maxActiveTransfers = 1 << 18
         /// Block numbers (after unwrapping past 65535) followed per transfer:
         /// 2^25 blocks of 512 bytes is 16 GiB.
