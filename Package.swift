@@ -44,8 +44,8 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
-        // Everything that touches libpcap: kept apart so the offline readers
-        // never depend on it.
+        // Everything that touches libpcap or a socket: kept apart so the
+        // offline readers never depend on it.
         .target(name: "SOSDumpLive", dependencies: ["SOSDump", "CPcap"]),
 
         .executableTarget(
@@ -74,12 +74,14 @@ let package = Package(
         ),
 
         // The S.O.S. simulator (scripts/make-sos-captures): a phone in
-        // recovery and the vendor's recovery utility, over real sockets
-        // (Glibc, AF_PACKET), with failure injection.
+        // recovery and the vendor's recovery utility (the library's
+        // RecoveryUtility, as `sosdump recover` drives it), over real
+        // sockets (SOSDumpLive's UDPSocket, AF_PACKET), with failure injection.
         .executableTarget(
             name: "sosdump-sim",
             dependencies: [
                 "SOSDump",
+                "SOSDumpLive",
                 "SOSDumpSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -201,9 +201,11 @@ public final class LiveCapture {
     /// returns empty-handed, which would leave `--duration` and the status
     /// display waiting for a frame. A frame already in the ring costs no
     /// system call.
-    public func next() throws(LiveCaptureError) -> Read {
+    /// With `waiting` false, `.idle` comes at once when nothing is in the
+    /// ring (a caller that polls `descriptor` with its own sockets).
+    public func next(waiting: Bool = true) throws(LiveCaptureError) -> Read {
         guard let handle else { return .stopped }
-        var waited = false
+        var waited = !waiting
         while true {
             if stopRequested.load(ordering: .relaxed) || StopSignals.received != nil { return .stopped }
             var header: UnsafeMutablePointer<pcap_pkthdr>?
@@ -238,6 +240,17 @@ public final class LiveCapture {
         let bytes = ByteView(UnsafeRawBufferPointer(start: data, count: Int(h.caplen)), wireCount: Int(h.len))
         return CapturedFrame(number: framesRead, timestamp: timestamp, interfaceIndex: 0,
                              linkType: linkType, bytes: bytes, fileOffset: 0)
+    }
+
+    /// libpcap's descriptor, readable when frames wait (for `poll`
+    /// beside other descriptors, with `next(waiting: false)`).
+    public var descriptor: Int32 { selectableDescriptor }
+
+    /// Sends one whole frame out of the interface (`pcap_inject`).
+    public func inject(_ frame: [UInt8]) throws(LiveCaptureError) {
+        guard let handle else { throw .readFailed(interface: interface, detail: "the capture is closed") }
+        let sent = frame.withUnsafeBytes { pcap_inject(handle, $0.baseAddress, $0.count) }
+        guard sent == frame.count else { throw .openFailed(interface: interface, operation: "pcap_inject", detail: Libpcap.lastError(handle)) }
     }
 
     /// libpcap's counters (`pcap_stats`) since the capture started.

@@ -116,11 +116,24 @@ public final class LiveSession {
         let end = Self.wallClock()
         analysis.finish(at: end)
         for event in analysis.takeEvents() { onEvent(event) }
+        let summary = Self.endCapture(capture, writer: writer, interface: interfaceIndex, writeError: &writeError, start: start, end: end,
+                                      reason: reason ?? .count, seconds: Self.monotonicSeconds() - startClock, frames: frames,
+                                      transfers: analysis.transfersEnded)
+        onEvent(.captureEnded(summary))
+        return summary
+    }
+
+    /// The end of a capture: libpcap's counters read, and the `-w` file
+    /// (unless writing it failed already) given them and closed; the
+    /// summary of the run. Shared with `RecoverySession`.
+    static func endCapture(_ capture: LiveCapture, writer: PcapngWriter?, interface: Int?, writeError: inout CaptureWriteError?,
+                           start: CaptureTimestamp, end: CaptureTimestamp, reason: LiveCaptureSummary.StopReason, seconds: Double,
+                           frames: Int, transfers: Int) -> LiveCaptureSummary {
         let statistics = capture.statistics()
-        if let writer, let interfaceIndex, writeError == nil {
+        if let writer, let interface, writeError == nil {
             do {
                 if let statistics {
-                    try writer.writeStatistics(interface: interfaceIndex, time: end, start: start, received: statistics.received,
+                    try writer.writeStatistics(interface: interface, time: end, start: start, received: statistics.received,
                                                droppedByInterface: statistics.droppedByInterface, droppedByOS: statistics.droppedByKernel)
                 }
                 try writer.close()
@@ -128,12 +141,10 @@ public final class LiveSession {
                 writeError = error
             }
         }
-        let summary = LiveCaptureSummary(
-            time: end, reason: reason ?? .count, seconds: Self.monotonicSeconds() - startClock, frames: frames,
-            transfers: analysis.transfersEnded, received: statistics?.received, droppedByKernel: statistics?.droppedByKernel,
-            droppedByInterface: statistics?.droppedByInterface, framesWritten: writer?.framesWritten)
-        onEvent(.captureEnded(summary))
-        return summary
+        return LiveCaptureSummary(
+            time: end, reason: reason, seconds: seconds, frames: frames, transfers: transfers, received: statistics?.received,
+            droppedByKernel: statistics?.droppedByKernel, droppedByInterface: statistics?.droppedByInterface,
+            framesWritten: writer?.framesWritten)
     }
 
     /// Whether promiscuous mode was asked for (for the start event).

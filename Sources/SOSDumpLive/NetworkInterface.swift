@@ -62,7 +62,7 @@ public struct NetworkInterface: Equatable, Sendable {
     /// Whether `name` names an interface: the kernel knows it, or libpcap
     /// lists it (`any`, `nflog`, `usbmon0`… are not kernel interfaces).
     /// Returns the list when it does not, for the error message.
-    static func lookUp(_ name: String) -> (exists: Bool, available: [NetworkInterface]) {
+    public static func lookUp(_ name: String) -> (exists: Bool, available: [NetworkInterface]) {
         if if_nametoindex(name) != 0 { return (true, []) }
         guard let all = try? all() else { return (true, []) }  // cannot tell: let pcap_activate say
         return (all.contains { $0.name == name }, all)

@@ -1,4 +1,9 @@
-/// libFuzzer entry point for the capture readers and the decoders.
+/// libFuzzer entry point: capture readers and decoders, firmware
+/// verification, catalog files, bundle import, the pcapng writer's round
+/// trip, and the text renderers behind each (`FuzzEntry`). The environment
+/// variable `SOSDUMP_FUZZ_ENTRY` (capture, frame, firmware, catalog, bundle,
+/// writer) sends every input to one entry; without it the input's first
+/// bytes choose.
 ///
 /// Built only by `scripts/fuzz`, with `-sanitize=fuzzer,address` and
 /// `-DFUZZING`. SwiftPM links an executable's entry point as
@@ -7,11 +12,16 @@
 /// entry point replays the files named on the command line instead, so the
 /// target always compiles and can reproduce a crash without libFuzzer.
 import SOSDump
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let fuzzEntry: FuzzEntry.Entry? = getenv("SOSDUMP_FUZZ_ENTRY").flatMap { FuzzEntry.Entry(rawValue: String(cString: $0)) }
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data else { return 0 }
-    FuzzEntry.run(Array(UnsafeBufferPointer(start: data, count: size)))
+    FuzzEntry.run(Array(UnsafeBufferPointer(start: data, count: size)), entry: fuzzEntry)
     return 0
 }
 
@@ -50,13 +60,9 @@ enum Replay {
                 bytes += chunk[..<n]
             }
             fclose(file)
-            FuzzEntry.run(bytes)
+            FuzzEntry.run(bytes, entry: fuzzEntry)
             print("ok \(path)")
         }
     }
 }
-#endif
-
-#if canImport(Glibc)
-import Glibc
 #endif

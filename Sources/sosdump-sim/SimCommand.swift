@@ -16,7 +16,7 @@ struct SimCommand: ParsableCommand {
             the upgrade order and a TFTP server on port 69. `image` writes a test firmware image. \
             Run each in its own network namespace; both print what they do, one line per event.
             """,
-        subcommands: [PhoneCommand.self, UtilityCommand.self, ImageCommand.self]
+        subcommands: [PhoneCommand.self, UtilityCommand.self, ImageCommand.self, FramesCommand.self]
     )
 }
 
@@ -121,15 +121,13 @@ struct UtilityCommand: ParsableCommand {
         guard let bytes = FileManager.default.contents(atPath: image) else {
             throw ValidationError("cannot read \(image)")
         }
-        var c = RecoveryUtility.Configuration(address: address, fileName: fileName)
+        var c = RecoveryUtility.Configuration(fileName: fileName)
         c.targets = targets
         c.serial = serial
         c.requests = requests
         c.requestInterval = requestInterval
         c.requestLength = requestLength
         c.requestOpcode = requestOpcode
-        c.sourcePort = sourcePort
-        c.deaf = deaf
         c.upgradePort = upgradePort
         c.upgradeFormat = upgradeFormat
         c.rrqWait = rrqWait
@@ -137,7 +135,7 @@ struct UtilityCommand: ParsableCommand {
         c.watchSeconds = watchSeconds
         c.watchInterval = watchInterval
         if !noTFTPServer {
-            var t = RecoveryTFTPServer.Configuration(image: Array(bytes), fileName: fileName, address: address)
+            var t = RecoveryTFTPServer.Configuration(image: Array(bytes), fileName: fileName)
             t.blockDelay = blockDelayMs / 1000
             t.stallAfterBlock = stallAfterBlock
             if let tftpError {
@@ -146,7 +144,12 @@ struct UtilityCommand: ParsableCommand {
             }
             c.tftp = t
         }
-        let status = try RecoveryUtility(c).run()
+        let sockets = UtilityDriver.Sockets(address: address, sourcePort: sourcePort, deaf: deaf)
+        let driver = try UtilityDriver(c, sockets: sockets)
+        let to = targets.map { "\($0)" }.joined(separator: " and ")
+        driver.console.say("looking for phones: requests to \(to):4810 from port \(sourcePort), serial \(serial), \(requestLength) bytes"
+                           + (deaf ? " (multicast not received)" : "") + (noTFTPServer ? " (no TFTP server)" : ""))
+        let status = driver.run()
         throw ExitCode(status.rawValue)
     }
 }

@@ -44,7 +44,11 @@ struct AnalyzeCommand: ParsableCommand {
             The text report has a header line with the verdict, each phone's timeline (only the \
             frames that matter), its download and image, its findings and the next step; colour \
             only on a terminal, never when NO_COLOR is set. With --format json, one JSON object \
-            per capture per line (docs/analysis-json.md).
+            per capture per line (docs/analysis-json.md). With --format html, one page for all the \
+            captures, whole in itself (no script, font or style from elsewhere; it prints): per \
+            phone its verdict, a chart of who spoke when, each download's blocks against time \
+            (retransmissions, gaps, the stall and the final block marked), the image checks, the \
+            findings and the timeline: sosdump analyze --format html FILE > report.html.
 
             Exit status: 0 when every capture was analysed, whatever the verdicts; 1 when a capture \
             is damaged (it is analysed up to the damage; the verdict CAPTURE_DAMAGED, the report \
@@ -57,9 +61,10 @@ struct AnalyzeCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case text
         case json
+        case html
     }
 
-    @Option(help: "text or json.")
+    @Option(help: "text, json or html.")
     var format: Format = .text
 
     @OptionGroup var thresholdOptions: ThresholdOptions
@@ -68,11 +73,22 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var catalogOptions: CatalogOptions
 
+    @Flag(help: "Print the report of what `sosdump share` would write: the same pseudonyms for addresses, serials and names (with the same key), and the shared file's frame numbers.")
+    var redact = false
+
+    @OptionGroup var key: PseudonymKeyOptions
+
+    @Option(name: .customShort("r"), help: ArgumentHelp("Read this capture, as tcpdump -r does (- for standard input); may be given more than once.", valueName: "file"))
+    var readFiles: [String] = []
+
+    @Flag(name: .customShort("n"), help: "Taken for tcpdump's habit; sosdump never resolves names.")
+    var noNames = false
+
     @Argument(help: "pcap or pcapng files (- for standard input).")
-    var files: [String]
+    var files: [String] = []
 
     func validate() throws {
-        if files.isEmpty { throw ValidationError("Name at least one capture to analyse.") }
+        if captures.isEmpty { throw ValidationError("Name at least one capture to analyse.") }
     }
 
     func run() throws {
@@ -82,13 +98,25 @@ struct AnalyzeCommand: ParsableCommand {
         let text = AnalysisText(style: AnalysisText.Style(colour: Self.colourWanted()))
         var output = StandardOutput()
         var unreadable = false, damaged = false
-        for (i, file) in files.enumerated() {
+        var pages: [AnalysisReport] = []
+        let pseudonyms = redact ? Pseudonyms(key: try key.load()) : nil
+        for (i, file) in captures.enumerated() {
             output.flush()
-            guard let reader = try? openCapture(file) else {
+            let source = try SpooledCapture(redact ? file : "")
+            defer { source.remove() }
+            guard let reader = try? openCapture(redact ? source.path : file, name: file) else {
                 unreadable = true
                 continue
             }
-            let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds, limits: limits)
+            var (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds, limits: limits)
+            if let pseudonyms, let again = try? openCapture(source.path, name: file) {
+                // The report of the shared capture, as `share` writes it.
+                let redactor = FrameRedactor(pseudonyms: pseudonyms, followed: conclusion.followed)
+                let shared = CaptureAnalysis.analyzeShared(again, selection: ShareSelection(followed: conclusion.followed), redactor: redactor,
+                                                           catalog: catalog, thresholds: thresholdOptions.thresholds, limits: limits)
+                conclusion = shared.conclusion
+                damage = shared.summary.damage ?? damage
+            }
             let damageLine = damage.map { PacketListing.damageLine($0, framesRead: reader.framesRead) }
             let report = AnalysisReport(file: file, conclusion: conclusion, damage: damage.map { "\($0); stopped after frame \(reader.framesRead)" },
                                         warnings: reader.warnings.map { "\($0)" })
@@ -98,6 +126,8 @@ struct AnalyzeCommand: ParsableCommand {
                 text.lines(report).forEach { output.write($0) }
             case .json:
                 output.write(report.json)
+            case .html:
+                pages.append(report)
             }
             output.flush()
             if let damageLine {
@@ -105,11 +135,15 @@ struct AnalyzeCommand: ParsableCommand {
                 damaged = true
             }
         }
+        if format == .html, !pages.isEmpty { output.write(AnalysisHTML().document(pages)) }
         output.flush()
         if unreadable { throw ExitStatus.unreadable }
         // As `packets` does: what was read is reported, and the status says the file is damaged.
         if damaged { throw ExitStatus.damaged }
     }
+
+    /// The captures named, with -r and as words.
+    var captures: [String] { readFiles + files }
 
     /// Colour on a terminal only, and never when NO_COLOR is set (no-color.org).
     static func colourWanted() -> Bool {

@@ -84,15 +84,20 @@ struct CatalogCommand: ParsableCommand {
             for file in files {
                 let report: FirmwareImport.Report
                 do {
-                    report = try FirmwareImport.read(path: file, known: known)
+                    // Each image is printed as soon as it is verified.
+                    var isBundle = false
+                    report = try FirmwareImport.read(path: file, known: known) { step in
+                        if case .opened(let r) = step { isBundle = r.isBundle }
+                        CatalogListing.importLines(step, isBundle: isBundle, catalogPath: path).forEach { output.write($0) }
+                        output.flush()
+                    }
                 } catch {
                     output.flush()
                     warn("\(error)")
                     unreadable = true
                     continue
                 }
-                let lines = CatalogListing.importLines(report, catalogPath: path)
-                lines.forEach { output.write($0) }
+                CatalogListing.finishedLines(report).forEach { output.write($0) }
                 if report.isBundle && report.images.isEmpty { refused = true }
                 for image in report.images {
                     if let entry = image.entry {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FoundationXML
 import SOSDump
 
 /// `sosdump check`: every capture of a directory against the verdicts
@@ -19,8 +20,15 @@ struct CheckCommand: ParsableCommand {
             order); under a FAIL, one line per difference: the capture's verdict, and per phone \
             (by MAC) its verdict and its findings, expected against got.
 
-            Exit status: 0 when every capture matches; 1 when one does not, has no expectation, \
-            or cannot be read; 2 when DIR cannot be read or holds no capture; 64 for a usage error.
+            With --bless, a capture that does not match (or has no expectation) gets a new \
+            NAME.expected.json written from what sosdump finds now (verdicts and finding codes; \
+            review it with git diff before committing it); captures that match keep theirs, frames \
+            pinned included. With --junit FILE, a JUnit XML report is written too (one test case \
+            per capture, its differences as the failure), for CI systems that show those.
+
+            Exit status: 0 when every capture matches (or was blessed); 1 when one does not, has \
+            no expectation, or cannot be read; 2 when DIR cannot be read or holds no capture, or \
+            the JUnit file cannot be written; 64 for a usage error.
             """
     )
 
@@ -28,6 +36,12 @@ struct CheckCommand: ParsableCommand {
 
     @Option(name: .customLong("catalog"), help: ArgumentHelp("A catalog file added to the built-in one for every capture.", valueName: "file"))
     var catalogPath: String?
+
+    @Flag(help: "Write NAME.expected.json from the current result for every capture that does not match.")
+    var bless = false
+
+    @Option(help: ArgumentHelp("Write a JUnit XML report of the run to this file.", valueName: "file"))
+    var junit: String?
 
     @Argument(help: "The directory of captures and their NAME.expected.json.")
     var directory: String
@@ -46,7 +60,11 @@ struct CheckCommand: ParsableCommand {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            warn("\(directory): cannot read the directory")
+            var isFolder: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder)
+            let why = !exists ? "no such folder" : !isFolder.boolValue ? "not a folder (check reads a folder of captures and their NAME.expected.json)"
+                : "cannot read the folder: \(FirmwareCatalog.reason(error))"
+            warn("\(directory): \(why)")
             throw ExitStatus.unreadable
         }
         let captures = names.filter { Self.stem($0) != nil }.sorted()
@@ -55,70 +73,141 @@ struct CheckCommand: ParsableCommand {
             throw ExitStatus.unreadable
         }
         var output = StandardOutput()
-        var passed = 0, failed = 0
+        var passed = 0, failed = 0, blessed = 0
+        var results: [Result] = []
         // Every core analyses a capture at a time; the lines come out in
         // the order of the names, each capture's as soon as it and those
         // before it are done.
-        let results = CheckResults(count: captures.count)
-        let thresholds = thresholdOptions.thresholds
+        let done = CheckResults(count: captures.count)
+        nonisolated(unsafe) let command = self  // read only, by the workers
         let directory = directory
         let catalog = base
         DispatchQueue.global().async {
             DispatchQueue.concurrentPerform(iterations: captures.count) { i in
                 let path = (directory as NSString).appendingPathComponent(captures[i])
                 let stem = (directory as NSString).appendingPathComponent(Self.stem(captures[i]) ?? captures[i])
-                results.set(i, Self.check(path: path, stem: stem, base: catalog, thresholds: thresholds))
+                let clock = ContinuousClock.now
+                var result = command.check(path: path, stem: stem, base: catalog)
+                result.seconds = Self.seconds(ContinuousClock.now - clock)
+                done.set(i, result)
             }
         }
         for (i, name) in captures.enumerated() {
-            let lines = results.wait(i)
-            if lines.isEmpty {
+            let stem = (directory as NSString).appendingPathComponent(Self.stem(name) ?? name)
+            var result = done.wait(i)
+            if result.passed {
                 passed += 1
+                output.write(TerminalText.escaped("ok    \(name)"))
+            } else if bless, let report = result.report {
+                let file = stem + ".expected.json"
+                if FileManager.default.createFile(atPath: file, contents: Data((Expectation(report: report).json + "\n").utf8)) {
+                    blessed += 1
+                    output.write(TerminalText.escaped("bless \(name): \((file as NSString).lastPathComponent) written" + (result.headline.isEmpty ? "" : " (\(result.headline))")))
+                    result.details.forEach { output.write(TerminalText.escaped("      was: " + $0)) }
+                } else {
+                    failed += 1
+                    output.write(TerminalText.escaped("FAIL  \(name): cannot write \(file)"))
+                }
             } else {
                 failed += 1
+                output.write(TerminalText.escaped("FAIL  \(name)" + (result.headline.isEmpty ? "" : ": \(result.headline)")))
+                result.details.forEach { output.write(TerminalText.escaped("      " + $0)) }
             }
-            lines.forEach { output.write($0) }
-            if lines.isEmpty { output.write("ok    \(name)") }
+            results.append(result)
             output.flush()
         }
-        output.write("\(captures.count) captures: \(passed) match, \(failed) do not")
+        output.write("\(captures.count) captures: \(passed) match, \(failed) do not" + (bless ? ", \(blessed) blessed" : ""))
         output.flush()
+        if let junit {
+            let xml = Self.junitReport(results, suite: directory, blessed: bless)
+            guard FileManager.default.createFile(atPath: junit, contents: Data(xml.utf8)) else {
+                warn("\(junit): cannot write the JUnit report")
+                throw ExitStatus.unreadable
+            }
+        }
         if failed > 0 { throw ExitCode.failure }
     }
 
-    /// The lines of a capture that does not match (empty when it does).
-    static func check(path: String, stem: String, base: FirmwareCatalog, thresholds: RecoveryThresholds) -> [String] {
-        let name = (path as NSString).lastPathComponent
-        let expectation: Expectation
-        do {
-            expectation = try Expectation.load(path: stem + ".expected.json")
-        } catch let error as ExpectationError where !FileManager.default.fileExists(atPath: error.path) {
-            return ["FAIL  \(name): no expectation (\((error.path as NSString).lastPathComponent) is missing)"]
-        } catch {
-            return ["FAIL  \(name): \(error)"]
-        }
+    /// What became of one capture.
+    struct Result {
+        var name: String
+        /// The failure in a few words (no expectation, a reader's error); empty when only differences.
+        var headline = ""
+        /// One line per difference.
+        var details: [String] = []
+        /// The analysis, when the capture was read.
+        var report: AnalysisReport?
+        var seconds = 0.0
+
+        var passed: Bool { headline.isEmpty && details.isEmpty }
+    }
+
+    /// Checks one capture against its expectation.
+    func check(path: String, stem: String, base: FirmwareCatalog) -> Result {
+        var result = Result(name: (path as NSString).lastPathComponent)
         var catalog = base
         let own = stem + ".catalog.json"
         if FileManager.default.fileExists(atPath: own) {
             do {
                 catalog = catalog.merging(try FirmwareCatalog.load(path: own))
             } catch {
-                return ["FAIL  \(name): \(error)"]
+                result.headline = "\(error)"
+                return result
             }
         }
         let reader: CaptureReader
         do {
             reader = try CaptureReader(path: path)
         } catch {
-            return ["FAIL  \(name): \(error)"]
+            result.headline = "\(error)"
+            return result
         }
-        let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholds)
+        let (conclusion, damage) = CaptureAnalysis.analyze(reader, catalog: catalog, thresholds: thresholdOptions.thresholds)
         let report = AnalysisReport(file: path, conclusion: conclusion, damage: damage.map { "\($0)" })
-        let differences = expectation.differences(from: report)
-        guard !differences.isEmpty else { return [] }
-        return ["FAIL  \(name)"] + differences.map { "      " + $0 }
+        result.report = report
+        do {
+            result.details = try Expectation.load(path: stem + ".expected.json").differences(from: report)
+        } catch let error as ExpectationError where !FileManager.default.fileExists(atPath: error.path) {
+            result.headline = "no expectation (\((error.path as NSString).lastPathComponent) is missing)"
+        } catch {
+            result.headline = "\(error)"
+        }
+        return result
     }
 
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    /// The run as JUnit XML (the form Jenkins, GitLab and GitHub's test
+    /// reporters read): one `testsuite` for the directory, one `testcase`
+    /// per capture, a `failure` with its differences for each that does
+    /// not match. Built with FoundationXML, which escapes the text.
+    static func junitReport(_ results: [Result], suite: String, blessed: Bool) -> String {
+        func element(_ name: String, _ attributes: [(String, String)], text: String? = nil) -> XMLElement {
+            let e = text.map { XMLElement(name: name, stringValue: $0) } ?? XMLElement(name: name)
+            for (key, value) in attributes { e.addAttribute(XMLNode.attribute(withName: key, stringValue: value) as! XMLNode) }
+            return e
+        }
+        let failing = blessed ? 0 : results.filter { !$0.passed }.count
+        let total = results.reduce(0) { $0 + $1.seconds }
+        let testsuite = element("testsuite", [("name", "sosdump check \(suite)"), ("tests", "\(results.count)"), ("failures", "\(failing)"),
+                                              ("errors", "0"), ("skipped", "0"), ("time", String(format: "%.3f", total))])
+        for r in results {
+            let testcase = element("testcase", [("classname", "sosdump.check"), ("name", r.name), ("time", String(format: "%.3f", r.seconds))])
+            if !r.passed, !blessed {
+                let message = r.headline.isEmpty ? "differs from its expectation" : r.headline
+                testcase.addChild(element("failure", [("message", message)], text: ([r.headline].filter { !$0.isEmpty } + r.details).joined(separator: "\n")))
+            }
+            testsuite.addChild(testcase)
+        }
+        let root = element("testsuites", [])
+        root.addChild(testsuite)
+        let document = XMLDocument(rootElement: root)
+        document.version = "1.0"
+        document.characterEncoding = "UTF-8"
+        return document.xmlString(options: [.nodePrettyPrint]) + "\n"
+    }
     /// NAME for NAME.pcap, NAME.pcapng and their .gz; nil for other files.
     static func stem(_ file: String) -> String? {
         var name = file
@@ -130,28 +219,26 @@ struct CheckCommand: ParsableCommand {
     }
 }
 
-/// The lines of each capture `check` analyses, filled by the workers in any
-/// order and read in the order of the names.
+/// What `check` found of each capture, filled by the workers in any order
+/// and read in the order of the names.
 private final class CheckResults: @unchecked Sendable {
     private let condition = NSCondition()
-    private var lines: [[String]?]
+    private var results: [CheckCommand.Result?]
 
-    init(count: Int) { lines = Array(repeating: nil, count: count) }
+    init(count: Int) { results = Array(repeating: nil, count: count) }
 
-    func set(_ i: Int, _ value: [String]) {
+    func set(_ i: Int, _ value: CheckCommand.Result) {
         condition.lock()
-        lines[i] = value
+        results[i] = value
         condition.broadcast()
         condition.unlock()
     }
 
-    /// Capture `i`'s lines, once they are there.
-    func wait(_ i: Int) -> [String] {
+    /// Capture `i`'s result, once it is there.
+    func wait(_ i: Int) -> CheckCommand.Result {
         condition.lock()
         defer { condition.unlock() }
-        while lines[i] == nil { condition.wait() }
-        let value = lines[i] ?? []
-        lines[i] = []
-        return value
+        while results[i] == nil { condition.wait() }
+        return results[i]!
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SOSDump
+import SOSDumpLive
 
 // What the subcommands share: the exit statuses, standard output and
 // error, opening a capture, and `--keep-mib`. Each command declares its
@@ -36,20 +37,24 @@ struct StandardOutput {
     }
 
     /// Writes `text` at once, unbuffered: a program reading the pipe must
-    /// not wait for a buffer to fill (`live`'s events).
-    static func writeNow(_ text: String) {
+    /// not wait for a buffer to fill (`live`'s events). False when standard
+    /// output takes no more (`errno` says why: EPIPE when its reader is gone).
+    @discardableResult
+    static func writeNow(_ text: String) -> Bool {
         var text = text
-        text.withUTF8 { _ = writeAll(UnsafeRawBufferPointer($0), to: 1) }
+        return text.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: 1) }
     }
 }
 
-/// Writes every byte to `fd`, again where a signal interrupted the write;
-/// false when `fd` takes no more (`errno` says why).
-func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
+/// Writes every byte to `fd` (at `offset`, when given, with `pwrite`),
+/// again where a signal interrupted the write; false when `fd` takes no
+/// more (`errno` says why).
+func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32, at offset: Int? = nil) -> Bool {
     guard let base = bytes.baseAddress else { return true }
     var done = 0
     while done < bytes.count {
-        let n = Glibc.write(fd, base + done, bytes.count - done)
+        let n = offset.map { Glibc.pwrite(fd, base + done, bytes.count - done, off_t($0 + done)) }
+            ?? Glibc.write(fd, base + done, bytes.count - done)
         if n < 0, errno == EINTR { continue }
         if n <= 0 { return false }
         done += n
@@ -58,16 +63,22 @@ func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
 }
 
 /// A line on standard error, after the program's name.
+/// Messages name files, zip members and captures' contents, so each of
+/// their lines goes through `TerminalText.escaped` as every text
+/// renderer's lines do (a few messages are several lines, an unknown
+/// interface's with the list of those that exist).
 func warn(_ message: String) {
-    FileHandle.standardError.write(Data("sosdump: \(message)\n".utf8))
+    let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.escaped($0) }
+    FileHandle.standardError.write(Data("sosdump: \(lines.joined(separator: "\n"))\n".utf8))
 }
 
 /// Opens a capture file, or standard input for `-`; when it cannot be
 /// read, says what and where on standard error and throws the unreadable
 /// exit status.
-func openCapture(_ path: String) throws -> CaptureReader {
+func openCapture(_ path: String, name: String? = nil) throws -> CaptureReader {
     do {
-        return try CaptureReader(path: path)
+        guard let name else { return try CaptureReader(path: path) }
+        return try CaptureReader(input: try FileInput(path: path), name: name == "-" ? FileInput.standardInputName : name)
     } catch {
         warn("\(error)")
         throw ExitStatus.unreadable
@@ -131,4 +142,122 @@ enum KeepForWriting: KeepUse {
 enum KeepForAnalysis: KeepUse {
     static let help = "Keep at most this many MiB of each downloaded file for the firmware checks."
     static let minimum = 0
+}
+
+/// One capture to read, as tcpdump takes it (`-r FILE`) or as a word
+/// (`FILE`); `-` is standard input. `-n` is taken and changes nothing:
+/// sosdump never resolves addresses or ports to names.
+struct CaptureFileOption: ParsableArguments {
+    @Option(name: .customShort("r"), help: ArgumentHelp("Read this capture, as tcpdump -r does (- for standard input).", valueName: "file"))
+    var readFile: String?
+
+    @Argument(help: ArgumentHelp("A pcap or pcapng file, or - for standard input (or give it with -r).", valueName: "file"))
+    var word: String?
+
+    @Flag(name: .customShort("n"), help: "Taken for tcpdump's habit; sosdump never resolves names.")
+    var noNames = false
+
+    /// The capture named.
+    var file: String { readFile ?? word ?? "-" }
+
+    func validate() throws {
+        if readFile != nil, word != nil { throw ValidationError("Name the capture once: with -r or as a word, not both.") }
+        if readFile == nil, word == nil { throw ValidationError("Name a capture to read (a file, -r FILE, or - for standard input).") }
+    }
+}
+
+/// Captures and a read filter, as tcpdump and tshark take them: `-r FILE`
+/// (again for more files) or the files as the first words, then a BPF
+/// filter expression in the words after them (`packets -r f.pcap udp port
+/// 69`, `packets f.pcap udp port 69`). Without -r, the leading words that
+/// name a file (or `-`) are the captures; the first that does not begins
+/// the filter. Several captures are read one after another as one (as
+/// `mergecap -a` joins them): frames are numbered on, and a transfer
+/// goes on from one file to the next (rotated captures, `tcpdump -C`).
+struct CapturesAndFilter: ParsableArguments {
+    @Option(name: .customShort("r"), help: ArgumentHelp("Read this capture, as tcpdump -r does (- for standard input); give -r again for more.", valueName: "file"))
+    var readFiles: [String] = []
+
+    @Flag(name: .customShort("n"), help: "Taken for tcpdump's habit; sosdump never resolves names.")
+    var noNames = false
+
+    @Argument(help: ArgumentHelp("Captures (pcap or pcapng files, - for standard input) unless given with -r, then a read filter in BPF syntax as tcpdump takes it (pcap-filter(7)), compiled by libpcap: only frames it matches are read.", valueName: "file|filter"))
+    var words: [String] = []
+
+    /// The captures named.
+    var files: [String] {
+        readFiles.isEmpty ? Array(words.prefix { $0 == "-" || FileManager.default.fileExists(atPath: $0) }) : readFiles
+    }
+
+    /// The filter expression, if any.
+    var expression: String? {
+        let rest = readFiles.isEmpty ? Array(words.drop { $0 == "-" || FileManager.default.fileExists(atPath: $0) }) : words
+        return CaptureFilter.expression(fromWords: rest)
+    }
+
+    func validate() throws {
+        if files.isEmpty {
+            if let first = words.first { throw ValidationError("\(first): no such capture file.") }
+            throw ValidationError("Name a capture to read (a file, -r FILE, or - for standard input).")
+        }
+        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("Standard input can be read only once.") }
+    }
+
+    /// The compiled filter; a usage error when it does not compile.
+    func filter() throws -> FrameFilter {
+        guard let expression else { return FrameFilter(filter: nil) }
+        do {
+            return FrameFilter(filter: try ReadFilter(expression))
+        } catch {
+            warn("\(error)")
+            throw ExitCode(64)
+        }
+    }
+}
+
+/// A read filter applied frame by frame: the first link type it does not
+/// compile for is kept, and reported when reading is done (a usage error).
+final class FrameFilter {
+    let filter: ReadFilter?
+    private(set) var error: LiveCaptureError?
+
+    init(filter: ReadFilter?) { self.filter = filter }
+
+    func passes(_ frame: CapturedFrame) -> Bool {
+        guard let filter else { return true }
+        do throws(LiveCaptureError) {
+            return try filter.matches(frame)
+        } catch {
+            self.error = self.error ?? error
+            return false
+        }
+    }
+
+    /// Throws the usage status when the expression failed to compile for a link type met.
+    func check() throws {
+        guard let error else { return }
+        warn("\(error)")
+        throw ExitCode(64)
+    }
+}
+
+/// tcpdump's habit of a value joined to its short option (`-c1`, `-rfile`):
+/// split into two words, for the short options that take a value.
+func splittingJoinedShortOptions(_ arguments: [String]) -> [String] {
+    var out: [String] = []
+    var rest = false
+    for a in arguments {
+        if rest || a == "--" {
+            rest = true
+            out.append(a)
+            continue
+        }
+        if a.count > 2, a.hasPrefix("-"), !a.hasPrefix("--"), let letter = a.dropFirst().first, "crowisB".contains(letter) {
+            out.append("-\(letter)")
+            out.append(String(a.dropFirst(2)))
+        } else {
+            out.append(a)
+        }
+    }
+    return out
 }

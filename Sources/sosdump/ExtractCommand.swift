@@ -10,15 +10,19 @@ struct ExtractCommand: ParsableCommand {
         discussion: """
             Every transfer that carried DATA is rebuilt from its blocks (in any order, \
             retransmissions once) and written to DIR. A complete file is written as NAME; an \
-            incomplete one as NAME.partial, its missing ranges zero-filled, with NAME.partial.gaps \
-            beside it listing each missing byte range and why (not captured though acknowledged, \
-            not captured, cut by the snap length, not kept).
+            incomplete one as NAME.partial, its missing ranges left as holes (a sparse file: they \
+            read as zeros and take no disk space), with NAME.partial.gaps beside it listing each \
+            missing byte range and why (not captured though acknowledged, not captured, cut by \
+            the snap length, not kept).
 
             Names come from the wire, so they are made safe: the path is flattened (`/a/../b.bin` \
             becomes `a_b.bin`), control characters and characters Windows forbids become `_`, \
             device names (CON, NUL, COM1 ...) and names starting with `.` get a leading `_`, and \
-            a name used twice gets the transfer's number (`spa71f6-3.bin`). An existing file is \
-            never replaced without --force, and a symbolic link is never followed.
+            a name used twice gets the transfer's number (`spa71f6-3.bin`). Each file is written \
+            to a new file created in DIR and then renamed to its name, so a failed write leaves \
+            nothing behind and never a .partial without its .gaps. An existing name is never \
+            replaced without --force, and with --force only when it is a regular file with one \
+            link (never a symbolic link, a hard link to a file elsewhere, a FIFO or a device).
 
             Exit status: 0 when every file was written; 1 when the capture is damaged (the files \
             read before the damage are written); 2 when it cannot be read; 73 when a file could \
@@ -34,20 +38,30 @@ struct ExtractCommand: ParsableCommand {
 
     @OptionGroup var keepOptions: KeepOptions<KeepForWriting>
 
-    @Argument(help: "A pcap or pcapng file, or - for standard input.")
-    var file: String
+    @OptionGroup var input: CaptureFileOption
+
+    var file: String { input.file }
 
     func run() throws {
         let reader = try openCapture(file)
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         } catch {
-            warn("cannot create \(output): \(error.localizedDescription)")
+            warn("cannot create \(output): \(FirmwareCatalog.reason(error))")
             throw ExitStatus.cannotWrite
         }
         let limits = keepOptions.trackerLimits(keep: .everything)
         var tracker = TFTPTransferTracker(limits: limits)
-        var writer = Writer(directory: output, force: force)
+        // A full disk or `ulimit -f` must fail a write (EFBIG), not kill the run.
+        signal(SIGXFSZ, SIG_IGN)
+        let folder: SafeFolder
+        do {
+            folder = try SafeFolder(path: output, replacing: force)
+        } catch {
+            warn("cannot write into \(output): \(error)")
+            throw ExitStatus.cannotWrite
+        }
+        var writer = Writer(folder: folder)
         var damage: String?
         do {
             // The tracker does not look at UDP checksums: they are not computed.
@@ -69,8 +83,7 @@ struct ExtractCommand: ParsableCommand {
 
     /// Writes transfers' files as they finish, so their bytes are released.
     struct Writer {
-        let directory: String
-        let force: Bool
+        let folder: SafeFolder
         var output = StandardOutput()
         var used: Set<String> = []
         var failures = 0
@@ -82,44 +95,49 @@ struct ExtractCommand: ParsableCommand {
 
         private mutating func write(_ t: TFTPTransfer) {
             transfers += 1
-            let label = "#\(t.number) \(TransferTable.printable(t.fileName))"
+            let label = "#\(t.number) \(t.fileName)"
             guard t.file.blocksCaptured > 0 else {
-                output.write("skipped \(label): no DATA captured (\(t.outcome.rawValue))")
+                say("skipped \(label): no DATA captured (\(t.outcome.rawValue))")
                 return
             }
             var name = ExtractedFile.safeName(fromWire: t.fileName, transferNumber: t.number)
             if used.contains(name) { name = ExtractedFile.numbered(name, t.number) }
             used.insert(name)
             let whole = t.file.isKeptWhole
-            let path = directory + "/" + (whole ? name : name + ".partial")
-            guard save(t.file.bytes, to: path) else { return }
+            let target = whole ? name : name + ".partial"
+            let path = folder.path + "/" + target
+            let length = t.file.bytes.count
+            // Present ranges are written, gaps left as holes (a sparse file).
+            let ranges = ExtractedFile.presentRanges(of: t.file, writtenBytes: length)
+            var files = [SafeFolder.NewFile(name: target, length: length) { fd in
+                t.file.bytes.withUnsafeBytes { raw in
+                    ranges.allSatisfy { writeAll(UnsafeRawBufferPointer(rebasing: raw[$0]), to: fd, at: $0.lowerBound) }
+                }
+            }]
+            if !whole {
+                // The gap map goes in first: a .partial never stands without it.
+                let map = Array(ExtractedFile.gapMap(of: t, writtenBytes: length).utf8)
+                files.insert(SafeFolder.NewFile(name: target + ".gaps", length: map.count) { fd in
+                    map.withUnsafeBytes { writeAll($0, to: fd, at: 0) }
+                }, at: 0)
+            }
+            do {
+                try folder.write(files)
+            } catch {
+                output.flush()
+                warn("not written: \(error)")
+                failures += 1
+                return
+            }
             if whole {
-                output.write("wrote \(path): \(t.file.bytes.count) bytes, complete, sha256 \(t.digests?.sha256 ?? "-")")
+                say("wrote \(path): \(length) bytes, complete, sha256 \(t.digests?.sha256 ?? "-")")
             } else {
-                guard save(Array(ExtractedFile.gapMap(of: t, writtenBytes: t.file.bytes.count).utf8), to: path + ".gaps") else { return }
                 let of = t.file.size.map { " of \($0)" } ?? ""
-                output.write("wrote \(path): \(t.file.bytesCaptured)\(of) bytes captured, gap map in \(path).gaps")
+                say("wrote \(path): \(t.file.bytesCaptured)\(of) bytes captured, gap map in \(path).gaps")
             }
         }
 
-        /// Creates `path` (never through a symbolic link; replacing a file
-        /// only with --force) and writes `bytes`.
-        private mutating func save(_ bytes: [UInt8], to path: String) -> Bool {
-            let flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (force ? O_TRUNC : O_EXCL)
-            let fd = open(path, flags, 0o644)
-            guard fd >= 0 else {
-                let reason = errno == EEXIST ? "it exists (use --force to replace it)" : String(cString: strerror(errno))
-                warn("not written: \(path): \(reason)")
-                failures += 1
-                return false
-            }
-            defer { close(fd) }
-            let ok = bytes.withUnsafeBytes { writeAll($0, to: fd) }
-            if !ok {
-                warn("not written: \(path): \(String(cString: strerror(errno)))")
-                failures += 1
-            }
-            return ok
-        }
+        /// A line naming wire file names and paths: escaped for the terminal.
+        private mutating func say(_ line: String) { output.write(TerminalText.escaped(line)) }
     }
 }

@@ -118,6 +118,11 @@ struct LiveCommand: ParsableCommand {
         }
         for warning in capture.warnings { warn("warning: \(warning)") }
 
+        // A closed standard output is seen as EPIPE (LiveView stops the run),
+        // and a file past `ulimit -f` as EFBIG: neither may kill the process
+        // before the `-w` file is closed whole.
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
         var writer: PcapngWriter?
         if let writeFile {
             do {
@@ -161,7 +166,7 @@ struct LiveCommand: ParsableCommand {
         do {
             var output = StandardOutput()
             for (index, interface) in try NetworkInterface.all().enumerated() {
-                output.write("\(index + 1).\(interface.listing)")
+                output.write(TerminalText.escaped("\(index + 1).\(interface.listing)"))
             }
             output.flush()
         } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import SOSDump
+import SOSDumpLive
 
 /// What `sosdump live` shows: event lines (text or JSON) written at once,
 /// and on a terminal the status lines of the open transfers kept at the
@@ -11,6 +12,9 @@ final class LiveView {
     /// Status lines now on the screen, below the last event line.
     private var statusLines = 0
     private var lastStatus: [TFTPTransferProgress] = []
+    /// Standard output's reader went away (`live … | head -1`): the run
+    /// stops, and what is left to say goes to standard error.
+    private(set) var outputClosed = false
 
     init(format: LiveCommand.Format) {
         self.format = format
@@ -26,22 +30,38 @@ final class LiveView {
         case .text:
             text = LiveEventText.lines(record, at: Self.time(of: event)).joined(separator: "\n") + "\n"
         }
+        if outputClosed {
+            // Only the capture's end is worth saying where it can be read.
+            if case .captureEnded = event {
+                FileHandle.standardError.write(Data(LiveEventText.lines(record, at: Self.time(of: event)).map { "sosdump: \($0)\n" }.joined().utf8))
+            }
+            return
+        }
         if isTerminal {
             // The event above the status lines: erase them, write, draw them again.
             text = eraseStatus() + text + status(lastStatus, now: Self.time(of: event))
         }
-        StandardOutput.writeNow(text)
+        write(text)
     }
 
     func tick(_ open: [TFTPTransferProgress], now: CaptureTimestamp) {
-        guard isTerminal else { return }
+        guard isTerminal, !outputClosed else { return }
         lastStatus = open
-        StandardOutput.writeNow(eraseStatus() + status(open, now: now))
+        write(eraseStatus() + status(open, now: now))
     }
 
     /// Leaves the screen with no status lines.
     func end() {
-        if isTerminal { StandardOutput.writeNow(eraseStatus()) }
+        if isTerminal, !outputClosed { write(eraseStatus()) }
+    }
+
+    /// Writes to standard output; when its reader is gone (EPIPE: SIGPIPE
+    /// is ignored), stops the capture as a signal would, so the run ends
+    /// cleanly: its `-w` file closed whole, its summary on standard error.
+    private func write(_ text: String) {
+        guard !StandardOutput.writeNow(text), errno == EPIPE else { return }
+        outputClosed = true
+        StopSignals.requestStop(signal: SIGPIPE)
     }
 
     /// Back to the first status line, clearing each: from column 0 (the

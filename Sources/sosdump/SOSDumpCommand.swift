@@ -22,10 +22,17 @@ struct SOSDumpCommand: ParsableCommand {
             read; 3 when the loader would reject the image. `live`: 0 when the run ended by -c, \
             --duration or a signal; 1 when reading stopped; 2 when capture could not start (no such \
             interface, no privileges); 64 for a usage error or a filter that does not compile; 73 \
-            when the -w file cannot be written.
+            when the -w file cannot be written. `recover`: 0 when the phone came back with normal \
+            firmware; 1 when it did not, or the run was stopped; 2 when it could not start; 3 when \
+            the loader would reject the image; 4 when the file holds none.
             """,
         version: "sosdump 0.1.0 (\(Libpcap.version))",
         subcommands: [AnalyzeCommand.self, CheckCommand.self, PacketsCommand.self, TransfersCommand.self, ExtractCommand.self, VerifyCommand.self,
-                      CatalogCommand.self, LiveCommand.self]
+                      CatalogCommand.self, LiveCommand.self, RecoverCommand.self, ShareCommand.self]
     )
+
+    /// tcpdump's `-c1` is `-c 1` (`splittingJoinedShortOptions`).
+    static func main() {
+        main(splittingJoinedShortOptions(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -30,6 +30,11 @@ struct TransfersCommand: ParsableCommand {
             so memory holds only the transfers still open. With --format json the output is one \
             JSON object: {"capture", "transfers": [...], "damage"}; see docs/tftp-tracking.md \
             for every field.
+
+            As with tcpdump: `-r FILE` (or the file as a word; several files are read one after \
+            another as one capture, so a transfer goes on across rotated files), `-n` (sosdump \
+            never resolves names), and a read filter after the files in BPF syntax (`sosdump \
+            transfers -r f.pcap host 192.0.2.2`), compiled by libpcap.
             """
     )
 
@@ -55,12 +60,12 @@ struct TransfersCommand: ParsableCommand {
 
     @OptionGroup var catalogOptions: CatalogOptions
 
-    @Argument(help: "A pcap or pcapng file, or - for standard input.")
-    var file: String
+    @OptionGroup var input: CapturesAndFilter
 
     func run() throws {
         let catalog = try catalogOptions.load()
-        let reader = try openCapture(file)
+        let filter = try input.filter()
+        let file = input.files.joined(separator: ", ")
         var limits = keepOptions.trackerLimits(keep: .images)
         if digests == .all { limits.digests.formUnion(.all) }
         var tracker = TFTPTransferTracker(limits: limits)
@@ -77,20 +82,34 @@ struct TransfersCommand: ParsableCommand {
             }
         }
         var damage: String?
-        do {
-            // The tracker does not look at UDP checksums: they are not computed.
-            try FrameDecoder(udpChecksums: .deferred).decodeAll(from: reader) { d in
-                tracker.observe(d)
-                if tracker.hasFinished { take(tracker.takeFinished()) }
+        var warnings: [CaptureWarning] = []
+        // The tracker does not look at UDP checksums: they are not computed.
+        // Several captures are one: frames numbered on, transfers going on from file to file.
+        let decoder = FrameDecoder(udpChecksums: .deferred)
+        var numbered = 0
+        var d = Dissection()
+        for name in input.files where damage == nil {
+            let reader = try openCapture(name)
+            do {
+                while var frame = try reader.next() {
+                    guard filter.passes(frame) else { continue }
+                    frame.number += numbered
+                    decoder.decode(frame, into: &d)
+                    tracker.observe(d)
+                    if tracker.hasFinished { take(tracker.takeFinished()) }
+                }
+            } catch {
+                damage = PacketListing.damageLine(error, framesRead: reader.framesRead)
             }
-        } catch {
-            damage = PacketListing.damageLine(error, framesRead: reader.framesRead)
+            numbered += reader.framesRead
+            warnings += reader.warnings
         }
+        try filter.check()
         take(tracker.finish())
         for line in stream.finish(damage: damage) { output.write(line) }
         output.flush()
         if let damage { warn(damage) }
-        for warning in reader.warnings { warn("warning: \(warning)") }
+        for warning in warnings { warn("warning: \(warning)") }
         if tracker.evictedTransfers > 0 {
             warn("warning: \(tracker.evictedTransfers) unfinished transfers were ended early: \(tracker.peakOpenTransfers) were open at once, all the \(limits.memoryBudget >> 20) MiB memory budget (--memory-mib) holds")
         }

@@ -145,7 +145,10 @@ struct LiveLabTests {
         let events = try lines.map { try LiveEventRecord.decode($0) }
         let verdict = try #require(events.first { $0.kind == .phoneVerdict && $0.phone?.verdict == "TRANSFER_STALLED" },
                                    "no TRANSFER_STALLED event: \(lines)")
-        #expect(!events.contains { $0.transfer?.file == "/spa71f6.bin" }, "the tracker has not closed the transfer: the verdict cannot come from its end")
+        // The tracker closes the quiet transfer only when the run ends: the verdict came before.
+        let verdictIndex = try #require(events.firstIndex { $0.kind == .phoneVerdict && $0.phone?.verdict == "TRANSFER_STALLED" })
+        let endIndex = events.firstIndex { $0.transfer?.file == "/spa71f6.bin" } ?? events.count
+        #expect(verdictIndex < endIndex, "the verdict waited for the tracker to close the transfer")
 
         // The last block, from the file written.
         let offline = try Processes.run(Self.sosdump, ["transfers", "--format", "json", "\(out)/live.pcapng"])
@@ -156,7 +159,8 @@ struct LiveLabTests {
         let said = try #require(CaptureTimestamp(rfc3339: verdict.time))
         let lastBlock = try #require(CaptureTimestamp(rfc3339: stall.time))
         let delay = said.seconds(since: lastBlock)
-        #expect(delay >= 10 && delay <= 11.5, "TRANSFER_STALLED came \(delay) s after the last block; the threshold is 10 s")
+        // The phone's five tries of its last ACK (8 s) or the 10 s threshold, whichever first, and a second.
+        #expect(delay >= 8 && delay <= 11.5, "TRANSFER_STALLED came \(delay) s after the last block; the threshold is 10 s")
     }
 
     struct Frame: Equatable {

@@ -65,6 +65,31 @@ import SOSDumpSimulation
         #expect(try CommandRunner.sosdump(["verify", "--format", "xml", part]).status == 64)
     }
 
+    /// Not an image at all: said in plain words, with status 4, and the
+    /// command to use for a capture; a folder and a pipe are files like
+    /// others, in plain words too.
+    @Test func verifySaysWhatANonImageIs() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let capture = CaptureCorpus.path("sos", "recovered.pcap")
+        let onCapture = try CommandRunner.sosdump(["verify", "--catalog", catalog, capture])
+        #expect(onCapture.status == 4)
+        #expect(onCapture.standardOutput.isEmpty)
+        #expect(onCapture.standardError.contains("this is a capture, not a firmware image: try `sosdump analyze \(capture)`"))
+        let text = try write(Array("# not firmware\n".utf8), "notes.txt")
+        let onText = try CommandRunner.sosdump(["verify", "--catalog", catalog, text])
+        #expect(onText.status == 4)
+        #expect(onText.standardError.contains("no KOSMOS header"))
+        let onFolder = try CommandRunner.sosdump(["verify", "--catalog", catalog, folder])
+        #expect(onFolder.status == 2)
+        #expect(onFolder.standardError == "sosdump: \(folder): a folder, not a file\n")
+        #expect(!onFolder.standardError.contains("NSCocoaErrorDomain"))
+        // A pipe: /dev/stdin of a shell reading the image.
+        let image = try write(FirmwareImageBuilder().build().bytes, "good.bin")
+        let piped = try CommandRunner.run("/bin/sh", ["-c", "cat '\(image)' | '\(CommandRunner.executable.path)' verify --catalog '\(catalog)' -"])
+        #expect(piped.status == 0, "\(piped.standardError)")
+        #expect(piped.standardOutput.contains("loader: accepts it"))
+    }
+
     @Test func importThenVerifyKnowsTheImage() throws {
         let bytes = FirmwareImageBuilder().build().bytes
         let (bundle, bundleFolder) = try BundleImportTests.makeBundle([("spa50x-30x-7-6-2g.bin", bytes)], name: "SPA30x_SPA50x_7.6.2SR7_FW.zip")

@@ -29,7 +29,7 @@ import Testing
     }
 
     static var corpus: [(String, String)] {
-        CaptureCorpus.captures(in: "tftp").map { ("tftp", $0) } + CaptureCorpus.captures(in: "sos").map { ("sos", $0) }
+        CaptureCorpus.readableCaptures(in: "tftp").map { ("tftp", $0) } + CaptureCorpus.readableCaptures(in: "sos").map { ("sos", $0) }
     }
 
     @Test(arguments: corpus)

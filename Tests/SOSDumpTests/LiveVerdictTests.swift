@@ -49,7 +49,7 @@ import Testing
         return run
     }
 
-    static var corpus: [String] { CaptureCorpus.captures(in: "sos") }
+    static var corpus: [String] { CaptureCorpus.readableCaptures(in: "sos") }
 
     /// The conclusion is the offline analysis, to the last byte of its JSON.
     @Test(arguments: corpus)
@@ -97,7 +97,7 @@ import Testing
         let time = CaptureTimestamp(seconds: 1_795_000_000, nanoseconds: 123_456_789)
         let record = LiveEventRecord(.phoneVerdict(v, at: time))
         let line = record.encoded()
-        #expect(line.hasPrefix(#"{"event":"phone-verdict","phone":{"addresses":["192.0.2.2"],"attempts":1,"explanation":"The phone received"#))
+        #expect(line.hasPrefix(#"{"event":"phone-verdict","phone":{"addresses":["192.0.2.2"],"attempts":1,"downloads":[{"acknowledged_through":155,"blocks":155,"#))
         let decoded = try LiveEventRecord.decode(line)
         #expect(decoded == record)
         #expect(decoded.phone?.verdict == "RECOVERED")

@@ -258,12 +258,19 @@ func pattern(_ count: Int, from first: UInt8 = 0) -> [UInt8] {
     }
 
     @Test func reportsAReadThatFails() throws {
-        // A directory opens, but reading it fails (EISDIR).
+        // /proc/self/mem opens, but reading its offset 0 (unmapped) fails (EIO).
+        #expect(throws: CaptureError(file: "/proc/self/mem", offset: 0, kind: .readFailed("Input/output error"))) {
+            try CaptureReader(path: "/proc/self/mem")
+        }
+    }
+
+    @Test func aFolderIsNamedAsSuch() throws {
+        // A directory opens, but it is not a capture: said in plain words, not as EISDIR.
         let path = try temporaryFile([])
         unlink(path)
         #expect(mkdir(path, 0o700) == 0)
         defer { rmdir(path) }
-        #expect(throws: CaptureError(file: path, offset: 0, kind: .readFailed("Is a directory"))) {
+        #expect(throws: CaptureError(file: path, offset: nil, kind: .cannotOpen("a folder, not a capture file"))) {
             try CaptureReader(path: path)
         }
     }

@@ -470,6 +470,35 @@ import Testing
         #expect(result.error?.offset == Int64(offset))
     }
 
+    @Test func countsTheInterfaceLimitPerSection() {
+        // Files joined with `cat`: each section may describe up to the limit.
+        var file = PcapngFileBuilder()
+        let perSection = CaptureReader.maximumInterfaces
+        for _ in 0..<3 {
+            file.section()
+            for _ in 0..<perSection { file.interface() }
+            file.enhancedPacket(interface: UInt32(perSection - 1), data: [1])
+        }
+        let result = readAll(file.bytes)
+        #expect(result.error == nil)
+        #expect(result.frames.map(\.interfaceIndex) == [perSection - 1, 2 * perSection - 1, 3 * perSection - 1])
+    }
+
+    @Test func boundsTheInterfacesOfAllSectionsTogether() {
+        var file = PcapngFileBuilder()
+        let sections = CaptureReader.maximumInterfacesInAllSections / CaptureReader.maximumInterfaces
+        for _ in 0..<sections {
+            file.section()
+            for _ in 0..<CaptureReader.maximumInterfaces { file.interface() }
+        }
+        file.section()
+        let offset = file.bytes.count
+        file.interface()
+        let result = readAll(file.bytes)
+        #expect(result.error?.kind == .tooManyInterfacesInAllSections(limit: CaptureReader.maximumInterfacesInAllSections))
+        #expect(result.error?.offset == Int64(offset))
+    }
+
     @Test func handlesEveryPrefix() {
         let file = Self.sample()
         checkEveryPrefix(file.bytes, records: file.records)

@@ -300,14 +300,38 @@ import SOSDumpSimulation
             s.echo(Self.p1)
             s.gatewayARP(Self.p1)
             s.rrq(Self.p1)
-            s.transfer(Self.p1, stopAfter: 10)
-            // The last new block came 8 s (four repeated ACKs) plus a few ms before now.
-            s.noise(after: quiet - 8)
+            s.transfer(Self.p1, stopAfter: 10, retries: 3)
+            // The last new block came 6 s (three repeated ACKs) plus a few ms before now.
+            s.noise(after: quiet - 6)
             return s.analyze()
         }
         #expect(Self.outcome(scene(quiet: 10.01))! == ("TRANSFER_STALLED", ["TRANSFER_STALLED"]))
         #expect(Self.outcome(scene(quiet: 9.95))?.0 == "CAPTURE_ENDED")
         #expect(scene(quiet: 9.95).phone(Self.p1)?.download?.transfer?.outcome == .stalled)
+    }
+
+    /// The phone sent its last ACK five times, its every try: it has given
+    /// up, whatever the threshold (a capture filtered to the phone's frames
+    /// ends with its last try).
+    @Test func aPhoneThatUsedItsFiveTriesHasGivenUp() {
+        var s = Scene()
+        s.request()
+        s.reply(Self.p1)
+        s.upgrade()
+        s.echo(Self.p1)
+        s.gatewayARP(Self.p1)
+        s.rrq(Self.p1)
+        s.transfer(Self.p1, stopAfter: 10, retries: 4)
+        #expect(Self.outcome(s.analyze())! == ("TRANSFER_STALLED", ["TRANSFER_STALLED"]))
+        var fewer = Scene()
+        fewer.request()
+        fewer.reply(Self.p1)
+        fewer.upgrade()
+        fewer.echo(Self.p1)
+        fewer.gatewayARP(Self.p1)
+        fewer.rrq(Self.p1)
+        fewer.transfer(Self.p1, stopAfter: 10, retries: 3)
+        #expect(Self.outcome(fewer.analyze())?.0 == "CAPTURE_ENDED", "four tries: it may still get the block")
     }
 
     @Test func captureEndedAtEveryStage() {

@@ -37,6 +37,7 @@ import Testing
         #expect(back.phones.first?.family == "sos")
         // The text renderer needs nothing but the records: the report read back renders the same.
         #expect(AnalysisText().lines(back) == AnalysisText().lines(report))
+        #expect(AnalysisHTML().document([back]) == AnalysisHTML().document([report]))
         #expect(AnalysisText().lines(report).contains { $0.contains("UTC (") })
     }
 }

@@ -13,13 +13,15 @@ import Testing
 
     /// The verdict codes of docs/verdicts.md, most serious first (captures/README.md).
     static let seriousness = [
-        "REVERTED_TO_RECOVERY", "RESET_DURING_WRITE", "IMAGE_REJECTED", "TRANSFER_STALLED", "TFTP_ERROR",
-        "TFTP_UNREACHABLE", "TFTP_NO_RESPONSE", "NO_GATEWAY", "UTILITY_DEAF", "PHONE_BUSY", "REQUEST_IGNORED",
-        "NO_PHONE_REPLY", "CAPTURE_ENDED", "OUTCOME_UNKNOWN", "IMAGE_MISMATCH", "LOADER_FIRMWARE_MISMATCH",
+        "LOADER_FIRMWARE_MISMATCH", "REVERTED_TO_RECOVERY", "RESET_DURING_WRITE", "IMAGE_REJECTED", "TRANSFER_STALLED",
+        "TFTP_ERROR", "TFTP_UNREACHABLE", "TFTP_NO_RESPONSE", "NO_GATEWAY", "UTILITY_DEAF", "PHONE_BUSY",
+        "REQUEST_IGNORED", "NO_PHONE_REPLY", "CAPTURE_DAMAGED", "CAPTURE_ENDED", "OUTCOME_UNKNOWN", "IMAGE_MISMATCH",
         "RECOVERED", "NO_RECOVERY_TRAFFIC",
     ]
-    /// Warnings: findings, never a verdict.
-    static let warnings: Set = ["IMAGE_MISMATCH", "LOADER_FIRMWARE_MISMATCH"]
+    /// Warnings: findings, never a verdict. (LOADER_FIRMWARE_MISMATCH is a
+    /// warning beside RECOVERED, and the verdict when the phone came back in
+    /// recovery after a good image.)
+    static let warnings: Set = ["IMAGE_MISMATCH"]
 
     struct Expected: Decodable {
         var verdict: String
@@ -56,7 +58,7 @@ import Testing
         if let worst = e.phones.compactMap({ Self.seriousness.firstIndex(of: $0.verdict) }).min() {
             #expect(e.verdict == Self.seriousness[worst], "\(capture): the capture's verdict is its most serious phone's")
         } else {
-            #expect(["NO_RECOVERY_TRAFFIC", "NO_PHONE_REPLY", "REQUEST_IGNORED", "CAPTURE_ENDED"].contains(e.verdict), "\(capture)")
+            #expect(["NO_RECOVERY_TRAFFIC", "NO_PHONE_REPLY", "REQUEST_IGNORED", "CAPTURE_ENDED", "CAPTURE_DAMAGED"].contains(e.verdict), "\(capture)")
         }
     }
 
@@ -87,13 +89,15 @@ import Testing
         var messages: [(SOSMessage, SOSDelivery?)] = []
         var transfers: [TFTPTransfer] = []
         var stops = 0
+        /// Where reading stopped (the damaged-* captures only).
+        var damage: CaptureError?
     }
 
     static func decode(_ capture: String) throws -> Decoded {
         var d = Decoded()
         var tracker = TFTPTransferTracker()
         let reader = try CaptureReader(path: CaptureCorpus.path(group, capture))
-        try FrameDecoder().decodeAll(from: reader) { dissection in
+        let read = Result { try FrameDecoder().decodeAll(from: reader) { dissection in
             switch dissection.link {
             case .ethernet(let e): d.sources.insert(e.source.description)
             case .linuxSLL(let h): if let s = h.source { d.sources.insert(s.description) }
@@ -103,6 +107,11 @@ import Testing
             if dissection.stop != nil { d.stops += 1 }
             if case .success(let m)? = dissection.sosRecovery { d.messages.append((m, SOSDelivery(dissection))) }
             tracker.observe(dissection)
+        } }
+        if case .failure(let error) = read {
+            // The damaged-* captures: what came before the damage is kept.
+            guard capture.hasPrefix("damaged-"), let damage = error as? CaptureError else { throw error }
+            d.damage = damage
         }
         d.transfers = tracker.finish()
         return d
@@ -113,6 +122,7 @@ import Testing
         let e = try Self.expected(capture)
         let d = try Self.decode(capture)
         #expect(d.stops == 0, "\(capture): \(d.stops) frames did not decode")
+        #expect((d.damage != nil) == capture.hasPrefix("damaged-"), "\(capture): \(String(describing: d.damage))")
         for phone in e.phones {
             #expect(d.sources.contains(phone.mac), "\(capture): \(phone.mac) sends nothing")
         }
@@ -161,6 +171,8 @@ import Testing
         "tftp-error.pcap": [.error], "tftp-error-two-interfaces.pcapng": [.error],
         "tftp-no-response.pcap": [.unanswered], "tftp-unreachable.pcap": [.unreachable],
         "transfer-stalled.pcap": [.stalled], "capture-ended.pcap": [.stalled], "cut-mid-transfer.pcap": [.stalled],
+        "bad-checksum.pcap": [.stalled], "filtered-stalled-phone-only.pcap": [.stalled], "damaged-mid-transfer.pcap": [.stalled],
+        "damaged-first-frame.pcap": [], "recovered-by-url.pcap": [],  // its image came by HTTP
         "two-phones.pcap": [.complete, .complete],
         "cut-after-request.pcap": [], "cut-after-reply.pcap": [], "cut-after-upgrade.pcap": [], "no-gateway.pcap": [],
         "no-recovery-traffic.pcap": [], "no-phone-reply.pcap": [], "utility-deaf.pcap": [], "phone-busy.pcap": [],
@@ -173,7 +185,10 @@ import Testing
         let busy = capture == "phone-busy.pcap"  // its Recovery URL try is a .bin too, unanswered
         let outcomes = transfers.filter { !busy || $0.fileName != "spa504g-recovery.bin" }.map(\.outcome)
         #expect(outcomes == (Self.transferOutcomes[capture] ?? [.complete]), "\(capture)")
-        for t in transfers where t.outcome == .complete {
+        if capture.hasPrefix("filtered-") {  // seen only through the phone's ACKs
+            #expect(!transfers.isEmpty && transfers.allSatisfy { $0.dataPackets == 0 }, "\(capture)")
+        }
+        for t in transfers where t.outcome == .complete && t.dataPackets > 0 {
             let verification = FirmwareVerification(t.file.bytes)
             #expect(verification.loaderAccepts == (capture != "image-rejected.pcap"), "\(capture)")
         }

@@ -39,6 +39,112 @@ import Testing
         #expect(t.stall == nil)
     }
 
+    // MARK: Captures as people post them
+
+    /// Filtered to the phone's own frames (`ether src PHONE`, or `port 69`):
+    /// no DATA at all, but its ACKs prove every block arrived, and with no
+    /// repeated last ACK and the capture going on, the transfer is complete.
+    @Test func aTransferSeenOnlyThroughItsAcksIsCompleteAsTheySay() throws {
+        var c = C()
+        c.send(phone, group, C.rrq("/spa71f6.bin"))
+        for n in 1...4 { c.send(phone, group, C.ack(n), after: 0.005) }
+        c.send(phone, pc, C.rrq("/spa504G.cfg"), after: 30)  // the capture goes on
+        let t = try #require(c.track().first)
+        #expect(t.outcome == .complete)
+        #expect(t.completedByAcknowledgment)
+        #expect(t.dataNotCaptured)
+        #expect(t.acknowledgedThrough == 4)
+        #expect(t.digests == nil && t.file.bytesCaptured == 0)
+    }
+
+    /// The same, but the phone keeps asking for block 3 again: the server
+    /// stopped sending after block 2 and the transfer stalled there.
+    @Test func aTransferSeenOnlyThroughRepeatedAcksStalled() throws {
+        var c = C()
+        c.send(phone, group, C.rrq("/spa71f6.bin"))
+        c.send(phone, group, C.ack(1))
+        c.send(phone, group, C.ack(2))
+        for _ in 1...4 { c.send(phone, group, C.ack(2), after: 2) }
+        c.send(phone, pc, C.rrq("other"), after: 30)
+        let t = try #require(c.track().first)
+        #expect(t.outcome == .stalled)
+        #expect(!t.completedByAcknowledgment)
+        #expect(t.stall?.block == 2)
+        #expect(t.stall?.at.frame == 3, "the frame of the highest ACK")
+    }
+
+    /// A capture that ends right after the last ACK says nothing yet.
+    @Test func acksOnlyUpToTheCapturesEndAreNotCalledComplete() throws {
+        var c = C()
+        c.send(phone, group, C.rrq("/spa71f6.bin"))
+        for n in 1...3 { c.send(phone, group, C.ack(n)) }
+        let t = try #require(c.track().first)
+        #expect(t.outcome == .stalled)
+        #expect(t.stall?.block == 3)
+        #expect(t.stall?.silenceBeforeCaptureEnd == 0)
+    }
+
+    /// Every packet captured twice (two interfaces, merged files): one
+    /// transfer, the same file, no retransmission, no repeated ACK.
+    @Test func packetsCapturedTwiceCountOnce() throws {
+        let file = C.fileBytes(512 * 3 + 100)
+        var c = C()
+        c.send(phone, group, C.rrq("/spa71f6.bin"))
+        c.captureAgain()
+        for (i, block) in C.blocks(of: file, size: 512).enumerated() {
+            c.send(server, phone, C.data(i + 1, block))
+            c.captureAgain()
+            c.send(phone, group, C.ack(i + 1))
+            c.captureAgain(after: 0.002)
+        }
+        let transfers = c.track()
+        try #require(transfers.count == 1)
+        let t = transfers[0]
+        #expect(t.outcome == .complete && t.digests?.sha256 == sha256(file))
+        #expect(t.requestCount == 1)
+        #expect(t.retransmittedData.count == 0 && t.repeatedAcks.count == 0 && t.blocksPeerMissed == 0)
+        #expect(t.duplicateFrames == 9)
+    }
+
+    /// A DATA whose UDP checksum fails never reached the phone: its block is
+    /// not in the file until the good copy comes.
+    @Test func dataWithABadChecksumIsNotDelivered() throws {
+        let file = C.fileBytes(512 * 2 + 10)
+        let blocks = C.blocks(of: file, size: 512)
+        var c = C()
+        c.send(phone, group, C.rrq("/spa71f6.bin"))
+        c.send(server, phone, C.data(1, blocks[0]))
+        c.send(phone, group, C.ack(1))
+        c.send(server, phone, C.data(2, blocks[1]))
+        c.corruptLastPayload(at: 40)
+        c.send(phone, group, C.ack(1), after: 2)  // the phone never got block 2
+        c.send(server, phone, C.data(2, blocks[1]))
+        c.send(phone, group, C.ack(2))
+        c.send(server, phone, C.data(3, blocks[2]))
+        c.send(phone, group, C.ack(3))
+        let t = try #require(c.track().first)
+        #expect(t.corruptedData.count == 1 && t.corruptedData.first?.frame == 4)
+        #expect(t.outcome == .complete && t.digests?.sha256 == sha256(file), "the good copy made the file")
+        #expect(t.retransmittedData.count == 0, "the bad copy was not delivered: the second is the first to arrive")
+    }
+
+    /// A bad checksum that stays bad: the transfer stalls before that block.
+    @Test func aBlockThatAlwaysArrivesDamagedStallsTheTransfer() throws {
+        let blocks = C.blocks(of: C.fileBytes(512 * 3 + 10), size: 512)
+        var c = C()
+        c.send(phone, group, C.rrq("/spa71f6.bin"))
+        c.send(server, phone, C.data(1, blocks[0]))
+        c.send(phone, group, C.ack(1))
+        for _ in 1...5 {
+            c.send(server, phone, C.data(2, blocks[1]), after: 2)
+            c.corruptLastPayload(at: 7)
+        }
+        c.send(phone, pc, C.rrq("other"), after: 30)
+        let t = try #require(c.track().first)
+        #expect(t.outcome == .stalled && t.stall?.block == 1)
+        #expect(t.corruptedData.count == 5)
+    }
+
     @Test func ignoresPacketsFromAnotherPortOnceTheServerPortIsLatched() throws {
         let file = C.fileBytes(700)
         var c = C()

@@ -2,7 +2,8 @@
 # scripts/lib/live-lab.sh — the lab `sosdump live` is tested and measured in:
 # a PC and a phone, each in its own network namespace, on a veth pair.
 #
-#   namespace sos-lv-$LAB_ID-pc     lvpc0  02:00:00:00:01:01  192.0.2.1/24, 192.0.2.254/24 (the phone's gateway)
+#   namespace sos-lv-$LAB_ID-pc     lvpc0  02:00:00:00:01:01  192.0.2.1/24, 192.0.2.254/24 (the phone's gateway,
+#                                                              left out with LIVE_NO_GATEWAY=1)
 #   namespace sos-lv-$LAB_ID-ph     lvph0  00:02:fd:5a:00:01  192.0.2.2/24, default via 192.0.2.254
 #
 # IPv6 off (no router or neighbour chatter), checksum offload off on both
@@ -69,7 +70,8 @@ live_lab_up() {
   ip -n "$LIVE_PC" link set lvpc0 up
   ip -n "$LIVE_PH" link set lvph0 up
   ip -n "$LIVE_PC" addr add "$LIVE_PC4/24" dev lvpc0
-  ip -n "$LIVE_PC" addr add "$LIVE_GW4/24" dev lvpc0
+  # LIVE_NO_GATEWAY=1: the phone's gateway address is nowhere (NO_GATEWAY).
+  [[ ${LIVE_NO_GATEWAY:-0} == 1 ]] || ip -n "$LIVE_PC" addr add "$LIVE_GW4/24" dev lvpc0
   ip -n "$LIVE_PH" addr add "$LIVE_PH4/24" dev lvph0
   ip -n "$LIVE_PH" route add default via "$LIVE_GW4"
   ip netns exec "$LIVE_PH" nft -f - <<'EOF'

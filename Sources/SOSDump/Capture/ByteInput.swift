@@ -18,6 +18,14 @@ public protocol ByteInput {
     /// Errors name the input in `file` and leave `offset` nil; the reader
     /// fills in where in the input the read failed.
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(CaptureError) -> Int
+
+    /// Oddities of the input itself that did not stop it (a gzip member
+    /// whose check failed), for the reader's `warnings`.
+    var warnings: [CaptureWarning] { get }
+}
+
+extension ByteInput {
+    public var warnings: [CaptureWarning] { [] }
 }
 
 /// A file read with POSIX `open`/`read`, or an already open descriptor
@@ -44,6 +52,11 @@ public final class FileInput: ByteInput {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw CaptureError(file: path, offset: nil, kind: .cannotOpen(systemErrorMessage(errno)))
+        }
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            close(fd)
+            throw CaptureError(file: path, offset: nil, kind: .cannotOpen("a folder, not a capture file"))
         }
         #if os(Linux)
         // A hint only: the kernel may read further ahead. Failure changes nothing.

@@ -59,6 +59,9 @@ public struct CaptureError: Error, CustomStringConvertible, Sendable, Equatable 
         /// More interface descriptions than the reader keeps
         /// (`CaptureReader.maximumInterfaces`).
         case tooManyInterfaces(limit: Int)
+        /// More interface descriptions in all sections together than
+        /// `CaptureReader.maximumInterfacesInAllSections`.
+        case tooManyInterfacesInAllSections(limit: Int)
         /// A Section Header Block's byte-order magic is not 0x1A2B3C4D in
         /// either byte order (as read big-endian).
         case badByteOrderMagic(UInt32)
@@ -114,7 +117,9 @@ public struct CaptureError: Error, CustomStringConvertible, Sendable, Equatable 
             }
             return "packet names interface \(id), but its section describes \(known)"
         case .tooManyInterfaces(let limit):
-            return "more than \(limit) interface descriptions; the reader keeps no more"
+            return "more than \(limit) interface descriptions in one section; the reader keeps no more"
+        case .tooManyInterfacesInAllSections(let limit):
+            return "more than \(limit) interface descriptions in all sections together; the reader keeps no more"
         case .badByteOrderMagic(let magic):
             return "section header's byte-order magic is 0x\(hex(magic, digits: 8)), neither 1a2b3c4d nor 4d3c2b1a"
         }

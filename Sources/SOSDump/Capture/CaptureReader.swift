@@ -29,13 +29,19 @@ public final class CaptureReader {
     public static let initialBufferCapacity = 1 << 20
     /// Warnings kept; further ones are only counted (`suppressedWarnings`).
     public static let maximumWarnings = 100
-    /// Interface descriptions kept across a pcapng file's sections; a file
-    /// with more is refused rather than let grow memory without bound.
+    /// Interface descriptions one pcapng section may hold (its interface
+    /// IDs are its own); a section with more is refused rather than let
+    /// grow memory without bound.
     public static let maximumInterfaces = 1024
+    /// Interface descriptions kept across all of a file's sections (files
+    /// joined with `cat` have a section each): the bound on their memory.
+    public static let maximumInterfacesInAllSections = 16 * 1024
 
     /// The path (`standard input` for `-`), or the name the reader was given.
     public let name: String
     public let format: CaptureFormat
+    /// The input, for its own warnings (a gzip trailer's).
+    private let input: any ByteInput
     @exclusivity(unchecked) private var core: Core
 
     /// Whether `bytes` begin as a capture file does: pcap's or pcapng's
@@ -80,7 +86,8 @@ public final class CaptureReader {
             buffer.format = format
             pcapng = try PcapngDecoder(
                 buffer: &buffer, log: &log,
-                maximumRecordLength: Self.maximumRecordLength, maximumInterfaces: Self.maximumInterfaces
+                maximumRecordLength: Self.maximumRecordLength, maximumInterfaces: Self.maximumInterfaces,
+                maximumInterfacesInAllSections: Self.maximumInterfacesInAllSections
             )
         } else if PcapMagic.recognize(magic) != nil {
             format = .pcap
@@ -91,6 +98,7 @@ public final class CaptureReader {
         }
         self.name = name
         self.format = format
+        self.input = input
         self.core = Core(buffer: buffer, format: format, pcap: pcap, pcapng: pcapng, log: log)
     }
 
@@ -110,14 +118,23 @@ public final class CaptureReader {
         }
     }
 
+    /// When the capture stopped, if the file says so (pcapng's Interface
+    /// Statistics Blocks, read so far): it may be well after the last frame.
+    public var recordedEnd: CaptureTimestamp? { core.pcapng?.recordedEnd }
+
     /// Bytes of the input read and accounted for: the offset of the next record.
     public var bytesConsumed: Int64 { core.buffer.offset }
+
+    /// The capture file's own comments read so far (pcapng section headers'
+    /// `opt_comment`; none for classic pcap).
+    public var comments: [String] { core.pcapng?.sectionComments ?? [] }
 
     /// Frames delivered so far.
     public var framesRead: Int { core.framesRead }
 
-    /// The first `maximumWarnings` warnings.
-    public var warnings: [CaptureWarning] { core.log.warnings }
+    /// The first `maximumWarnings` warnings (the input's own, a gzip
+    /// trailer's, first).
+    public var warnings: [CaptureWarning] { input.warnings + core.log.warnings }
 
     /// Warnings past the first `maximumWarnings`, counted but not kept.
     public var suppressedWarnings: Int { core.log.suppressed }

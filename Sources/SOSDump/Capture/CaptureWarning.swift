@@ -29,6 +29,11 @@ public struct CaptureWarning: CustomStringConvertible, Sendable, Equatable {
         case malformedOptions(blockType: UInt32)
         /// An option whose value has the wrong length for its code; ignored.
         case badOptionLength(blockType: UInt32, code: UInt16, length: UInt16)
+        /// A gzip member's trailer disagrees with the data inflated before
+        /// it (its CRC-32 or its length, zlib's words): every byte was
+        /// still delivered, as `zcat` delivers them. The offset is the
+        /// trailer's, in the compressed file.
+        case gzipCheckFailed(String)
     }
 
     public var description: String {
@@ -47,6 +52,8 @@ public struct CaptureWarning: CustomStringConvertible, Sendable, Equatable {
             return "options run past the end of the \(PcapngBlockType(rawValue: type)); ignored from there"
         case .badOptionLength(let type, let code, let length):
             return "option \(code) of the \(PcapngBlockType(rawValue: type)) has a \(length)-byte value, a length it cannot have; ignored"
+        case .gzipCheckFailed(let detail):
+            return "the gzip trailer's check failed (\(detail)): the frames may be damaged; every one was read"
         }
     }
 }

@@ -16,6 +16,9 @@ public struct CapturedFrame {
     /// Byte offset of the frame's record (pcap record header, pcapng block)
     /// in the input, for error messages that say where.
     public var fileOffset: Int64
+    /// The pcapng block's options (comments), borrowed as `bytes` is; nil
+    /// when the block has none (and always for classic pcap and live).
+    public var options: PcapngFrameOptions?
 
     public init(number: Int, timestamp: CaptureTimestamp, interfaceIndex: Int, linkType: LinkType, bytes: ByteView, fileOffset: Int64) {
         self.number = number
@@ -30,6 +33,9 @@ public struct CapturedFrame {
     public var capturedLength: Int { bytes.count }
     /// Bytes the frame had on the wire.
     public var originalLength: Int { bytes.wireCount }
+
+    /// The comments the capture file holds on this frame (pcapng `opt_comment`).
+    public var comments: [String] { options?.comments ?? [] }
 }
 
 /// An interface a capture was taken on: one for classic pcap, one per

@@ -18,6 +18,10 @@ public final class GzipInput: ByteInput {
     private var finished = false
     /// Compressed bytes handed to zlib so far (for error messages).
     private var consumed: Int64 = 0
+    /// Members whose trailer check failed (at most a few kept).
+    public private(set) var warnings: [CaptureWarning] = []
+    /// Damage met while bytes inflated before it were still to hand out.
+    private var pendingError: CaptureError?
 
     /// Inflates `source`, whose first bytes, already read, are `prefix`.
     public init(source: any ByteInput, name: String, prefix: [UInt8] = []) throws(CaptureError) {
@@ -42,13 +46,14 @@ public final class GzipInput: ByteInput {
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(CaptureError) -> Int {
         guard let out = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        if let error = pendingError {
+            // The bytes inflated before the damage went out first.
+            pendingError = nil
+            finished = true
+            throw error
+        }
         while !finished {
-            if stream.avail_in == 0, !sourceEnded {
-                let n = try source.read(into: compressed)
-                if n == 0 { sourceEnded = true }
-                stream.next_in = compressed.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                stream.avail_in = UInt32(n)
-            }
+            if stream.avail_in == 0, !sourceEnded { try refill() }
             let room = UInt32(min(buffer.count, Int(UInt32.max)))
             stream.next_out = out.assumingMemoryBound(to: Bytef.self)
             stream.avail_out = room
@@ -56,27 +61,65 @@ public final class GzipInput: ByteInput {
             let status = inflate(&stream, Z_NO_FLUSH)
             consumed += Int64(before - stream.avail_in)
             let produced = Int(room - stream.avail_out)
-            switch status {
-            case Z_STREAM_END:
-                // Another member may follow; only the end of the input ends it.
-                if stream.avail_in == 0, !sourceEnded {
-                    let n = try source.read(into: compressed)
-                    if n == 0 { sourceEnded = true }
-                    stream.next_in = compressed.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                    stream.avail_in = UInt32(n)
+            let message = stream.msg.map { String(cString: $0) }
+            var memberEnded = status == Z_STREAM_END
+            if status == Z_DATA_ERROR, message == "incorrect data check" || message == "incorrect length check" {
+                // The trailer (CRC-32, then the length) is read after every
+                // byte of the member was inflated: keep them, as zcat does,
+                // and say so. zlib stops at a bad CRC-32 before the length.
+                if warnings.count < 8 {
+                    // Where the trailer starts: zlib has read its CRC-32, and for a bad length the length too.
+                    let trailer = consumed - (message == "incorrect data check" ? 4 : 8)
+                    warnings.append(CaptureWarning(file: name, offset: trailer, frame: nil, kind: .gzipCheckFailed(message ?? "")))
                 }
+                if message == "incorrect data check" { try skipInput(4) }
+                memberEnded = true
+            }
+            switch status {
+            case _ where memberEnded:
+                // Another member may follow; only the end of the input ends it.
+                if stream.avail_in == 0, !sourceEnded { try refill() }
                 if stream.avail_in == 0 { finished = true } else { inflateReset(&stream) }
             case Z_OK, Z_BUF_ERROR:
                 if produced == 0, stream.avail_in == 0, sourceEnded {
-                    throw damage("the gzip data ends before its end marker (the .gz file is cut short)")
+                    pendingError = damage("the gzip data ends before its end marker (the .gz file is cut short)")
                 }
             default:
-                let detail = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
-                throw damage("the gzip data is corrupt (\(detail))")
+                pendingError = damage("the gzip data is corrupt (\(message ?? "zlib error \(status)"))")
             }
             if produced > 0 { return produced }
+            if let error = pendingError {
+                pendingError = nil
+                finished = true
+                throw error
+            }
         }
         return 0
+    }
+
+    /// The next compressed bytes from the source.
+    private func refill() throws(CaptureError) {
+        let n = try source.read(into: compressed)
+        if n == 0 { sourceEnded = true }
+        stream.next_in = compressed.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.avail_in = UInt32(n)
+    }
+
+    /// Passes over `count` compressed bytes (fewer when the input ends).
+    private func skipInput(_ count: Int) throws(CaptureError) {
+        var left = count
+        while left > 0 {
+            if stream.avail_in == 0 {
+                guard !sourceEnded else { return }
+                try refill()
+                continue
+            }
+            let n = min(left, Int(stream.avail_in))
+            stream.next_in += n
+            stream.avail_in -= UInt32(n)
+            consumed += Int64(n)
+            left -= n
+        }
     }
 
     private func damage(_ what: String) -> CaptureError {

@@ -83,6 +83,7 @@ enum PcapngByteOrderMagic {
 /// Option codes this reader uses.
 enum PcapngOptionCode {
     static let endOfOptions: UInt16 = 0
+    static let comment: UInt16 = 1               // opt_comment, UTF-8, any block
     static let interfaceName: UInt16 = 2         // if_name, UTF-8
     static let interfaceDescription: UInt16 = 3  // if_description, UTF-8
     static let timestampResolution: UInt16 = 9   // if_tsresol, 1 byte
@@ -171,6 +172,8 @@ struct PcapngDecoder {
 
     /// Every interface of every section so far.
     private(set) var interfaces: [CaptureInterface] = []
+    /// The latest time an Interface Statistics Block gives: when the capture stopped.
+    private(set) var recordedEnd: CaptureTimestamp?
     private var clocks: ContiguousArray<Clock> = []
     /// The current section's byte order.
     private var order = ByteOrder.big
@@ -179,16 +182,25 @@ struct PcapngDecoder {
     /// Index in `interfaces` of the current section's interface 0.
     private var sectionStart = 0
     private let maximumRecordLength: Int
+    /// Per section, and in all sections (`CaptureReader`'s limits).
     private let maximumInterfaces: Int
+    private let maximumInterfacesInAllSections: Int
     /// `if_name`/`if_description` are kept up to this many bytes.
     static let maximumNameLength = 256
+    /// The section headers' comments (`opt_comment`), in file order: at most
+    /// `maximumSectionComments`, each cut to `maximumCommentLength` bytes.
+    private(set) var sectionComments: [String] = []
+    static let maximumSectionComments = 16
+    static let maximumCommentLength = 4096
 
     /// Reads the Section Header Block at the cursor and then the blocks after
     /// it up to the first Interface Description Block, so that `interfaces`
     /// knows the first interface before the first packet is asked for.
-    init(buffer: inout ReadBuffer, log: inout WarningLog, maximumRecordLength: Int, maximumInterfaces: Int) throws(CaptureError) {
+    init(buffer: inout ReadBuffer, log: inout WarningLog, maximumRecordLength: Int, maximumInterfaces: Int,
+         maximumInterfacesInAllSections: Int) throws(CaptureError) {
         self.maximumRecordLength = maximumRecordLength
         self.maximumInterfaces = maximumInterfaces
+        self.maximumInterfacesInAllSections = maximumInterfacesInAllSections
         try readSectionHeader(buffer: &buffer)
         _ = try nextBlock(number: 1, buffer: &buffer, log: &log, priming: true)
     }
@@ -243,6 +255,8 @@ struct PcapngDecoder {
             case .interfaceDescription:
                 try readInterfaceDescription(length: length, at: offset, buffer: &buffer, log: &log)
                 if priming { return nil }
+            case .interfaceStatistics:
+                try readInterfaceStatistics(length: length, at: offset, buffer: &buffer)
             default:
                 try skipBlock(length: length, at: offset, buffer: &buffer)
             }
@@ -274,6 +288,10 @@ struct PcapngDecoder {
         self.order = order
         section += 1
         sectionStart = clocks.count
+        var options = PcapngOptions(block.view(at: 24, length: length - 28, wireCount: length - 28), order)
+        while sectionComments.count < Self.maximumSectionComments, let option = options.next() {
+            if option.code == PcapngOptionCode.comment { sectionComments.append(Self.text(option.value, limit: Self.maximumCommentLength)) }
+        }
         buffer.consume(length)
     }
 
@@ -283,8 +301,11 @@ struct PcapngDecoder {
         guard length >= type.minimumLength else {
             throw buffer.error(.blockTooShort(type: type.rawValue, length: UInt32(length), minimum: type.minimumLength), at: offset)
         }
-        guard interfaces.count < maximumInterfaces else {
+        guard interfaces.count - sectionStart < maximumInterfaces else {
             throw buffer.error(.tooManyInterfaces(limit: maximumInterfaces), at: offset)
+        }
+        guard interfaces.count < maximumInterfacesInAllSections else {
+            throw buffer.error(.tooManyInterfacesInAllSections(limit: maximumInterfacesInAllSections), at: offset)
         }
         var interface = CaptureInterface(
             linkType: LinkType(rawValue: UInt32(block.uint16(at: 8))),
@@ -323,6 +344,24 @@ struct PcapngDecoder {
         interfaces.append(interface)
         clocks.append(clock)
         buffer.consume(length)
+    }
+
+    /// An Interface Statistics Block: only its time is kept, the moment the
+    /// capture's counters were taken, which a capturing program writes when
+    /// it stops (dumpcap, `sosdump live -w`). The capture lasted until then,
+    /// even when its last frame came long before: a silence on record. A
+    /// block too short for its time, or for an interface not described, is
+    /// skipped: statistics are not frames.
+    private mutating func readInterfaceStatistics(length: Int, at offset: Int64, buffer: inout ReadBuffer) throws(CaptureError) {
+        let block = try load(length: length, at: offset, order: order, buffer: &buffer)
+        defer { buffer.consume(length) }
+        guard length >= 24 else { return }
+        let id = block.uint32(at: 8)
+        guard UInt64(id) < UInt64(clocks.count - sectionStart) else { return }
+        let clock = clocks[sectionStart + Int(id)]
+        let units = UInt64(block.uint32(at: 12)) << 32 | UInt64(block.uint32(at: 16))
+        let time = clock.resolution.timestamp(units, offsetSeconds: clock.offsetSeconds)
+        if recordedEnd.map({ time > $0 }) ?? true { recordedEnd = time }
     }
 
     @inline(__always)
@@ -405,8 +444,11 @@ struct PcapngDecoder {
             log.add(.capturedLongerThanSnapLength(captured: captured, snapLength: clock.snapLength), at: offset, frame: number)
         }
         let data = block.view(at: dataOffset, length: Int(captured), wireCount: Int(original))
+        // The options follow the data, padded to 32 bits (the padding is checked: captured <= room).
+        let optionsStart = dataOffset + (Int(captured) + 3) & ~3
+        let optionsLength = block.count - 4 - optionsStart
         buffer.consume(block.count)
-        return CapturedFrame(
+        var frame = CapturedFrame(
             number: number,
             timestamp: clock.resolution.timestamp(units, offsetSeconds: clock.offsetSeconds),
             interfaceIndex: index,
@@ -414,6 +456,10 @@ struct PcapngDecoder {
             bytes: data,
             fileOffset: offset
         )
+        if optionsLength > 0 {
+            frame.options = PcapngFrameOptions(bytes: block.view(at: optionsStart, length: optionsLength, wireCount: optionsLength), order: order)
+        }
+        return frame
     }
 
     /// Passes over a block this reader has no use for, reading it in
@@ -471,11 +517,30 @@ struct PcapngDecoder {
         return sectionStart + Int(id)
     }
 
-    /// An option's UTF-8 text, without trailing NULs, at most
-    /// `maximumNameLength` bytes.
-    private static func text(_ value: ByteView) -> String {
-        var bytes = value.prefix(maximumNameLength)
+    /// An option's UTF-8 text, without trailing NULs, at most `limit` bytes.
+    static func text(_ value: ByteView, limit: Int = maximumNameLength) -> String {
+        var bytes = value.prefix(limit)
         while bytes.last == 0 { bytes = bytes.dropLast() }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+
+/// The options of a frame's Enhanced (or obsolete) Packet Block, borrowed
+/// with the frame: read only when asked (`comments`), so a frame without
+/// them costs nothing and one with them nothing until then.
+public struct PcapngFrameOptions {
+    public let bytes: ByteView
+    let order: ByteOrder
+
+    /// The frame's comments (`opt_comment`), each cut to 4096 bytes; a
+    /// malformed option ends the list.
+    public var comments: [String] {
+        var result: [String] = []
+        var options = PcapngOptions(bytes, order)
+        while result.count < PcapngDecoder.maximumSectionComments, let option = options.next() {
+            if option.code == PcapngOptionCode.comment { result.append(PcapngDecoder.text(option.value, limit: PcapngDecoder.maximumCommentLength)) }
+        }
+        return result
     }
 }

@@ -10,7 +10,8 @@ import Darwin
 /// - one Section Header Block (little-endian, version 1.0, section length
 ///   unknown, `shb_userappl` naming the writer);
 /// - one Interface Description Block per interface, with `if_name` and
-///   `if_tsresol` 9 (nanoseconds), `if_description` and `if_fcslen` when known;
+///   `if_tsresol` 9 (nanoseconds; or another number of decimal digits, for a
+///   copy that keeps its source's resolution), `if_description` and `if_fcslen` when known;
 /// - one Enhanced Packet Block per frame (captured bytes, original length,
 ///   the timestamp in nanoseconds);
 /// - optionally, at the end, an Interface Statistics Block per interface
@@ -32,22 +33,28 @@ public final class PcapngWriter {
 
     /// Bytes gathered before a `write(2)`.
     public static let flushThreshold = 256 << 10
-    /// `if_tsresol` of every interface written: 10^-9 s.
+    /// `if_tsresol` of an interface unless told otherwise: 10^-9 s.
     public static let timestampResolution: UInt8 = 9
 
     private var fd: Int32
     private var buffer: [UInt8] = []
+    /// Bytes in the file: whole blocks, written by flushes that succeeded.
+    private var fileLength: Int64 = 0
     private var interfaces = 0
+    /// Each interface's `if_tsresol` (decimal digits).
+    private var digitsOfInterface: [UInt8] = []
 
     /// Creates (or truncates) the file at `path` and writes the section
-    /// header. `application` goes into `shb_userappl`.
-    public init(path: String, application: String? = nil) throws(CaptureWriteError) {
+    /// header. `application` goes into `shb_userappl`, `comment` into the
+    /// section's `opt_comment` (what the file is: `sosdump share` says what
+    /// it kept and replaced).
+    public init(path: String, application: String? = nil, comment: String? = nil) throws(CaptureWriteError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw CaptureWriteError(file: path, reason: systemErrorMessage(errno)) }
         self.fd = fd
         self.name = path
         buffer.reserveCapacity(Self.flushThreshold + (64 << 10))
-        appendSectionHeader(application: application)
+        appendSectionHeader(application: application, comment: comment)
         try flush()
     }
 
@@ -61,14 +68,18 @@ public final class PcapngWriter {
     // MARK: Blocks
 
     /// Describes an interface; frames name it by the index returned (0, 1, …).
+    /// Its times are written with `timestampDigits` decimal digits of a
+    /// second (`if_tsresol`): 9 (nanoseconds) unless a copy of another
+    /// capture keeps that capture's resolution (6 for a pcap's microseconds).
     @discardableResult
-    public func addInterface(_ interface: CaptureInterface) throws(CaptureWriteError) -> Int {
+    public func addInterface(_ interface: CaptureInterface, timestampDigits: UInt8 = PcapngWriter.timestampResolution) throws(CaptureWriteError) -> Int {
+        let digits = min(timestampDigits, 9)
         var options: [UInt8] = []
         if let name = interface.name { Self.appendOption(PcapngOptionCode.interfaceName, Array(name.utf8), to: &options) }
         if let description = interface.description {
             Self.appendOption(PcapngOptionCode.interfaceDescription, Array(description.utf8), to: &options)
         }
-        Self.appendOption(PcapngOptionCode.timestampResolution, [Self.timestampResolution], to: &options)
+        Self.appendOption(PcapngOptionCode.timestampResolution, [digits], to: &options)
         if let fcs = interface.fcsLength { Self.appendOption(PcapngOptionCode.fcsLength, [UInt8(clamping: fcs * 8)], to: &options) }
         Self.appendOption(PcapngOptionCode.endOfOptions, [], to: &options)
 
@@ -81,6 +92,7 @@ public final class PcapngWriter {
         append32(UInt32(length))
         bytesWritten += Int64(length)
         interfaces += 1
+        digitsOfInterface.append(digits)
         try flushIfFull()
         return interfaces - 1
     }
@@ -95,7 +107,7 @@ public final class PcapngWriter {
         let length = 32 + padded
         appendBlockStart(.enhancedPacket, length: length)
         append32(UInt32(interface))
-        appendTimestamp(frame.timestamp)
+        appendTimestamp(frame.timestamp, digits: digitsOfInterface[interface])
         append32(UInt32(clamping: captured))
         append32(UInt32(clamping: frame.bytes.wireCount))
         buffer.append(contentsOf: frame.bytes.rawBytes)
@@ -131,9 +143,41 @@ public final class PcapngWriter {
         try flushIfFull()
     }
 
+    /// An Interface Statistics Block with no counters: only its time, the
+    /// capture's recorded end (a copy of a capture whose last frames were
+    /// left out still ends when the capture ended).
+    public func writeEnd(interface: Int, time: CaptureTimestamp) throws(CaptureWriteError) {
+        precondition(interface >= 0 && interface < interfaces, "PcapngWriter: interface \(interface) was not added")
+        var options: [UInt8] = []
+        Self.appendOption(PcapngStatisticsCode.endTime, Self.timestampWords(time), to: &options)
+        Self.appendOption(PcapngOptionCode.endOfOptions, [], to: &options)
+        let length = 24 + options.count
+        appendBlockStart(.interfaceStatistics, length: length)
+        append32(UInt32(interface))
+        appendTimestamp(time, digits: digitsOfInterface[interface])
+        buffer.append(contentsOf: options)
+        append32(UInt32(length))
+        bytesWritten += Int64(length)
+        try flushIfFull()
+    }
+
+    /// The start of an Enhanced Packet Block and nothing more, as a capture
+    /// cut off in the middle of a record ends: every reader stops there
+    /// and says the file is damaged. For a copy of a damaged capture
+    /// (`sosdump share`), so that it ends in damage where the original did.
+    /// The writer takes nothing after it.
+    public func writeTruncation() throws(CaptureWriteError) {
+        appendBlockStart(.enhancedPacket, length: 64)
+        bytesWritten += 8
+        try flush()
+    }
+
     // MARK: Output
 
-    /// Hands every buffered byte to the file.
+    /// Hands every buffered byte to the file. The buffer holds whole
+    /// blocks; when a write fails part way (a full disk, `ulimit -f`), the
+    /// file is cut back to where this flush began, so it ends with a whole
+    /// block and reads as a capture, never with a torn one.
     public func flush() throws(CaptureWriteError) {
         guard !buffer.isEmpty, fd >= 0 else { return }
         let failure: Int32? = buffer.withUnsafeBytes { raw in
@@ -149,8 +193,14 @@ public final class PcapngWriter {
             }
             return nil
         }
+        let flushed = buffer.count
         buffer.removeAll(keepingCapacity: true)
-        if let failure { throw CaptureWriteError(file: name, reason: systemErrorMessage(failure)) }
+        if let failure {
+            // Only a regular file can be cut back (a pipe or a terminal keeps what it took).
+            if ftruncate(fd, off_t(fileLength)) == 0 { _ = lseek(fd, off_t(fileLength), SEEK_SET) }
+            throw CaptureWriteError(file: name, reason: systemErrorMessage(failure))
+        }
+        fileLength += Int64(flushed)
     }
 
     /// Flushes and closes the file; the writer takes nothing more.
@@ -170,8 +220,9 @@ public final class PcapngWriter {
 
     // MARK: Encoding (little-endian, the section's byte order)
 
-    private func appendSectionHeader(application: String?) {
+    private func appendSectionHeader(application: String?, comment: String?) {
         var options: [UInt8] = []
+        if let comment { Self.appendOption(PcapngSectionCode.comment, Array(comment.utf8), to: &options) }
         if let application { Self.appendOption(PcapngSectionCode.userApplication, Array(application.utf8), to: &options) }
         Self.appendOption(PcapngOptionCode.endOfOptions, [], to: &options)
         let length = 28 + options.count
@@ -195,11 +246,17 @@ public final class PcapngWriter {
     /// Nanoseconds since the epoch as the two 32-bit halves; before the
     /// epoch is written as the epoch.
     @inline(__always)
-    private func appendTimestamp(_ time: CaptureTimestamp) {
-        let units = Self.units(time)
+    private func appendTimestamp(_ time: CaptureTimestamp, digits: UInt8 = PcapngWriter.timestampResolution) {
+        var units = Self.units(time)
+        if digits < 9 {
+            let scale = UInt64(Self.powersOfTen[Int(9 - digits)])
+            units = UInt64(max(time.seconds, 0)) &* (1_000_000_000 / scale) &+ UInt64(time.nanoseconds) / scale
+        }
         append32(UInt32(truncatingIfNeeded: units >> 32))
         append32(UInt32(truncatingIfNeeded: units))
     }
+
+    private static let powersOfTen: [UInt32] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000]
 
     private static func units(_ time: CaptureTimestamp) -> UInt64 {
         guard time.seconds >= 0 else { return 0 }
@@ -236,6 +293,7 @@ public final class PcapngWriter {
 
 /// Section Header Block option codes the writer uses.
 enum PcapngSectionCode {
+    static let comment: UInt16 = 1          // opt_comment, UTF-8 (any block)
     static let userApplication: UInt16 = 4  // shb_userappl, UTF-8
 }
 

@@ -895,6 +895,77 @@ public struct DHCPVendorIdentifyingData: Sendable, Equatable {
     }
 }
 
+// MARK: - Where a phone fetches its files: options 150 and 66
+
+/// Option 150 (RFC 5859) as an IP phone reads it, with the ways it goes
+/// wrong named, so a diagnosis can judge it against where the TFTP server
+/// really is. tftpd32/tftpd64 reads a user-defined option as `TYPE VALUE`:
+/// `a 10.0.0.1` sends the address; no type sends the text; `i 10.0.0.1`
+/// sends `atoi("10.0.0.1")` = 10 as 4 little-endian bytes, 10.0.0.0.
+public enum DHCPTFTPServerList: Sendable, Equatable {
+    /// A list of IPv4 addresses, as it should be.
+    case addresses([IPv4Address])
+    /// A list with an address of the form x.0.0.0 (x not 0): what an entry
+    /// typed as an integer gives. The list as sent; a phone uses it, so a
+    /// server really at x.0.0.0 still works.
+    case integerEntry([IPv4Address])
+    /// Text instead of addresses: the text, and the addresses it spells
+    /// (`10.0.0.1`; none for a name).
+    case text(String, spelled: [IPv4Address])
+    /// Bytes whose length is not a multiple of 4 and that are not text.
+    case badLength(Int)
+    /// No bytes.
+    case empty
+
+    init(_ data: [UInt8]) {
+        if data.isEmpty {
+            self = .empty
+        } else if let text = DHCPOptionValue.addressText(data) {
+            let parts = text.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == " " })
+            self = .text(text, spelled: parts.compactMap { IPv4Address($0) })
+        } else if data.count % 4 != 0 {
+            self = DHCPOptionValue.isPrintable(data) ? .text(DHCPOptionValue.text(data), spelled: []) : .badLength(data.count)
+        } else {
+            let list = data.withUnsafeBytes { raw in
+                stride(from: 0, to: data.count, by: 4).compactMap { IPv4Address(ByteView(raw), at: $0) }
+            }
+            let integer = list.contains { $0.rawValue & 0x00FF_FFFF == 0 && $0.rawValue != 0 }
+            self = integer ? .integerEntry(list) : .addresses(list)
+        }
+    }
+
+    /// The addresses a phone would try (none for text, a bad length or no bytes).
+    public var usableAddresses: [IPv4Address] {
+        switch self {
+        case .addresses(let a), .integerEntry(let a): a
+        case .text, .badLength, .empty: []
+        }
+    }
+}
+
+/// Option 66 (RFC 2132 §9.4): a TFTP server named by text, which phones
+/// read as a dotted address or a host name to look up.
+public enum DHCPTFTPServerHost: Sendable, Equatable {
+    case address(IPv4Address)
+    case name(String)
+    case empty
+}
+
+extension DHCPMessage {
+    /// Option 150 as a phone reads it; nil when the message has none.
+    public var tftpServerList: DHCPTFTPServerList? {
+        option(.tftpServerAddresses).map { DHCPTFTPServerList($0.data) }
+    }
+
+    /// Option 66 as a phone reads it; nil when the message has none.
+    public var tftpServerHost: DHCPTFTPServerHost? {
+        guard let data = option(.tftpServerName)?.data else { return nil }
+        let text = DHCPOptionValue.text(data).trimmingSpaces
+        if text.isEmpty { return .empty }
+        return IPv4Address(text).map(DHCPTFTPServerHost.address) ?? .name(text)
+    }
+}
+
 // MARK: - Text
 
 extension DHCPOptionValue: CustomStringConvertible {

@@ -108,6 +108,12 @@ public enum LengthField: String, Sendable, Equatable, CustomStringConvertible {
     case dhcpOptionLength = "DHCP option length"
     case dhcpOptionOverload = "DHCP option overload"
     case sosMagic = "S.O.S. magic"
+    case cdpTLVLength = "CDP TLV length"
+    case cdpVersion = "CDP version"
+    case lldpTLVLength = "LLDP TLV length"
+    case sccpLength = "SCCP length"
+    case sccpHeaderVersion = "SCCP header version"
+    case sipStartLine = "SIP start line"
 
     public var description: String { rawValue }
 }
@@ -131,6 +137,10 @@ public enum ProtocolLayer: String, Sendable, Equatable, Codable, CustomStringCon
     case tftp = "TFTP"
     case dhcp = "DHCP"
     case sos = "S.O.S."
+    case cdp = "CDP"
+    case lldp = "LLDP"
+    case sccp = "SCCP"
+    case sip = "SIP"
 
     public var description: String { rawValue }
 }

@@ -49,6 +49,9 @@ public enum SOSRecovery {
     public static let wildcardSerial = "FFFFFFFFFFFF"
     /// The phone's TFTP client port during the download (`TFTP_LOCAL_PORT`).
     public static let tftpClientPort: UInt16 = 2000
+    /// Transmissions of the RRQ, or of the last ACK, before the phone's TFTP
+    /// client gives up ("TFTP Timed out"), about 2 s apart (docs/sos-protocol.md §B).
+    public static let tftpTries = 5
     /// The IP TTL of everything the recovery program sends.
     public static let timeToLive: UInt8 = 60
 }

@@ -86,6 +86,23 @@ public enum TFTPPacket: Equatable {
     }
 }
 
+// MARK: Encoding (RFC 1350 §5), for the recovery utility's server and the simulator
+
+extension TFTPPacket {
+    /// `RRQ file mode`, no options (as the phone's loader sends it).
+    public static func encodeReadRequest(_ file: String, mode: String = "octet") -> [UInt8] {
+        be16(1) + Array(file.utf8) + [0] + Array(mode.utf8) + [0]
+    }
+
+    public static func encodeData(block: UInt16, _ data: ArraySlice<UInt8>) -> [UInt8] { be16(3) + be16(block) + data }
+
+    public static func encodeAck(_ block: UInt16) -> [UInt8] { be16(4) + be16(block) }
+
+    public static func encodeError(code: UInt16, message: String) -> [UInt8] { be16(5) + be16(code) + Array(message.utf8) + [0] }
+
+    private static func be16(_ v: UInt16) -> [UInt8] { [UInt8(v >> 8), UInt8(truncatingIfNeeded: v)] }
+}
+
 /// A read or write request.
 public struct TFTPRequest: Equatable, Sendable {
     public var fileName: String

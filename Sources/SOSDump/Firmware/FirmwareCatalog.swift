@@ -25,8 +25,18 @@ public struct FirmwareCatalog: Codable, Sendable, Equatable {
 
     public var format: String
     public var version: Int
-    public var images: [Image]
-    public var bundles: [Bundle]
+    /// One entry per SHA-256, in the order they were first added.
+    public private(set) var images: [Image] = []
+    public private(set) var bundles: [Bundle] = []
+    /// Where each SHA-256 is in `images` and `bundles`: adding, merging and
+    /// looking up cost one hash each, so loading a catalog of n images is
+    /// linear (a scan per entry made 100,000 images take 53 s).
+    private var imageIndex: [HexDigest: Int] = [:]
+    private var bundleIndex: [HexDigest: Int] = [:]
+
+    /// A catalog file larger than this is refused unread: 32 MiB is some
+    /// 80,000 entries, far more than the vendor ever released.
+    public static let maximumFileSize = 32 << 20
 
     /// A firmware image, the `.bin` the phone is given.
     public struct Image: Codable, Sendable, Equatable {
@@ -78,8 +88,12 @@ public struct FirmwareCatalog: Codable, Sendable, Equatable {
     public init(images: [Image] = [], bundles: [Bundle] = []) {
         format = Self.formatName
         version = Self.formatVersion
-        self.images = images
-        self.bundles = bundles
+        for image in images { add(image) }
+        for bundle in bundles { add(bundle) }
+    }
+
+    public static func == (a: FirmwareCatalog, b: FirmwareCatalog) -> Bool {
+        a.format == b.format && a.version == b.version && a.images == b.images && a.bundles == b.bundles
     }
 
     enum CodingKeys: String, CodingKey { case format, version, images, bundles }
@@ -88,8 +102,17 @@ public struct FirmwareCatalog: Codable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         format = try c.decode(String.self, forKey: .format)
         version = try c.decode(Int.self, forKey: .version)
-        images = try c.decodeIfPresent([Image].self, forKey: .images) ?? []
-        bundles = try c.decodeIfPresent([Bundle].self, forKey: .bundles) ?? []
+        // Through `add`, so a file that names a SHA-256 twice keeps its last entry.
+        for image in try c.decodeIfPresent([Image].self, forKey: .images) ?? [] { add(image) }
+        for bundle in try c.decodeIfPresent([Bundle].self, forKey: .bundles) ?? [] { add(bundle) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(format, forKey: .format)
+        try c.encode(version, forKey: .version)
+        try c.encode(images, forKey: .images)
+        try c.encode(bundles, forKey: .bundles)
     }
 
     // MARK: Sources
@@ -151,13 +174,25 @@ public struct FirmwareCatalog: Codable, Sendable, Equatable {
         }
     }
 
-    /// Reads a catalog file.
+    /// Reads a catalog file: a regular file of at most `maximumFileSize`
+    /// bytes (never a FIFO or a device, which could block or never end).
     public static func load(path: String) throws(FirmwareCatalogError) -> FirmwareCatalog {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            guard attributes[.type] as? FileAttributeType == .typeRegular else {
+                throw FirmwareCatalogError(path: path, kind: .cannotRead("not a regular file"))
+            }
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            data = try handle.read(upToCount: maximumFileSize + 1) ?? Data()
+        } catch let error as FirmwareCatalogError {
+            throw error
         } catch {
             throw FirmwareCatalogError(path: path, kind: .cannotRead(Self.reason(error)))
+        }
+        guard data.count <= maximumFileSize else {
+            throw FirmwareCatalogError(path: path, kind: .cannotRead("larger than \(maximumFileSize >> 20) MiB, more than any catalog"))
         }
         return try decode(data, source: path)
     }
@@ -196,6 +231,9 @@ public struct FirmwareCatalog: Codable, Sendable, Equatable {
         case .fileReadNoSuchFile, .fileNoSuchFile: return "no such file"
         case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
         case .fileWriteOutOfSpace: return "no space left on the device"
+        // Foundation's word for a folder, a socket or a device it will not read.
+        case .fileReadUnknown: return "not a file that can be read (a folder?)"
+        case .fileWriteFileExists: return "a file of that name is in the way"
         default: return ns.localizedDescription
         }
     }
@@ -205,11 +243,22 @@ public struct FirmwareCatalog: Codable, Sendable, Equatable {
     /// Adds an image, replacing one with the same SHA-256. Returns whether it replaced one.
     @discardableResult
     public mutating func add(_ image: Image) -> Bool {
-        if let i = images.firstIndex(where: { $0.sha256 == image.sha256 }) {
-            images[i] = image
+        Self.add(image, key: image.sha256, to: &images, index: &imageIndex)
+    }
+
+    /// Adds a bundle, replacing one with the same SHA-256. Returns whether it replaced one.
+    @discardableResult
+    public mutating func add(_ bundle: Bundle) -> Bool {
+        Self.add(bundle, key: bundle.sha256, to: &bundles, index: &bundleIndex)
+    }
+
+    private static func add<Entry>(_ entry: Entry, key: HexDigest, to list: inout [Entry], index: inout [HexDigest: Int]) -> Bool {
+        if let i = index[key] {
+            list[i] = entry
             return true
         }
-        images.append(image)
+        index[key] = list.count
+        list.append(entry)
         return false
     }
 
@@ -217,18 +266,12 @@ public struct FirmwareCatalog: Codable, Sendable, Equatable {
     public func merging(_ other: FirmwareCatalog) -> FirmwareCatalog {
         var result = self
         for image in other.images { result.add(image) }
-        for bundle in other.bundles {
-            if let i = result.bundles.firstIndex(where: { $0.sha256 == bundle.sha256 }) {
-                result.bundles[i] = bundle
-            } else {
-                result.bundles.append(bundle)
-            }
-        }
+        for bundle in other.bundles { result.add(bundle) }
         return result
     }
 
-    public func image(sha256: HexDigest) -> Image? { images.first { $0.sha256 == sha256 } }
-    public func bundle(sha256: HexDigest) -> Bundle? { bundles.first { $0.sha256 == sha256 } }
+    public func image(sha256: HexDigest) -> Image? { imageIndex[sha256].map { images[$0] } }
+    public func bundle(sha256: HexDigest) -> Bundle? { bundleIndex[sha256].map { bundles[$0] } }
 
     // MARK: Identification
 

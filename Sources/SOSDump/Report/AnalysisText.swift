@@ -1,7 +1,9 @@
 /// The text form of `sosdump analyze`: a header line with the verdict, then
 /// each phone's identity, timeline, download, findings and next step. A
 /// renderer over `AnalysisReport`'s records alone (a report read back from
-/// its JSON renders the same); it decides nothing.
+/// its JSON renders the same); it decides nothing. Every string of a record
+/// goes through `TerminalText.escaped` (`e`) before it is placed; only the
+/// style's own colour codes reach the terminal as escapes.
 public struct AnalysisText: Sendable {
     /// ANSI colours for the verdict codes, or none.
     public struct Style: Sendable {
@@ -9,7 +11,7 @@ public struct AnalysisText: Sendable {
         public init(colour: Bool) { self.colour = colour }
 
         func code(_ code: String) -> String {
-            guard colour, let c = VerdictCode(rawValue: code) else { return code }
+            guard colour, let c = VerdictCode(rawValue: code) else { return TerminalText.escaped(code) }
             let sgr = c.isSuccess ? "1;32" : (c.isWarning || c.isUndecided ? "1;33" : "1;31")
             return "\u{1B}[\(sgr)m\(code)\u{1B}[0m"
         }
@@ -23,102 +25,69 @@ public struct AnalysisText: Sendable {
 
     public func lines(_ r: AnalysisReport) -> [String] {
         var out: [String] = []
-        out.append("\(style.bold(r.file)): \(style.code(r.verdict))" + (VerdictCode(rawValue: r.verdict).map { " (\($0.meaning))" } ?? ""))
+        out.append("\(style.bold(e(r.file))): \(style.code(r.verdict))" + (ReportWording.meaning(r.verdict).map { " (\($0))" } ?? ""))
         if r.phones.count > 1 {
-            for p in r.phones { out.append("  phone \(p.mac): \(style.code(p.verdict))") }
+            for p in r.phones { out.append("  \(ReportWording.phone) \(e(p.mac)): \(style.code(p.verdict))") }
         }
-        var span = "\(r.capture.frames) frame\(r.capture.frames == 1 ? "" : "s")"
-        if let start = r.capture.start, let end = r.capture.end {
-            let seconds = CaptureTimestamp(rfc3339: start).flatMap { f in CaptureTimestamp(rfc3339: end).map { $0.seconds(since: f) } }
-                ?? r.capture.seconds ?? 0
-            span += ", \(Self.utc(start)) to \(Self.utc(end)) UTC (\(SOSWording.seconds(seconds)))"
-        }
-        out.append("  " + span)
-        for note in r.notes { out += Self.wrap("note: " + note, indent: "  ") }
+        out.append(e("  " + ReportWording.span(r.capture)))
+        for comment in r.capture.comments { out += Self.wrap("\(ReportWording.comment): " + e(comment), indent: "  ") }
+        for c in r.capture.frameComments { out += Self.wrap("\(ReportWording.comment) on frame \(c.frame): " + e(c.text), indent: "  ") }
+        for note in r.notes { out += Self.wrap("\(ReportWording.note): " + e(note), indent: "  ") }
 
         for p in r.phones {
             out.append("")
-            out.append("phone \(style.bold(p.mac)): \(style.code(p.verdict))")
-            var who: [String] = []
-            if let v = p.product { who.append(v) }
-            if let v = p.serial { who.append("serial \(v)") }
-            if let v = p.ip { who.append("ip \(v)" + (p.addresses.count > 1 ? " (before: \(p.addresses.dropLast().joined(separator: ", ")))" : "")) }
-            if let v = p.loaderVersion { who.append("loader \(v)") }
-            if let v = p.hardwareVersion { who.append("hardware \(v)") }
-            if let v = p.gateway { who.append("gateway \(v)") }
-            if !who.isEmpty { out.append("  " + who.joined(separator: ", ")) }
-            out += Self.wrap(p.explanation, indent: "  ")
-            out.append("  timeline:")
+            out.append("\(ReportWording.phone) \(style.bold(e(p.mac))): \(style.code(p.verdict))")
+            let who = ReportWording.identity(p)
+            if !who.isEmpty { out.append(e("  " + who.joined(separator: ", "))) }
+            out += Self.wrap(e(p.explanation), indent: "  ")
+            out.append("  \(ReportWording.timeline):")
             out += timelineLines(p.timeline)
-            if let t = p.transfer {
-                var words = "  download: \(TransferTable.printable(t.file)), \(t.bytes) bytes"
-                if let size = t.size, size != t.bytes { words += " of \(size)" }
-                words += ", \(t.outcome)"
-                if let sha = t.sha256 { words += ", sha256 \(sha)" }
-                out.append(words)
-            }
-            if let image = p.image {
-                out += Self.wrap("image \(image.version ?? "of unreadable version"): the loader \(image.loaderText); catalog: \(image.catalogText)", indent: "  ")
-            }
-            out.append("  findings:")
+            if let t = p.transfer { out.append(e("  \(ReportWording.download): " + ReportWording.download(t))) }
+            if let image = p.image { out += Self.wrap(e(ReportWording.image(image)), indent: "  ") }
+            out.append("  \(ReportWording.findings):")
             for f in p.findings { out += findingLines(f) }
-            for note in p.notes { out += Self.wrap("note: " + note, indent: "  ") }
-            out += Self.wrap("next step: " + p.nextStep, indent: "  ")
+            for note in p.notes { out += Self.wrap("\(ReportWording.note): " + e(note), indent: "  ") }
+            out += Self.wrap("\(ReportWording.nextStep): " + e(p.nextStep), indent: "  ")
         }
 
         if !r.findings.isEmpty {
             out.append("")
-            out.append(r.phones.isEmpty ? "S.O.S. messages, no phone seen:" : "S.O.S. messages no phone in the capture can be tied to:")
+            out.append(ReportWording.unattributed(noPhones: r.phones.isEmpty) + ":")
             if !r.timeline.isEmpty {
-                out.append("  timeline:")
+                out.append("  \(ReportWording.timeline):")
                 out += timelineLines(r.timeline)
             }
-            out.append("  findings:")
+            out.append("  \(ReportWording.findings):")
             for f in r.findings { out += findingLines(f) }
         }
         if r.phones.isEmpty {
             out.append("")
-            out += Self.wrap("next step: " + r.nextStep, indent: "")
+            out += Self.wrap("\(ReportWording.nextStep): " + e(r.nextStep), indent: "")
         }
         return out
     }
 
     func findingLines(_ f: FindingRecord) -> [String] {
-        let frames = f.frames.isEmpty ? "" : " (frame\(f.frames.count == 1 ? "" : "s") \(f.frames.map(String.init).joined(separator: ", ")))"
-        let kind = f.warning ? "warning " : ""
-        var lines = Self.wrap("\(kind)\(style.code(f.code))\(frames): \(f.explanation)", indent: "    ", hanging: "      ")
-        if let caveat = f.caveat { lines += Self.wrap("caveat: " + caveat, indent: "      ") }
+        let kind = f.warning ? ReportWording.warning + " " : ""
+        var lines = Self.wrap("\(kind)\(style.code(f.code))\(ReportWording.frames(f.frames)): \(e(f.explanation))", indent: "    ", hanging: "      ")
+        if let caveat = f.caveat { lines += Self.wrap("\(ReportWording.caveat): " + e(caveat), indent: "      ") }
         return lines
     }
 
     func timelineLines(_ lines: [TimelineRecord]) -> [String] {
+        let rows = ReportWording.timelineRows(lines)
+        let w0 = rows.map(\.frames.count).max() ?? 0, w1 = rows.map(\.clock.count).max() ?? 0, w2 = rows.map(\.delta.count).max() ?? 0
         var out: [String] = []
-        var previous: CaptureTimestamp?
-        let rows = lines.map { l -> (String, String, String, String, String) in
-            let frames = l.lastFrame.map { $0 != l.frame ? "\(l.frame)-\($0)" : "\(l.frame)" } ?? "\(l.frame)"
-            let time = CaptureTimestamp(rfc3339: l.time)
-            let clock = String(Self.utc(l.time).split(separator: " ").last ?? "")
-            let delta = previous.flatMap { p in time.map { "+" + TransferTable.fixed(max(0, $0.seconds(since: p)), 3) } } ?? ""
-            previous = time
-            let times = l.count > 1 ? " (\(l.count) times)" : ""
-            return (frames, clock, delta, l.actor, l.text + times)
-        }
-        let w0 = rows.map(\.0.count).max() ?? 0, w1 = rows.map(\.1.count).max() ?? 0, w2 = rows.map(\.2.count).max() ?? 0
         for r in rows {
-            let head = "    " + r.0.padding(toLength: w0 + 2, withPad: " ", startingAt: 0) + r.1.padding(toLength: w1 + 2, withPad: " ", startingAt: 0)
-                + String(repeating: " ", count: w2 - r.2.count) + r.2 + "  " + r.3.padding(toLength: 9, withPad: " ", startingAt: 0)
-            out.append(head + r.4)
+            let head = "    " + r.frames.padding(toLength: w0 + 2, withPad: " ", startingAt: 0) + r.clock.padding(toLength: w1 + 2, withPad: " ", startingAt: 0)
+                + String(repeating: " ", count: w2 - r.delta.count) + r.delta + "  " + r.actor.padding(toLength: 9, withPad: " ", startingAt: 0)
+            out.append(e(head + r.text))
+            for comment in r.comments { out += Self.wrap("\(ReportWording.comment): " + e(comment), indent: String(repeating: " ", count: head.count)) }
         }
         return out
     }
 
-    /// An RFC 3339 time as `CaptureTimestamp.utcText` writes it: `2026-11-21 12:24:22.123456`.
-    static func utc(_ rfc3339: String) -> String {
-        var text = rfc3339
-        if text.hasSuffix("Z") { text.removeLast() }
-        if let t = text.firstIndex(of: "T") { text.replaceSubrange(t...t, with: " ") }
-        return text
-    }
+    private func e(_ text: String) -> String { TerminalText.escaped(text) }
 
     /// Words wrapped at 100 columns.
     static func wrap(_ text: String, indent: String, hanging: String? = nil, width: Int = 100) -> [String] {

@@ -13,18 +13,36 @@ import Foundation
 /// A finding is a code, or `{"code": …, "frames": [ … ]}` to pin frames
 /// too (each must be among the finding's frames). `findings` at the top
 /// level (messages no phone can be tied to) is compared only when present.
-public struct Expectation: Decodable, Sendable, Equatable {
+public struct Expectation: Codable, Sendable, Equatable {
     public var verdict: String
     public var phones: [Phone]
     public var findings: [ExpectedFinding]?
 
-    public struct Phone: Decodable, Sendable, Equatable {
+    public init(verdict: String, phones: [Phone], findings: [ExpectedFinding]? = nil) {
+        self.verdict = verdict
+        self.phones = phones
+        self.findings = findings
+    }
+
+    /// What a report found, as an expectation (`check --bless`): the
+    /// verdicts and finding codes, and the findings of messages no phone
+    /// can be tied to when there are some.
+    public init(report: AnalysisReport) {
+        verdict = report.verdict
+        phones = report.phones.map { Phone(mac: $0.mac, verdict: $0.verdict, findings: $0.findings.map { ExpectedFinding(code: $0.code) }) }
+        findings = report.findings.isEmpty ? nil : report.findings.map { ExpectedFinding(code: $0.code) }
+    }
+
+    /// The expectation file's text (pretty JSON, keys sorted).
+    public var json: String { ReportJSON.text(self, pretty: true) }
+
+    public struct Phone: Codable, Sendable, Equatable {
         public var mac: String
         public var verdict: String
         public var findings: [ExpectedFinding]
     }
 
-    public struct ExpectedFinding: Decodable, Sendable, Equatable {
+    public struct ExpectedFinding: Codable, Sendable, Equatable {
         public var code: String
         public var frames: [Int]?
 
@@ -40,6 +58,18 @@ public struct Expectation: Decodable, Sendable, Equatable {
             }
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.init(code: try c.decode(String.self, forKey: .code), frames: try c.decodeIfPresent([Int].self, forKey: .frames))
+        }
+
+        /// A plain code, or an object when frames are pinned.
+        public func encode(to encoder: any Encoder) throws {
+            guard let frames else {
+                var c = encoder.singleValueContainer()
+                try c.encode(code)
+                return
+            }
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(code, forKey: .code)
+            try c.encode(frames, forKey: .frames)
         }
 
         enum CodingKeys: String, CodingKey { case code, frames }

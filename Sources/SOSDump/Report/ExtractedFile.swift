@@ -51,11 +51,30 @@ public enum ExtractedFile {
         return "\(name[..<dot])-\(number)\(name[dot...])"
     }
 
+    /// The byte ranges of `file`'s first `writtenBytes` bytes that the
+    /// capture holds, in order: what `extract` writes; the rest stays a
+    /// hole in a sparse file (never written as zeros). From RebuiltFile's
+    /// public account of its gaps (`missingRuns`, `byteRange(ofBlock:)`).
+    public static func presentRanges(of file: RebuiltFile, writtenBytes: Int) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var next = 0
+        func add(_ range: Range<Int>) {
+            let cut = range.clamped(to: 0..<writtenBytes)
+            if !cut.isEmpty { ranges.append(cut) }
+        }
+        for run in file.missingRuns() {
+            add(next..<file.byteRange(ofBlock: run.lowerBound).lowerBound)
+            next = file.byteRange(ofBlock: run.upperBound).upperBound
+        }
+        add(next..<writtenBytes)
+        return ranges
+    }
+
     /// The text of `NAME.partial.gaps`: which byte ranges of the partial
     /// file are holes (zeros) and why, one tab-separated line each.
     public static func gapMap(of t: TFTPTransfer, writtenBytes: Int) -> String {
         var lines = [
-            "# sosdump gap map for \(TransferTable.printable(t.fileName)) (transfer \(t.number), requested in frame \(t.request.frame))",
+            "# sosdump gap map for \(TerminalText.escaped(t.fileName)) (transfer \(t.number), requested in frame \(t.request.frame))",
             "# The .partial file holds every captured byte at its offset; these ranges are zeros.",
             "# offset\tlength\tfirst_block\tlast_block\treason",
         ]

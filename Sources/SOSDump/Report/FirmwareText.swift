@@ -4,7 +4,13 @@
 public struct FirmwareText: Sendable {
     public init() {}
 
+    /// The lines, each through `TerminalText.escaped` (the file name, the
+    /// image's version text and the catalog's words came from files).
     public func lines(_ r: FirmwareReport) -> [String] {
+        unescapedLines(r).map { TerminalText.escaped($0) }
+    }
+
+    private func unescapedLines(_ r: FirmwareReport) -> [String] {
         var lines: [String] = []
         let partial = r.extent == "prefix" ? " (the first bytes of an image)" : ""
         lines.append("\(r.file): \(r.size) bytes\(partial), version \(r.version ?? "unreadable")")

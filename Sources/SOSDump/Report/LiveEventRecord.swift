@@ -199,6 +199,7 @@ public struct LiveEventRecord: Codable, Equatable, Sendable {
         switch number {
         case 1: "SIGHUP"
         case 2: "SIGINT"
+        case 13: "SIGPIPE"
         case 15: "SIGTERM"
         default: "signal \(number)"
         }

@@ -3,8 +3,14 @@
 /// status line per open transfer with a progress bar.
 public enum LiveEventText {
     /// The lines of an event, from its record (which holds the firmware
-    /// checks of a transfer that ended).
+    /// checks of a transfer that ended). The record's strings (file names,
+    /// the interface, the filter, the file written, words of the analysis)
+    /// pass through `TerminalText.escaped`: the lines hold no escape.
     public static func lines(_ record: LiveEventRecord, at time: CaptureTimestamp) -> [String] {
+        unescapedLines(record, at: time).map { TerminalText.escaped($0) }
+    }
+
+    private static func unescapedLines(_ record: LiveEventRecord, at time: CaptureTimestamp) -> [String] {
         let clock = clockText(time)
         if let c = record.capture {
             var text = "\(clock) listening on \(c.interface) (\(c.linkType), snap length \(c.snapLength) bytes"
@@ -14,7 +20,7 @@ public enum LiveEventText {
             return [text]
         }
         if let p = record.progress {
-            let name = "\"\(TransferTable.printable(p.file))\""
+            let name = "\"\(p.file)\""
             if record.kind == .transferStarted {
                 let verb = p.direction == "read" ? "reads" : "writes"
                 return ["\(clock) transfer \(p.number) started (frame \(p.requestFrame)): \(p.client) \(verb) \(name), request to \(p.requestTo)"]
@@ -27,7 +33,7 @@ public enum LiveEventText {
         if let r = record.transfer {
             var text = "\(clock) transfer \(r.number) ended: \(r.outcome), \(r.bytes) bytes in \(r.blocks) blocks, \(TransferTable.fixed(r.seconds, 3)) s"
             if let rate = r.bytesPerSecond { text += ", \(TransferTable.rate(rate))" }
-            text += " (\"\(TransferTable.printable(r.file))\", \(r.client) and \(r.server ?? "no server"))"
+            text += " (\"\(r.file)\", \(r.client) and \(r.server ?? "no server"))"
             return [text] + TransferTable.details(r).map { "    " + $0 }
         }
         if let p = record.phone {
@@ -110,7 +116,7 @@ public enum LiveEventText {
     /// A file name for the status line: printable, at most 24 characters
     /// (its end, where the name is).
     static func shortName(_ name: String) -> String {
-        let text = TransferTable.printable(name)
+        let text = TerminalText.escaped(name)
         return text.count <= 24 ? text : "…" + String(text.suffix(23))
     }
 

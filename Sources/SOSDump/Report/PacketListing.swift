@@ -15,6 +15,13 @@ public final class PacketListing {
     public let format: Format
     public let decoder: FrameDecoder
     private let encoder: JSONEncoder
+    /// SCCP is read from TCP streams put back in order, across frames.
+    private var sccp = SCCPStreamTracker()
+    /// A read filter: frames it refuses are skipped (not decoded).
+    public var filter: ((CapturedFrame) -> Bool)?
+    /// Added to every frame number: a capture read after others goes on
+    /// numbering where they ended.
+    public var numberOffset = 0
 
     public init(reader: CaptureReader, format: Format, decoder: FrameDecoder = FrameDecoder()) {
         self.reader = reader
@@ -27,10 +34,18 @@ public final class PacketListing {
     /// reader's error where the capture is damaged, after every frame
     /// before the damage has been returned.
     public func nextRecord() throws(CaptureError) -> PacketRecord? {
-        guard let frame = try reader.next() else { return nil }
+        guard var frame = try reader.next() else { return nil }
+        if let filter {
+            while !filter(frame) {
+                guard let next = try reader.next() else { return nil }
+                frame = next
+            }
+        }
+        frame.number += numberOffset
         let interfaces = reader.interfaces
         let interface = interfaces.indices.contains(frame.interfaceIndex) ? interfaces[frame.interfaceIndex] : nil
-        return PacketRecord(decoder.decode(frame), interface: interface)
+        let d = decoder.decode(frame)
+        return PacketRecord(d, interface: interface, sccp: sccp.observe(d))
     }
 
     /// The next frame's line, in the listing's format.

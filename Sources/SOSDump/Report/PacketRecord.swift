@@ -23,12 +23,23 @@ public struct PacketRecord: Codable, Equatable, Sendable {
     public var dhcp: DHCP?
     /// An S.O.S. recovery message (`RECM` at offset 4 of a UDP payload).
     public var sos: SOS?
+    /// Cisco Discovery Protocol (LLC/SNAP OUI 00-00-0C, PID 0x2000).
+    public var cdp: CDP?
+    /// LLDP with LLDP-MED (EtherType 0x88CC).
+    public var lldp: LLDP?
+    /// SCCP messages this frame completed (TCP port 2000, the stream put
+    /// back in order); a message split over segments is in its last frame.
+    public var sccp: [SCCP]?
+    /// A SIP message (UDP or TCP port 5060).
+    public var sip: SIP?
     /// Checksum problems, reassembly notices, broken DHCP options and the
     /// rules an S.O.S. message breaks, in words.
     public var notes: [String]?
     public var stop: Stop?
     /// What tcpdump -n would say after the link header.
     public var summary: String
+    /// The comments the capture file holds on the frame (pcapng `opt_comment`).
+    public var comments: [String]?
 
     public struct Link: Codable, Equatable, Sendable {
         public var kind: String
@@ -137,12 +148,22 @@ public struct PacketRecord: Codable, Equatable, Sendable {
 }
 
 extension PacketRecord {
-    /// The report line for a frame: `number time interface/linktype summary`.
+    /// The report line for a frame: `number time interface/linktype summary`,
+    /// through `TerminalText.escaped` (the interface name, TFTP file names,
+    /// modes and options, DHCP and S.O.S. text in the summary came from the
+    /// capture; the JSON record keeps them exact).
     public var textLine: String {
         // The RFC 3339 time without its "T" and "Z": 2026-11-21 12:24:22.123456.
         var clock = Array(time.utf8)
         if clock.count > 10, clock[10] == UInt8(ascii: "T") { clock[10] = UInt8(ascii: " ") }
         if clock.last == UInt8(ascii: "Z") { clock.removeLast() }
-        return "\(frame) \(String(decoding: clock, as: UTF8.self)) \(interfaceName ?? "#\(interface)")/\(linkType) \(summary)"
+        var line = TerminalText.escaped("\(frame) \(String(decoding: clock, as: UTF8.self)) \(interfaceName ?? "#\(interface)")/\(linkType) \(summary)")
+        // A comment on its own indented line(s) under the frame's, as Wireshark shows it above the frame's tree
+        // (each line escaped: the line breaks are the renderer's, not the comment's).
+        for comment in comments ?? [] {
+            line += "\n    comment: " + comment.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.escaped(String($0)) }
+                .joined(separator: "\n             ")
+        }
+        return line
     }
 }

@@ -1,11 +1,15 @@
 /// Turns a ``Dissection`` into a ``PacketRecord``: the words and fields
 /// `sosdump packets` prints, close to `tcpdump -n -e`.
 extension PacketRecord {
-    public init(_ d: Dissection, interface: CaptureInterface?) {
+    /// `sccp` is what an ``SCCPStreamTracker`` made of this frame (its
+    /// messages and stream notes); a listing feeds one tracker every frame.
+    public init(_ d: Dissection, interface: CaptureInterface?, sccp sccpEvents: [SCCPStreamEvent] = []) {
         let f = d.frame
         self.init(frame: f.number, time: f.timestamp.rfc3339, epoch: f.timestamp.epochText, interface: f.interfaceIndex,
                   interfaceName: interface?.name, linkType: f.linkType.description, capturedLength: f.capturedLength,
                   length: f.originalLength, summary: "")
+        let comments = f.comments
+        if !comments.isEmpty { self.comments = comments }
         var words: [String] = []
         var notes: [String] = []
 
@@ -73,16 +77,28 @@ extension PacketRecord {
         case .arp(let arp):
             network = Network(protocol: "ARP", source: arp.senderIP?.description, destination: arp.targetIP?.description, arpOperation: arp.operation)
             upper = arp.summary
-        case .llc(let llc, _):
+        case .llc(let llc, let payload):
             network = Network(protocol: "LLC")
-            if let snap = llc.snap {
+            if let result = d.cdp {
+                let (words, record, cdpNotes, cdpStop) = Self.cdp(result, length: payload.wireCount)
+                upper = words
+                cdp = record
+                notes += cdpNotes
+                if d.stop == nil { stop = cdpStop }
+            } else if let snap = llc.snap {
                 upper = "LLC/SNAP oui 0x\(String(snap.oui, radix: 16)) pid 0x\(hex4(snap.protocolID))"
             } else {
                 upper = "LLC dsap 0x\(hex2(llc.dsap)) ssap 0x\(hex2(llc.ssap)) ctrl 0x\(String(llc.control, radix: 16))"
             }
-        case .other(let type, _):
+        case .other(let type, let payload):
             network = Network(protocol: type.description)
             upper = type.description
+            if let result = d.lldp {
+                let (words, record, lldpStop) = Self.lldp(result, length: payload.wireCount)
+                upper = words
+                lldp = record
+                if d.stop == nil { stop = lldpStop }
+            }
         }
 
         var detail: String?
@@ -105,10 +121,21 @@ extension PacketRecord {
                 // Like tcpdump, only what port 69 shows is named TFTP here;
                 // `sosdump transfers` follows the rest of each transfer.
                 detail = "TFTP, length \(payload.wireCount), \(packet.summary)"
+            } else if let result = d.sip, case (let words?, let record) = Self.sip(result) {
+                detail = "SIP, length \(payload.wireCount): \(words)"
+                sip = record
             }
         case .tcp(let h, let payload):
             transport = Transport(protocol: "TCP", sourcePort: h.sourcePort, destinationPort: h.destinationPort, length: payload.wireCount)
             detail = "Flags [\(h.flagLetters)], seq \(h.sequenceNumber), length \(payload.wireCount)"
+            let (sccpWords, sccpRecords, sccpNotes) = Self.sccp(sccpEvents, frame: f.number)
+            if let sccpWords { detail! += ": " + sccpWords }
+            if !sccpRecords.isEmpty { sccp = sccpRecords }
+            notes += sccpNotes
+            if let result = d.sip, case (let words?, let record) = Self.sip(result) {
+                detail! += ": SIP " + words
+                sip = record
+            }
         case .icmpv4(let m):
             transport = Transport(protocol: "ICMP", checksum: m.checksumStatus.word, icmpType: m.type, icmpCode: m.code,
                                   quoted: m.quoted.map(Quoted.init))

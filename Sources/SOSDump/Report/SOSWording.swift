@@ -15,7 +15,8 @@ enum SOSWording {
 
     static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
 
-    static func file(_ name: String) -> String { TransferTable.printable(name) }
+    /// A string from the capture in a sentence (sentences reach terminals, in the text and in JSON).
+    static func file(_ name: String) -> String { TerminalText.escaped(name) }
 
     // MARK: Evidence
 
@@ -43,16 +44,16 @@ enum SOSWording {
             return "ARP reply: \(sender) is at \(mac.map { "\($0)" } ?? "?")"
         case .reply(let product, let address, let serial, let loader):
             var words = "S.O.S. reply"
-            if let product { words += " \(product)" }
+            if let product { words += " \(file(product))" }
             if let address { words += ", ip \(address)" }
-            if let serial { words += ", serial \(serial)" }
-            if let loader { words += ", loader \(loader)" }
+            if let serial { words += ", serial \(file(serial))" }
+            if let loader { words += ", loader \(file(loader))" }
             return words
         case .upgradeEcho(let name):
-            return "S.O.S. upgrade echo" + (name.map { " \($0)" } ?? "")
+            return "S.O.S. upgrade echo" + (name.map { " \(file($0))" } ?? "")
         case .upgradeOrder(let name, let asText):
-            if asText { return "a datagram carrying the file name \(name ?? "?") as text" }
-            return "S.O.S. upgrade order" + (name.map { " for \($0)" } ?? "")
+            if asText { return "a datagram carrying the file name \(name.map(file) ?? "?") as text" }
+            return "S.O.S. upgrade order" + (name.map { " for \(file($0))" } ?? "")
         case .message(let m):
             return message(m)
         case .utilityAsksAgain:
@@ -109,9 +110,9 @@ enum SOSWording {
         case .reply, .upgradeEcho: words = "S.O.S. \(kind) sent to the phone's port"
         case .unknown: words = "S.O.S. message with opcode \(Int8(bitPattern: m.opcode))"
         }
-        if let f = m.fileName { words += " for \(f)" }
+        if let f = m.fileName { words += " for \(file(f.description))" }
         words += " to \(to)"
-        if let s = m.serial { words += ", serial \(s)" }
+        if let s = m.serial { words += ", serial \(file(s))" }
         return words
     }
 
@@ -279,6 +280,8 @@ enum SOSWording {
             var words = "The phone received \(received(d))) but its loader \(FirmwareText.loaderRejects(d.rejection))."
             if let back, let after { words += " It was back in recovery \(seconds(after)) later (frame \(back.frame))." }
             return words
+        case .recoveredFromURL(let url, let normal, let after):
+            return "The phone, in recovery, fetched its image by itself from its Recovery/Last Upgrade URL (frame \(url.frame): \(evidence(url.shows))) and came back \(seconds(after)) later with normal firmware (frame \(normal.frame): \(evidence(normal.shows))). The download itself is not rebuilt (HTTP), so the image is not checked."
         case .recovered(let d, let after, let normal):
             return "The phone received \(good(d)) \(path(d.path)) and came back \(seconds(after)) later with normal firmware (frame \(normal.frame): \(evidence(normal.shows)))."
         case .resetDuringWrite(let d, let gap, let heard, let back, let window):
@@ -382,7 +385,7 @@ enum SOSWording {
         case .urlTryResult(let name, let outcome):
             return "its URL try for \(file(name)): \(outcome == .unanswered ? "no answer" : outcome.rawValue)"
         case .echo(let name):
-            return "echoes the upgrade order" + (name.map { " for \($0)" } ?? "") + ": it will download"
+            return "echoes the upgrade order" + (name.map { " for \(file($0))" } ?? "") + ": it will download"
         case .sip(let address, let port):
             return "SIP to \(address).\(port): normal firmware"
         case .message(let m, let disposition):
@@ -409,6 +412,14 @@ enum SOSWording {
             return "the capture ends" + (after.map { " \(seconds($0)) after the line above" } ?? "")
         case .linesLeftOut(let n):
             return "(\(n) more lines left out)"
+        }
+    }
+
+    static func period(_ p: SOSPeriod) -> String {
+        let length = seconds(p.end.seconds(since: p.start))
+        return switch p.kind {
+        case .silence: "\(length) of silence from the phone after its download"
+        case .resetWindow: "the reset window: \(length) after the download (a phone heard from within it restarted before writing its flash)"
         }
     }
 

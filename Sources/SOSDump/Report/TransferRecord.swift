@@ -79,6 +79,7 @@ public struct TransferRecord: Codable, Equatable, Sendable {
         public var firstFrame: Int
     }
 
+    /// A run of blocks the capture lacks (also a download's `trace.gaps` in the analysis).
     public struct Gap: Codable, Equatable, Sendable {
         public var firstBlock: Int
         public var lastBlock: Int
@@ -86,6 +87,20 @@ public struct TransferRecord: Codable, Equatable, Sendable {
         public var length: Int
         public var acknowledged: Bool
         public var cutBySnapLength: Bool
+
+        init(_ g: TFTPTransfer.Gap) {
+            self.init(firstBlock: g.blocks.lowerBound, lastBlock: g.blocks.upperBound, offset: g.bytes.lowerBound, length: g.bytes.count,
+                      acknowledged: g.acknowledged, cutBySnapLength: g.cutBySnapLength)
+        }
+
+        public init(firstBlock: Int, lastBlock: Int, offset: Int, length: Int, acknowledged: Bool, cutBySnapLength: Bool) {
+            self.firstBlock = firstBlock
+            self.lastBlock = lastBlock
+            self.offset = offset
+            self.length = length
+            self.acknowledged = acknowledged
+            self.cutBySnapLength = cutBySnapLength
+        }
     }
 
     public struct ErrorPacket: Codable, Equatable, Sendable {
@@ -158,10 +173,7 @@ public struct TransferRecord: Codable, Equatable, Sendable {
         corruptedData = Self.occurrences(t.corruptedData)
         duplicateFrames = t.duplicateFrames > 0 ? t.duplicateFrames : nil
         sizeMismatch = t.sizeMismatch ? true : nil
-        gaps = t.gaps.isEmpty ? nil : t.gaps.map {
-            Gap(firstBlock: $0.blocks.lowerBound, lastBlock: $0.blocks.upperBound, offset: $0.bytes.lowerBound,
-                length: $0.bytes.count, acknowledged: $0.acknowledged, cutBySnapLength: $0.cutBySnapLength)
-        }
+        gaps = t.gaps.isEmpty ? nil : t.gaps.map(Gap.init)
         error = t.error.map {
             ErrorPacket(code: $0.code.rawValue, name: $0.code.description, message: $0.message, sentBy: $0.sentBy.rawValue, frame: $0.at.frame)
         }

@@ -40,7 +40,7 @@ public struct TransferStream {
     /// to write (none while the window fills).
     public mutating func add(_ t: TFTPTransfer, record: TransferRecord) -> [String] {
         let entry = format == .text
-            ? (number: record.number, row: TransferTable.row(t, record), details: TransferTable.details(record), json: "")
+            ? (number: record.number, row: TransferTable.row(t, record), details: TransferTable.escapedDetails(record), json: "")
             : (number: record.number, row: [String](), details: [String](), json: Self.indented(encoded(record)))
         var low = 0, high = pending.count
         while low < high {
@@ -62,7 +62,7 @@ public struct TransferStream {
         pending = []
         switch format {
         case .text:
-            if written == 0 { lines.append("no TFTP transfers in \(capture)") }
+            if written == 0 { lines.append(TerminalText.escaped("no TFTP transfers in \(capture)")) }
         case .json:
             if let heldJSON { lines.append(heldJSON) }
             heldJSON = nil

@@ -12,16 +12,33 @@ public struct TransferTable {
 
     public init() {}
 
+    /// Every cell and detail line goes through `TerminalText.escaped`: the
+    /// file name, options, ERROR message and image version came from the
+    /// capture, the catalog's words from a file.
     public mutating func append(_ t: TFTPTransfer, record r: TransferRecord) {
         rows.append(Self.row(t, r))
-        details.append(Self.details(r))
+        details.append(Self.escapedDetails(r))
     }
 
-    /// A transfer's row of cells.
+    /// A transfer's row of cells, escaped for a terminal.
     static func row(_ t: TFTPTransfer, _ r: TransferRecord) -> [String] {
         ["\(r.number)", "\(r.requestFrame)", t.request.time.utcText, r.client, r.server ?? "-", r.direction,
-         Self.printable(r.file), "\(r.bytes)", "\(r.blocks)", Self.fixed(r.seconds, 3),
-         r.bytesPerSecond.map(Self.rate) ?? "-", r.outcome]
+         r.file, "\(r.bytes)", "\(r.blocks)", Self.fixed(r.seconds, 3),
+         r.bytesPerSecond.map(Self.rate) ?? "-", r.outcome].map { TerminalText.escaped($0) }
+    }
+
+    /// The lines under a transfer's row, escaped for a terminal.
+    static func escapedDetails(_ r: TransferRecord) -> [String] { details(r).map { TerminalText.escaped($0) } }
+
+    /// One line of cells, each but the last padded to its column's width
+    /// and two spaces (a cell wider than its column pushes the rest).
+    static func line(_ cells: [String], widths: [Int]) -> String {
+        var text = ""
+        for (i, cell) in cells.enumerated() {
+            text += cell
+            if i < cells.count - 1 { text += String(repeating: " ", count: max(cell.count, i < widths.count ? widths[i] : 0) + 2 - cell.count) }
+        }
+        return text
     }
 
     /// The table, its columns padded to their widest cell.
@@ -34,18 +51,6 @@ public struct TransferTable {
             out.append(contentsOf: notes.map { "    " + $0 })
         }
         return out
-    }
-
-    /// One line of cells, each but the last padded to its column's width
-    /// and two spaces (a cell wider than its column pushes the rest).
-    static func line(_ cells: [String], widths: [Int]) -> String {
-        var text = ""
-        for (i, cell) in cells.enumerated() {
-            let last = i == cells.count - 1
-            text += cell
-            if !last { text += String(repeating: " ", count: max(cell.count, i < widths.count ? widths[i] : 0) + 2 - cell.count) }
-        }
-        return text
     }
 
     /// Seconds of silence at the end of a capture below which a transfer's
@@ -99,7 +104,7 @@ public struct TransferTable {
             notes.append("gap: \(blocks) (bytes \(gap.offset)..<\(gap.offset + gap.length)): \(why)")
         }
         if let e = r.error {
-            let text = e.message.isEmpty ? "" : " \"\(Self.printable(e.message))\""
+            let text = e.message.isEmpty ? "" : " \"\(e.message)\""
             notes.append("ERROR \(e.code) (\(e.name))\(text) from the \(e.sentBy), frame \(e.frame)")
         }
         if let u = r.unreachable {
@@ -132,27 +137,13 @@ public struct TransferTable {
     }
 
     private static func options(_ options: [TransferRecord.Option]) -> String {
-        options.isEmpty ? "none" : options.map { "\(printable($0.name))=\(printable($0.value))" }.joined(separator: " ")
+        options.isEmpty ? "none" : options.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
     }
 
     /// The address part of `a:port` or `[a]:port`.
     private static func host(_ endpoint: String) -> String {
         guard let colon = endpoint.lastIndex(of: ":") else { return endpoint }
         return String(endpoint[..<colon])
-    }
-
-    /// Text from the wire with control characters shown as `\xNN`, so a
-    /// file name cannot rewrite the terminal.
-    public static func printable(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
-                out += "\\x" + hex2(UInt8(truncatingIfNeeded: scalar.value))
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 
     static func fixed(_ value: Double, _ digits: Int) -> String {

@@ -67,16 +67,4 @@ enum Frames {
         if m.count < 300 { m += [UInt8](repeating: 0, count: 300 - m.count) }
         return m
     }
-
-    // MARK: TFTP (RFC 1350)
-
-    static func tftpReadRequest(_ file: String, mode: String = "octet") -> [UInt8] {
-        be16(1) + Array(file.utf8) + [0] + Array(mode.utf8) + [0]
-    }
-
-    static func tftpData(block: UInt16, _ data: ArraySlice<UInt8>) -> [UInt8] { be16(3) + be16(block) + data }
-
-    static func tftpAck(_ block: UInt16) -> [UInt8] { be16(4) + be16(block) }
-
-    static func tftpError(code: UInt16, message: String) -> [UInt8] { be16(5) + be16(code) + Array(message.utf8) + [0] }
 }

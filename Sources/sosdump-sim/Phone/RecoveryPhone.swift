@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SOSDump
+import SOSDumpLive
 
 /// A Cisco SPA30x/SPA50x phone whose firmware is lost, running its S.O.S.
 /// recovery program as `docs/sos-protocol.md` describes the 7.6.2f one, over the
@@ -279,7 +280,7 @@ final class RecoveryPhone {
         let verification = FirmwareVerification(bytes)
         switch verification.verdict {
         case .accepted:
-            console.say("Validate firmware successful (version \(verification.version ?? "?"), \(bytes.count) bytes)")
+            console.say("Validate firmware successful (version \(verification.version ?? "?"), \(bytes.count) bytes, sha256 \(verification.sha256))")
             return bytes
         case .rejected(let check), .incomplete(let check):
             console.say(check.loaderMessage ?? check.title)
@@ -371,7 +372,7 @@ final class RecoveryPhone {
     private func download(from server: IPv4Address, file: String, answerRequests: Bool) -> [UInt8]? {
         guard let socket = tftpSocket, reach(server) else { return nil }
         socket.drain()
-        var last = Frames.tftpReadRequest(file)
+        var last = TFTPPacket.encodeReadRequest(file)
         func transmit() {
             do { try socket.send(last, to: server, port: TFTPPacket.port) } catch { console.say("TFTP send: \(error)") }
         }
@@ -418,7 +419,7 @@ final class RecoveryPhone {
                     let data = d.bytes.dropFirst(4)
                     received += data
                     if config.ackDelay > 0 { pause(config.ackDelay) }
-                    last = Frames.tftpAck(number)
+                    last = TFTPPacket.encodeAck(number)
                     transmit()
                     transmissions = 1
                     deadline = now() + config.tftpTimeout
@@ -431,7 +432,7 @@ final class RecoveryPhone {
                     console.say("TFTP: Error[\(number)]: \(number == 0 && message.isEmpty ? "[Unknown Error]" : message)")
                     return nil
                 case 6:
-                    last = Frames.tftpAck(0)
+                    last = TFTPPacket.encodeAck(0)
                     transmit()
                 default:
                     continue
@@ -548,7 +549,7 @@ final class RecoveryPhone {
         do {
             let tftp = try UDPSocket(port: 0)
             let file = "/spa\(psn).cfg"
-            try tftp.send(Frames.tftpReadRequest(file), to: server, port: TFTPPacket.port)
+            try tftp.send(TFTPPacket.encodeReadRequest(file), to: server, port: TFTPPacket.port)
             console.say("normal firmware: TFTP RRQ \(file) to \(server)")
             pause(1)
             let sip = try UDPSocket(port: 5060)

@@ -13,9 +13,19 @@ enum CommandRunner {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("sosdump")
     }
 
-    static func sosdump(_ arguments: [String]) throws -> Result {
+    /// Runs sosdump; with `fileSizeLimitKiB`, under bash's `ulimit -f`
+    /// (a file may not grow past it: the write fails as on a full disk).
+    static func sosdump(_ arguments: [String], fileSizeLimitKiB: Int? = nil) throws -> Result {
+        if let limit = fileSizeLimitKiB {
+            return try run("/bin/bash", ["-c", "ulimit -f \(limit) && exec \"$0\" \"$@\"", executable.path] + arguments)
+        }
+        return try run(executable.path, arguments)
+    }
+
+    /// Runs any program (a shell to pipe into sosdump, say) the same way.
+    static func run(_ program: String, _ arguments: [String]) throws -> Result {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         // Standard error goes to a file, so neither stream can fill a pipe
         // and block the child while the other is read.
@@ -33,6 +43,21 @@ enum CommandRunner {
         let errData = FileManager.default.contents(atPath: errPath) ?? Data()
         return Result(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
                       standardError: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs another program (tcpdump, tshark): its status and standard
+    /// output, its standard error let go.
+    static func program(_ path: String, _ arguments: [String]) throws -> (status: Int32, standardOutput: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
     }
 
     /// A new empty directory under /tmp.

@@ -185,14 +185,18 @@ struct SOSScene {
 
     /// The download: DATA from the PC's new port, the phone's ACKs to where it sent its request.
     /// `stopAfter` blocks: the server goes quiet, the phone repeats its last ACK 4 times, 2 s apart.
-    mutating func transfer(_ p: Phone, _ bytes: [UInt8] = goodImage, ackTo: IPv4Address = group, stopAfter: Int? = nil, finalAck: Bool = true) {
+    /// `stopAfter`: the server sends nothing after that block, and the phone
+    /// sends its last ACK `retries` more times, 2 s apart (4: the loader's
+    /// five tries in all, after which it gives up).
+    mutating func transfer(_ p: Phone, _ bytes: [UInt8] = goodImage, ackTo: IPv4Address = group, stopAfter: Int? = nil, retries: Int = 4,
+                           finalAck: Bool = true) {
         let port = Int(nextServerPort)
         nextServerPort += 1
         let blocks = TFTPConversation.blocks(of: bytes, size: 512)
         for (i, block) in blocks.enumerated() {
             let n = i + 1
             if let stopAfter, n > stopAfter {
-                for _ in 0..<4 { udp(from: p.mac, p.ip, 2000, to: ackTo, 69, TFTPConversation.ack(stopAfter), ttl: 60, after: 2) }
+                for _ in 0..<retries { udp(from: p.mac, p.ip, 2000, to: ackTo, 69, TFTPConversation.ack(stopAfter), ttl: 60, after: 2) }
                 return
             }
             udp(from: Self.pcMAC, Self.pcIP, port, to: p.ip, 2000, TFTPConversation.data(n, block), dstMAC: p.mac)

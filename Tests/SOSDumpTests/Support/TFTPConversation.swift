@@ -14,19 +14,37 @@ struct TFTPConversation {
 
     private(set) var frames: [(bytes: [UInt8], time: Double, wireLength: Int?)] = []
     var clock = 0.0
+    /// The next IP identification: each datagram has its own, as a host's stack gives it.
+    private var nextID = 1
 
     /// Sends `tftp` from `source` to `destination` `step` seconds after the
     /// last packet; `snap` cuts the frame to that many bytes.
     mutating func send(_ source: Host, _ destination: Host, _ tftp: [UInt8], after step: Double = 0.001, snap: Int? = nil) {
         clock += step
+        nextID += 1
         let frame = PacketBuilder.ethernet(type: 0x0800, PacketBuilder.ipv4(
-            src: source.ip, dst: destination.ip,
+            src: source.ip, dst: destination.ip, id: nextID & 0xFFFF,
             PacketBuilder.udp(sport: source.port, dport: destination.port, src: source.ip, dst: destination.ip, tftp)))
         if let snap, snap < frame.count {
             frames.append((Array(frame.prefix(snap)), clock, frame.count))
         } else {
             frames.append((frame, clock, nil))
         }
+    }
+
+    /// The last frame captured again `step` seconds later, byte for byte:
+    /// the same packet seen on a second interface, or in a second file merged in.
+    mutating func captureAgain(after step: Double = 0.0003) {
+        guard let last = frames.last else { return }
+        frames.append((last.bytes, last.time + step, last.wireLength))
+    }
+
+    /// Changes byte `offset` of the last frame's UDP payload (its checksum
+    /// left as it was: it no longer matches), as a bit error on the wire.
+    mutating func corruptLastPayload(at offset: Int) {
+        guard var last = frames.popLast() else { return }
+        last.bytes[14 + 20 + 8 + offset] ^= 0x5A
+        frames.append(last)
     }
 
     /// Appends a ready-made frame (ICMP, say).

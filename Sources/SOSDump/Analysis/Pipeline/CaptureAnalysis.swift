@@ -31,6 +31,8 @@ public struct CaptureAnalysis {
     @usableFromInline var tracker: TFTPTransferTracker
     @usableFromInline var sos: SOSDiagnosis
     @usableFromInline var span = CaptureSpan()
+    /// Comments on frames (pcapng), for the report.
+    @usableFromInline var comments = CaptureComments()
     @usableFromInline var shape = CaptureShape()
 
     /// Set by a live reader: every transfer the tracker ends is also kept,
@@ -51,6 +53,7 @@ public struct CaptureAnalysis {
     @inlinable @inline(__always) @discardableResult
     public mutating func observe(_ d: borrowing Dissection) -> TFTPEvent? {
         span.count(d.frame.timestamp)
+        if d.frame.options != nil { comments.observe(d.frame) }
         shape.observe(d)
         let event = tracker.observe(d)
         sos.observe(d, tftp: event, span: span)
@@ -60,8 +63,9 @@ public struct CaptureAnalysis {
 
     /// Moves the clock on without a frame (a live capture where nothing
     /// arrived): transfers quiet for long enough end now. The capture's
-    /// last time stays its last frame's, so that the conclusion is the one
-    /// a file of the same frames gets.
+    /// last time stays its last frame's until `finish(end:)` is told when
+    /// the run stopped (which `-w` writes in its file, so that `analyze` on
+    /// it concludes the same).
     public mutating func advanceClock(to time: CaptureTimestamp) {
         tracker.advanceClock(to: time)
         if tracker.hasFinished { takeTransfers() }
@@ -69,15 +73,35 @@ public struct CaptureAnalysis {
 
     /// Ends the capture: the open transfers end, and every diagnosis
     /// concludes. `damage`: what stopped reading the file, if something did.
-    public mutating func finish(damage: CaptureError? = nil) -> CaptureConclusion {
+    /// `end`: when the capture stopped, if that is known and later than its
+    /// last frame (a live run's end; a pcapng file's statistics block): the
+    /// silence until then is evidence like any frame.
+    public mutating func finish(damage: CaptureError? = nil, end: CaptureTimestamp? = nil) -> CaptureConclusion {
         if let damage { span.damage = CaptureDamage(error: damage, lastFrame: span.frames) }
+        if let end, let last = span.lastTime, end > last {
+            advanceClock(to: end)
+            span.lastTime = end
+        }
         for t in tracker.finish() { ended(t) }
         var sosAnalysis = sos.finish(span: span)
+        if shape.duplicateTFTPFrames > 0 {
+            // One count of frames seen twice: the S.O.S. diagnosis's and the tracker's.
+            let i = sosAnalysis.notices.firstIndex { if case .duplicateFrames = $0 { true } else { false } }
+            var total = shape.duplicateTFTPFrames
+            if let i, case .duplicateFrames(let n) = sosAnalysis.notices[i] { total += n }
+            if let i { sosAnalysis.notices[i] = .duplicateFrames(total) } else { sosAnalysis.notices.append(.duplicateFrames(total)) }
+        }
         if tracker.evictedTransfers > 0 {
             // The count or the memory budget bound: say how many were open.
             sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: tracker.peakOpenTransfers))
         }
-        return CaptureConclusion(sos: sosAnalysis, filterSigns: shape.filterSigns(span: span))
+        return CaptureConclusion(sos: sosAnalysis, filterSigns: shape.filterSigns(span: span), comments: comments, followed: sos.followed)
+    }
+
+    /// Whether a frame is a message of a diagnosed family's own protocol
+    /// (`Diagnosis.isOwnProtocol`), whoever sent it.
+    public static func isOwnProtocol(_ d: borrowing Dissection) -> Bool {
+        SOSDiagnosis.isOwnProtocol(d)
     }
 
     /// The S.O.S. phones' verdicts if the capture ended at `now` (a live
@@ -138,6 +162,10 @@ public struct CaptureConclusion: Sendable {
     public var sos: RecoveryAnalysis
     /// Signs that the capture was filtered: what it shows is not all that happened.
     public var filterSigns: [CaptureFilterSign] = []
+    /// The capture's comments: its frames' (the walk's), and its own (the reader's, `CaptureReader.comments`).
+    public var comments = CaptureComments()
+    /// What the diagnoses followed, together (what `sosdump share` keeps).
+    public var followed = FollowedTraffic()
 }
 
 extension CaptureAnalysis {
@@ -153,6 +181,8 @@ extension CaptureAnalysis {
         } catch {
             damage = error
         }
-        return (analysis.finish(damage: damage), damage)
+        var conclusion = analysis.finish(damage: damage, end: reader.recordedEnd)
+        conclusion.comments.capture = reader.comments
+        return (conclusion, damage)
     }
 }

@@ -16,6 +16,8 @@ public struct CaptureShape: Sendable {
     @usableFromInline var otherFrames = 0
     /// Transfers whose receiver acknowledged blocks none of whose DATA the capture holds.
     var acknowledgedWithoutData = 0
+    /// TFTP packets captured twice and counted once (the tracker's count).
+    var duplicateTFTPFrames = 0
 
     public init() {}
 
@@ -54,6 +56,7 @@ public struct CaptureShape: Sendable {
 
     mutating func transferEnded(_ t: TFTPTransfer) {
         if t.dataNotCaptured { acknowledgedWithoutData += 1 }
+        duplicateTFTPFrames += t.duplicateFrames
     }
 
     /// The signs that the capture was filtered. No ARP at all counts only

@@ -27,6 +27,15 @@ public protocol Diagnosis {
     /// Whether the phone with this MAC address is one it follows.
     func follows(_ mac: MACAddress) -> Bool
 
+    /// The phones it followed, their addresses and identifiers (what
+    /// `sosdump share` keeps and scrubs).
+    var followed: FollowedTraffic { get }
+
+    /// Whether a frame is a message of its family's own protocol, whoever
+    /// sent it (the S.O.S. messages: a utility's request to an address no
+    /// phone had is part of the diagnosis too). Kept by `sosdump share`.
+    static func isOwnProtocol(_ d: borrowing Dissection) -> Bool
+
     /// Concludes when the capture ends.
     mutating func finish(span: CaptureSpan) -> Conclusion
 }

@@ -70,7 +70,9 @@ public struct LiveAnalysis {
     /// The capture is over: the open transfers end and every phone is
     /// concluded exactly as at the end of a capture file of the same frames.
     public mutating func finish(at time: CaptureTimestamp) {
-        let conclusion = analysis.finish()
+        // Concluded at `time`, the run's end (which `-w` writes in its
+        // statistics block, so `analyze` on that file concludes the same).
+        let conclusion = analysis.finish(end: time)
         ended(analysis.takeEndedTransfers(), at: time)
         for v in conclusion.sos.phones { report(v, at: time) }
         pending.append(.concluded(conclusion.sos, at: time))

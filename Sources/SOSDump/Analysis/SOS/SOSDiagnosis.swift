@@ -64,6 +64,24 @@ public struct SOSDiagnosis: Diagnosis {
 
     public func follows(_ mac: MACAddress) -> Bool { registry.byMAC[mac] != nil }
 
+    public var followed: FollowedTraffic {
+        var f = FollowedTraffic()
+        for story in registry.stories {
+            f.macs.insert(story.identity.mac)
+            f.addresses.formUnion(story.identity.addresses)
+            if let serial = story.serialBytes, !serial.isEmpty { f.identifiers.insert(serial) }
+        }
+        return f
+    }
+
+    /// S.O.S. messages: to or from the S.O.S. ports, or `RECM` at offset 4 on any port.
+    public static func isOwnProtocol(_ d: borrowing Dissection) -> Bool {
+        guard case .udp(let h, let payload) = d.transport else { return false }
+        let s = h.sourcePort, t = h.destinationPort
+        return s == SOSRecovery.phonePort || s == SOSRecovery.utilityPort || t == SOSRecovery.phonePort || t == SOSRecovery.utilityPort
+            || SOSMessage.isSOS(payload)
+    }
+
     /// The few facts of a frame the out-of-line parts need, read in place.
     @usableFromInline
     struct FrameContext {
@@ -132,9 +150,10 @@ public struct SOSDiagnosis: Diagnosis {
                                      linkBroadcast: linkBroadcast, ip: ip, fragmented: fragmented, tftp: tftp)
                 udp(c, header, payload, span: span)
             }
-        case .tcp(let header, let payload) where registry.count > 0:
-            // A connection opened (SYN without ACK), or an HTTP GET: a phone's URL try or its profile.
-            if header.flags & 0x12 == 0x02 || payload.uint32(at: 0) == 0x4745_5420, case .ipv4(let ip) = d.network {
+        case .tcp(let header, let payload):
+            // A known phone's connection opened (SYN without ACK), or an HTTP GET (the
+            // recovery program's from an unknown phone too): a URL try or a profile.
+            if registry.count > 0 && header.flags & 0x12 == 0x02 || payload.uint32(at: 0) == 0x4745_5420, case .ipv4(let ip) = d.network {
                 let c = FrameContext(frame: d.frame.number, time: time, interface: d.frame.interfaceIndex, sourceMAC: sourceMAC,
                                      linkBroadcast: linkBroadcast, ip: ip, fragmented: false, tftp: nil)
                 tcp(c, header, payload)
@@ -394,14 +413,23 @@ extension SOSDiagnosis {
 
     @usableFromInline
     mutating func tcp(_ c: FrameContext, _ h: TCPHeader, _ payload: ByteView) {
-        guard let p = registry.phone(from: c, create: false) else { return }
+        let path = h.flags & 0x02 == 0 ? Self.httpRequestPath(payload) : nil
+        // The recovery program (TTL 60) fetching an image by HTTP: its URL,
+        // and a phone in recovery even when nothing else of it was seen.
+        let imageFetch = c.ip.timeToLive == SOSRecovery.timeToLive && path.map { FirmwareCatalog.baseName($0).lowercased().hasSuffix(".bin") } == true
+        guard let p = registry.phone(from: c, create: imageFetch) else { return }
+        if imageFetch, registry.stories[p].urlTries.count == 0 || registry.stories[p].stage != .tryingURLs {
+            registry.stories[p].urlTry(c.mark.evidence(.urlTryHTTP(to: c.ip.destination, port: h.destinationPort)))
+            registry.stories[p].note(c.mark, .phone, .urlTryHTTP(to: c.ip.destination, port: h.destinationPort), key: .urlHTTP(c.ip.destination))
+            return
+        }
         if h.flags & 0x12 == 0x02 {
             // The recovery program sends everything with TTL 60; its HTTP client is its URL try.
             guard c.ip.timeToLive == SOSRecovery.timeToLive,
                   registry.stories[p].stage != .normalFirmware || registry.stories[p].isDownloading else { return }
             registry.stories[p].urlTry(c.mark.evidence(.urlTryHTTP(to: c.ip.destination, port: h.destinationPort)))
             registry.stories[p].note(c.mark, .phone, .urlTryHTTP(to: c.ip.destination, port: h.destinationPort), key: .urlHTTP(c.ip.destination))
-        } else if let path = Self.httpRequestPath(payload), path.lowercased().hasSuffix(".cfg") {
+        } else if let path, path.lowercased().hasSuffix(".cfg") {
             let shows = SOSEvidence.profileFetch(path: path)
             registry.stories[p].normalSign(c.mark.evidence(shows))
             registry.stories[p].note(c.mark, .phone, .frame(shows), key: .httpProfile)

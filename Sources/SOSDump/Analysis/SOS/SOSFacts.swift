@@ -221,6 +221,9 @@ public enum SOSFact: Sendable, Equatable {
     case noGatewaySet(frame: Int)
     case imageRejected(SOSDownloadFacts, backInRecovery: Evidence?, after: Double?)
     case recovered(SOSDownloadFacts, after: Double, normal: Evidence)
+    /// Back with normal firmware after a try of its Recovery/Last Upgrade
+    /// URL whose download the capture does not rebuild (HTTP).
+    case recoveredFromURL(url: Evidence, normal: Evidence, after: Double)
     case resetDuringWrite(SOSDownloadFacts, gap: Double, heard: Evidence, back: Evidence?, window: Double)
     case revertedToRecovery(SOSDownloadFacts, gap: Double, back: Evidence)
     case outcomeUnknown(SOSDownloadFacts, silence: Double, heard: Evidence?)
@@ -300,17 +303,41 @@ public struct TimelineEntry: Sendable, Equatable {
     public var lastFrame: Int?
     public var count: Int
     public var time: CaptureTimestamp
+    /// The last frame's time (nil for one frame).
+    public var lastTime: CaptureTimestamp?
     public var actor: Actor
     public var event: SOSTimelineEvent
 
-    public init(frame: Int, lastFrame: Int? = nil, count: Int = 1, time: CaptureTimestamp, actor: Actor, event: SOSTimelineEvent) {
+    public init(frame: Int, lastFrame: Int? = nil, count: Int = 1, time: CaptureTimestamp, lastTime: CaptureTimestamp? = nil, actor: Actor,
+                event: SOSTimelineEvent) {
         self.frame = frame
         self.lastFrame = lastFrame
         self.count = count
         self.time = time
+        self.lastTime = lastTime
         self.actor = actor
         self.event = event
     }
+}
+
+/// A stretch of a phone's story that sosdump marks, between frames: the
+/// silence after a complete download (while the phone should be writing
+/// its flash), and the reset window after it (a phone heard from within it
+/// restarted too soon to have written: RESET_DURING_WRITE).
+public struct SOSPeriod: Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable {
+        /// From the download's last frame to the phone's next frame (or the capture's end).
+        case silence
+        /// From the download's last frame, `RecoveryThresholds.resetWindow` seconds long
+        /// (after a good image only: a rejected one is not written).
+        case resetWindow = "reset-window"
+    }
+
+    public var kind: Kind
+    public var start: CaptureTimestamp
+    public var end: CaptureTimestamp
+    /// The download's last frame, where the period begins.
+    public var frame: Int
 }
 
 /// What a line of the timeline says.

@@ -228,11 +228,18 @@ struct SOSPhoneStory {
         events.append(Event(mark: mark, actor: actor, event: event(), key: key))
     }
 
-    /// Whether `mark` repeats the last event of `key` from another interface.
+    /// Whether `mark` repeats a recent event of `key` from another
+    /// interface: the same frame captured twice (two interfaces, or two
+    /// files merged), its copy within `RecentDatagrams.window` of it. Other
+    /// events may come between a frame and its copy (the copy of an echo
+    /// after the phone's ARP and TFTP request), so the last few are looked at.
     func isDuplicate(_ mark: Mark, key: FoldKey) -> Bool {
-        guard let last = events.last, last.key == key else { return false }
-        let lastMark = last.last ?? last.mark
-        return lastMark.interface != mark.interface && abs(mark.time.seconds(since: lastMark.time)) < 0.001
+        for e in events.suffix(8).reversed() {
+            let m = e.last ?? e.mark
+            guard abs(mark.time.seconds(since: m.time)) <= RecentDatagrams.window else { return false }
+            if e.key == key, m.interface != mark.interface { return true }
+        }
+        return false
     }
 
     /// Any frame from the phone that is not part of its download: the

@@ -69,7 +69,7 @@ extension SOSDiagnosis {
         let rules = Rules(diagnosis: self, span: span, end: end)
         var findings: [Finding] = []
         let verdict: Finding
-        var download: DownloadSummary?
+        var downloads: [DownloadSummary] = []
         if story.attempts.isEmpty {
             verdict = rules.listening(story, judged)
         } else {
@@ -81,9 +81,9 @@ extension SOSDiagnosis {
                 findings.append(contentsOf: rules.warnings(a, story))
             }
             verdict = last ?? rules.listening(story, judged)
-            if let a = story.attempts.last {
-                download = DownloadSummary(transfer: a.download?.transfer, image: a.download?.image, orderedFile: a.orderedFile,
-                                           orderAsText: a.orderAsText, path: a.path)
+            downloads = story.attempts.map {
+                DownloadSummary(transfer: $0.download?.transfer, image: $0.download?.image, orderedFile: $0.orderedFile, orderAsText: $0.orderAsText,
+                                path: $0.path)
             }
         }
         let dropped = judged.filter(\.dropped)
@@ -95,8 +95,8 @@ extension SOSDiagnosis {
         if story.attemptsNotKept > 0 { notes.append(.attemptsNotKept(story.attemptsNotKept, max: limits.maxAttemptsPerPhone)) }
         if story.duplicates > 0 { notes.append(.duplicates(story.duplicates)) }
         return PhoneVerdict(identity: story.identity, verdict: verdict, findings: Self.merged(findings, verdict: verdict),
-                            attempts: story.attempts.count + story.attemptsNotKept, download: download,
-                            timeline: timeline(story, judged, span: span), notes: notes)
+                            attempts: story.attempts.count + story.attemptsNotKept, downloads: downloads,
+                            timeline: timeline(story, judged, span: span), periods: periods(story, end: end), notes: notes)
     }
 
     /// One finding per code, most serious first; the verdict's own kept for its code.
@@ -172,6 +172,13 @@ struct Rules {
                                evidence: evidence)
             }
             return ended(after: story.replies.last ?? firstReply, .phoneReply)
+        }
+        // Back with normal firmware after trying its URLs, with no upgrade
+        // order: it downloaded its image from a URL by itself (by HTTP, which
+        // sosdump does not rebuild; a whole TFTP download is an attempt).
+        if let normal = story.normalFirmware, let url = story.urlTries.last ?? story.urlTries.first, url.time < normal.time {
+            return Finding(.recovered, .recoveredFromURL(url: url, normal: normal, after: normal.time.seconds(since: url.time)),
+                           evidence: [url, normal])
         }
         if judged.isEmpty {
             var evidence: [Evidence] = []
@@ -316,7 +323,7 @@ struct Rules {
         case .unanswered:
             let waited = until.seconds(since: t.request.time)
             let back = next != nil || story.backInRecovery(after: t.lastFrame.time) != nil
-            if t.requestCount >= 5 || waited >= thresholds.stall || back {
+            if t.requestCount >= SOSRecovery.tftpTries || waited >= thresholds.stall || back {
                 let last = Evidence(frame: t.lastFrame.frame, time: t.lastFrame.time, shows: .lastTry)
                 return Finding(.tftpNoResponse, .tftpNoResponse(file: named, destination: t.requestDestination, requests: t.requestCount,
                                                                 span: t.lastFrame.time.seconds(since: t.request.time)),
@@ -327,9 +334,11 @@ struct Rules {
             let progress = t.stall?.at ?? t.request
             let quiet = until.seconds(since: progress.time)
             let back = next != nil || story.backInRecovery(after: t.lastFrame.time) != nil
+            // The phone sent its last ACK as many times as it ever does: it has given up.
+            let gaveUp = t.lastAckRepeats + 1 >= SOSRecovery.tftpTries
             let block = t.stall?.block ?? 0
             let p = Evidence(frame: progress.frame, time: progress.time, shows: .lastProgress(block: block))
-            if quiet >= thresholds.stall || back {
+            if quiet >= thresholds.stall || back || gaveUp {
                 return Finding(.transferStalled, .stalled(file: named, block: block, bytes: max(t.file.bytesCaptured, t.acknowledgedThrough * t.blockSize), frame: progress.frame,
                                                           quietSide: t.stall?.quietSide, quiet: quiet, unreachableFrame: t.unreachable?.at.frame),
                                evidence: [request, p, Evidence(frame: t.lastFrame.frame, time: t.lastFrame.time, shows: .transferEnd)])

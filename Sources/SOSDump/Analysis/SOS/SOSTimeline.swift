@@ -17,12 +17,14 @@ extension SOSDiagnosis {
         var lines = messageLines(judged)
         for e in story.events {
             lines.append(Line(entry: TimelineEntry(frame: e.mark.frame, lastFrame: e.last?.frame, count: e.count, time: e.mark.time,
-                                                   actor: e.actor, event: e.event), order: 1))
+                                                   lastTime: e.last?.time, actor: e.actor, event: e.event), order: 1))
         }
         for a in story.attempts {
             guard let a = a.download, let t = a.transfer else { continue }
             let start = t.firstReply ?? t.request
-            lines.append(Line(entry: TimelineEntry(frame: start.frame, lastFrame: t.lastFrame.frame, time: start.time, actor: .network,
+            // Seen only through the phone's ACKs, the transfer is the phone's account of it.
+            lines.append(Line(entry: TimelineEntry(frame: start.frame, lastFrame: t.lastFrame.frame, time: start.time, lastTime: t.lastFrame.time,
+                                                   actor: t.dataNotCaptured ? .phone : .network,
                                                    event: .transfer(TFTPTransferSummary(t))), order: 1))
             if let image = a.image {
                 var loaderMessage: String?
@@ -37,6 +39,23 @@ extension SOSDiagnosis {
             }
         }
         return finish(lines, span: span)
+    }
+
+    /// The periods sosdump marks after each complete download: the
+    /// phone's silence, and the reset window when the image was good.
+    func periods(_ story: SOSPhoneStory, end: CaptureTimestamp) -> [SOSPeriod] {
+        var periods: [SOSPeriod] = []
+        for (i, a) in story.attempts.enumerated() {
+            guard let d = a.download, let t = d.transfer, t.outcome == .complete else { continue }
+            let next = i + 1 < story.attempts.count ? story.attempts[i + 1].start.time : end
+            let heard = d.after.firstHeard?.time ?? next
+            periods.append(SOSPeriod(kind: .silence, start: t.lastFrame.time, end: max(heard, t.lastFrame.time), frame: t.lastFrame.frame))
+            if d.image?.loader != .rejected {
+                periods.append(SOSPeriod(kind: .resetWindow, start: t.lastFrame.time, end: t.lastFrame.time.adding(thresholds.resetWindow),
+                                         frame: t.lastFrame.frame))
+            }
+        }
+        return periods
     }
 
     func timeline(for judged: [Judged], span: CaptureSpan) -> [TimelineEntry] {
@@ -85,6 +104,7 @@ extension SOSDiagnosis {
             if let last = lines.last, Self.sameRun(last.entry.event, event) {
                 lines[lines.count - 1].entry.count += 1
                 lines[lines.count - 1].entry.lastFrame = m.mark.frame
+                lines[lines.count - 1].entry.lastTime = m.mark.time
                 continue
             }
             lines.append(Line(entry: TimelineEntry(frame: m.mark.frame, time: m.mark.time, actor: .utility, event: event), order: 1))

@@ -49,9 +49,14 @@ public struct PhoneVerdict: Sendable {
     public var findings: [Finding]
     /// Download attempts seen (upgrade orders acted on).
     public var attempts: Int
+    /// Every attempt's download, in order (kept attempts only).
+    public var downloads: [DownloadSummary]
     /// The last attempt's download.
-    public var download: DownloadSummary?
+    public var download: DownloadSummary? { downloads.last }
     public var timeline: [TimelineEntry]
+    /// What sosdump marks between frames: the silence after each complete
+    /// download, the reset window after a good image.
+    public var periods: [SOSPeriod]
     /// What is worth knowing besides the findings: an upgrade order of a
     /// variant sosdump does not know, limits that dropped something, frames
     /// seen twice.

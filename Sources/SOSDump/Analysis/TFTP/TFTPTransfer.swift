@@ -134,6 +134,10 @@ public struct TFTPTransfer: Sendable {
     public var retransmittedData = Occurrences()
     /// ACKs for a block already acknowledged.
     public var repeatedAcks = Occurrences()
+    /// How many times the receiver sent its last ACK again, in a row: a
+    /// receiver that runs out of tries has given up (the S.O.S. phone
+    /// sends its last ACK 5 times in all).
+    public var lastAckRepeats = 0
     /// RFC 1350's Sorcerer's Apprentice bug: each repeated ACK answered by
     /// a repeated DATA, block after block (the first frame of the run).
     public var sorcerersApprentice: FrameMark?
@@ -172,6 +176,8 @@ public struct TFTPTransfer: Sendable {
     public var digests: FileDigests?
     /// The runs of blocks the capture lacks, up to the final (or highest) block.
     public var gaps: [Gap] = []
+    /// Block numbers against time, bounded (for a chart).
+    public var trace = TFTPBlockTrace()
 
     /// The side that sends DATA.
     public var sender: Side { direction == .read ? .server : .client }

@@ -174,9 +174,11 @@ public struct TFTPTransferTracker {
         case .udp(let header, let payload):
             switch d.network {
             case .ipv4(let ip):
-                event = observeUDP(header, payload, from: .v4(ip.source), to: .v4(ip.destination), ipID: ip.identification, frame: d.frame.number)
+                event = observeUDP(header, payload, from: .v4(ip.source), to: .v4(ip.destination), ipID: ip.identification,
+                                   interface: d.frame.interfaceIndex, frame: d.frame.number)
             case .ipv6(let ip):
-                event = observeUDP(header, payload, from: .v6(ip.source), to: .v6(ip.destination), ipID: 0, frame: d.frame.number)
+                event = observeUDP(header, payload, from: .v6(ip.source), to: .v6(ip.destination), ipID: 0,
+                                   interface: d.frame.interfaceIndex, frame: d.frame.number)
             default:
                 break
             }
@@ -193,14 +195,14 @@ public struct TFTPTransferTracker {
 
     @usableFromInline
     mutating func observeUDP(_ header: UDPHeader, _ payload: ByteView, from sourceAddress: IPAddress, to destinationAddress: IPAddress,
-                             ipID: UInt16, frame: Int) -> TFTPEvent? {
+                             ipID: UInt16, interface: Int, frame: Int) -> TFTPEvent? {
         let source = TransportEndpoint(sourceAddress, header.sourcePort)
         let destination = TransportEndpoint(destinationAddress, header.destinationPort)
         let known = clientSlots[Self.clientSlot(source)] != 0 || clientSlots[Self.clientSlot(destination)] != 0
         // Unknown ends: only a request to port 69 can start something.
         guard known || (header.destinationPort == TFTPPacket.port && Self.mayBeRequest(payload)) else { return nil }
         let datagram = Datagram(header: header, payload: payload, pseudoHeader: PseudoHeader(sourceAddress, destinationAddress),
-                                print: PacketPrint(header, payload, ipID: ipID))
+                                print: PacketPrint(header, payload, ipID: ipID, interface: interface))
         return udp(from: source, to: destination, datagram, frame: frame)
     }
 
@@ -423,7 +425,8 @@ public struct TFTPTransferTracker {
     /// two transfers due in the same second the one quiet longer comes first.
     private func deadline(_ slot: Int) -> Int64 {
         let last = slots[slot]!.transfer.lastFrame.time
-        let quiet = slots[slot]!.isDone ? limits.lingerSeconds : limits.idleSeconds
+        let done = slots[slot]!.isDone || slots[slot]!.mayBeCompleteByAcknowledgment
+        let quiet = done ? limits.lingerSeconds : limits.idleSeconds
         // Clamped: a capture's times come from its file, whatever they say.
         let (sum, overflow) = last.seconds.addingReportingOverflow(quiet &+ 1)
         let latest = Int64.max >> Self.deadlineShift
@@ -866,10 +869,13 @@ struct TransferState {
         case .new:
             overBudget.blocks += transfer.file.blocksOverBudget - notKeptBefore
             if block < highest { transfer.outOfOrderBlocks.record(mark) }
+            transfer.trace.newBlock(.init(frame: mark.frame, time: mark.time, block: block), isFinal: transfer.file.finalBlock == block,
+                                    outOfOrder: block < highest)
             if block > progress.block { progress = (block, mark) }
             readImageHeader()
         case .repeated(let sameBytes):
             transfer.retransmittedData.record(mark)
+            transfer.trace.retransmitted(.init(frame: mark.frame, time: mark.time, block: block))
             if sameBytes == false { anomaly(.resentWithOtherBytes(block: block), at: mark) }
             noteApprentice(block, at: mark)
         case .oversize(let length):
@@ -887,6 +893,8 @@ struct TransferState {
         guard block <= limits.maxBlocks, block - reference <= limits.maxBlockJump, block <= highestAck || allowance > 0 else { return }
         if acknowledged.contains(block) || block < highestAck {
             transfer.repeatedAcks.record(mark)
+            transfer.trace.repeatedAck(.init(frame: mark.frame, time: mark.time, block: block))
+            transfer.lastAckRepeats = lastRepeatedAck == block || block == highestAck ? transfer.lastAckRepeats + 1 : 1
             lastRepeatedAck = block
             // The receiver asks again for what follows `block`: the DATA it
             // was sent after that never reached it.
@@ -899,10 +907,14 @@ struct TransferState {
             }
         } else {
             lastRepeatedAck = nil
+            transfer.lastAckRepeats = 0
         }
         acknowledged.insert(block)
         // An ACK after an ERROR proves nothing (some clients answer the ERROR with one).
-        if block > highestAck, transfer.error == nil { acknowledgedProgress = (block, mark) }
+        if block > highestAck, transfer.error == nil {
+            acknowledgedProgress = (block, mark)
+            if block > 0 { transfer.trace.newHighestAck(.init(frame: mark.frame, time: mark.time, block: block)) }
+        }
         highestAck = max(highestAck, block)
         if let final = transfer.file.finalBlock, block == final { transfer.finalBlockAcknowledged = true }
     }
@@ -957,18 +969,25 @@ struct TransferState {
         return t
     }
 
+    /// Its receiver acknowledged a block whose DATA the capture lacks and
+    /// has not asked again: if that lasts the linger time, the transfer is
+    /// complete by its ACKs, so it is ended then, as a completed one is.
+    var mayBeCompleteByAcknowledgment: Bool {
+        guard let acked = acknowledgedProgress, transfer.error == nil else { return false }
+        return acked.block >= transfer.file.highestBlock && transfer.file.finalBlock == nil
+            && !transfer.file.contains(block: acked.block) && lastRepeatedAck == nil
+    }
+
     /// The receiver's ACKs say the transfer reached its end although the
     /// capture lacks the final DATA (filtered to one side, or to port 69):
     /// it acknowledged a block whose DATA is not in the capture, never
     /// asked again (a receiver still waiting repeats its last ACK when its
-    /// timer runs out), and the capture went on for `lingerSeconds` after.
+    /// timer runs out), and the capture went on for `lingerSeconds` after
+    /// (to its end, or to the client's next request from the same port).
     /// A block whose DATA the capture holds in full cannot be the final
     /// one (the final block is short), so this never overrules the DATA.
     private func endedByAcknowledgment(captureEnd: CaptureTimestamp, linger: Int64) -> Bool {
-        guard let acked = acknowledgedProgress, acked.block >= transfer.file.highestBlock,
-              transfer.file.finalBlock == nil, !transfer.file.contains(block: acked.block), lastRepeatedAck == nil,
-              supersededBy == nil
-        else { return false }
+        guard mayBeCompleteByAcknowledgment else { return false }
         return captureEnd.seconds(since: transfer.lastFrame.time) >= Double(linger)
     }
 
@@ -1036,15 +1055,28 @@ struct Datagram {
 /// first eight bytes of the payload (TFTP's opcode and block number). Two
 /// copies of one packet (captured on two interfaces, or in two files
 /// merged) agree on all of them; a retransmission has a new IP
-/// identification, and comes a timeout later.
+/// identification, and comes a timeout later. A sender that leaves the
+/// identification 0 (IPv6 has none; Linux sends 0 on unconnected sockets
+/// with DF set) cannot be told from its own back-to-back resends — the
+/// Sorcerer's Apprentice sends each block twice within a millisecond — so
+/// its copies count as one only when they were captured on two interfaces.
 struct PacketPrint: Equatable {
     var value: UInt64
+    var identified: Bool
+    var interface: Int
 
-    init(_ header: UDPHeader, _ payload: ByteView, ipID: UInt16) {
+    init(_ header: UDPHeader, _ payload: ByteView, ipID: UInt16, interface: Int) {
         var v = UInt64(ipID) << 48 | UInt64(header.checksum) << 32 | UInt64(truncatingIfNeeded: header.length) << 16
             | UInt64(header.sourcePort ^ header.destinationPort)
         v ^= (payload.uint64(at: 0) ?? UInt64(payload.uint32(at: 0) ?? 0)) &* 0x9E37_79B9_7F4A_7C15
         value = v
+        identified = ipID != 0
+        self.interface = interface
+    }
+
+    /// Whether `other` is this packet captured again.
+    func isCopy(of other: PacketPrint) -> Bool {
+        value == other.value && (identified || interface != other.interface)
     }
 }
 
@@ -1058,7 +1090,7 @@ struct RecentDatagrams {
     func contains(_ print: PacketPrint, from side: TFTPTransfer.Side, near time: CaptureTimestamp) -> Bool {
         func matches(_ entry: (PacketPrint, CaptureTimestamp)?) -> Bool {
             guard let (p, t) = entry else { return false }
-            return p == print && abs(time.seconds(since: t)) <= Self.window
+            return print.isCopy(of: p) && abs(time.seconds(since: t)) <= Self.window
         }
         return side == .client ? matches(client) || matches(client2) : matches(server) || matches(server2)
     }
