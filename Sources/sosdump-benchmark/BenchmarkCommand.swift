@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SOSDump
+import SOSDumpSimulation
 
 /// The decoding benchmark's two halves: `generate` writes a large synthetic
 /// capture with a realistic mix of frames, `decode` reads and decodes it as
@@ -12,7 +13,7 @@ struct BenchmarkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sosdump-benchmark",
         abstract: "Generate a large capture, and time sosdump's decoding of it.",
-        subcommands: [Generate.self, Decode.self, Blast.self]
+        subcommands: [Generate.self, Storm.self, Decode.self, Blast.self]
     )
 }
 
@@ -51,6 +52,45 @@ struct Generate: ParsableCommand {
         written += Int64(chunk.count)
         try out.close()
         print("wrote \(file): \(frames) frames, \(written) bytes")
+    }
+}
+
+struct Storm: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a site's boot storm: 20,000 phones each getting DHCP and fetching its files by TFTP (BootStorm).")
+
+    @Option(help: "Phones.")
+    var phones = 20_000
+
+    @Option(name: .customLong("size-mib"), help: "About this many MiB (the firmware parts are sized to it).")
+    var sizeMiB = 1024
+
+    @Flag(help: "Every phone boots within 2 s instead of 5 minutes.")
+    var burst = false
+
+    @Argument(help: "Where to write the capture.")
+    var file: String
+
+    func run() throws {
+        let plan = burst ? BootStorm.Plan.burst(phones: phones, sizeMiB: sizeMiB) : .storm(phones: phones, sizeMiB: sizeMiB)
+        var storm = BootStorm(plan: plan)
+        guard FileManager.default.createFile(atPath: file, contents: nil), let out = FileHandle(forWritingAtPath: file) else {
+            throw ValidationError("cannot write \(file)")
+        }
+        var chunk = BootStorm.pcapHeader
+        chunk.reserveCapacity(9 << 20)
+        var written = 0
+        while storm.appendNextRecord(to: &chunk) {
+            if chunk.count >= 8 << 20 {
+                try out.write(contentsOf: chunk)
+                written += chunk.count
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        try out.write(contentsOf: chunk)
+        written += chunk.count
+        try out.close()
+        print("wrote \(file): \(storm.frames) frames, \(written) bytes, \(plan.phones) phones, \(plan.transfers) transfers (\(plan.errors) ERROR 1), parts of \(plan.partSize) bytes")
     }
 }
 

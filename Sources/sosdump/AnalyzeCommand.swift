@@ -117,7 +117,7 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         let catalog = try catalogOptions.load()
         var limits = CaptureAnalysis.Limits()
-        limits.tracker.keepBytesPerTransfer = keepOptions.bytes
+        limits.tracker = keepOptions.trackerLimits(keep: .images)
         let text = AnalysisText(style: AnalysisText.Style(colour: Self.colourWanted()))
         var output = StandardOutput()
         var unreadable = false, damaged = false

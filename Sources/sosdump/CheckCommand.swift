@@ -16,7 +16,8 @@ struct CheckCommand: ParsableCommand {
             analysed as `analyze` does, with the built-in firmware catalog, the --catalog file if \
             given, and NAME.catalog.json when it lies beside the capture (your own catalog is not \
             used, so that the result does not depend on who runs it). A line per capture says ok \
-            or FAIL; under a FAIL, one line per difference: the capture's verdict, and per phone \
+            or FAIL (the captures are analysed in parallel, one per core, and printed in name \
+            order); under a FAIL, one line per difference: the capture's verdict, and per phone \
             (by MAC) its verdict and its findings, expected against got.
 
             With --bless, a capture that does not match (or has no expectation) gets a new \
@@ -74,12 +75,26 @@ struct CheckCommand: ParsableCommand {
         var output = StandardOutput()
         var passed = 0, failed = 0, blessed = 0
         var results: [Result] = []
-        for name in captures {
-            let path = (directory as NSString).appendingPathComponent(name)
+        // Every core analyses a capture at a time; the lines come out in
+        // the order of the names, each capture's as soon as it and those
+        // before it are done.
+        let done = CheckResults(count: captures.count)
+        nonisolated(unsafe) let command = self  // read only, by the workers
+        let directory = directory
+        let catalog = base
+        DispatchQueue.global().async {
+            DispatchQueue.concurrentPerform(iterations: captures.count) { i in
+                let path = (directory as NSString).appendingPathComponent(captures[i])
+                let stem = (directory as NSString).appendingPathComponent(Self.stem(captures[i]) ?? captures[i])
+                let clock = ContinuousClock.now
+                var result = command.check(path: path, stem: stem, base: catalog)
+                result.seconds = Self.seconds(ContinuousClock.now - clock)
+                done.set(i, result)
+            }
+        }
+        for (i, name) in captures.enumerated() {
             let stem = (directory as NSString).appendingPathComponent(Self.stem(name) ?? name)
-            let clock = ContinuousClock.now
-            var result = check(path: path, stem: stem, base: base)
-            result.seconds = Self.seconds(ContinuousClock.now - clock)
+            var result = done.wait(i)
             if result.passed {
                 passed += 1
                 output.write(TerminalText.escaped("ok    \(name)"))
@@ -202,5 +217,29 @@ struct CheckCommand: ParsableCommand {
             return String(name.dropLast(ext.count))
         }
         return nil
+    }
+}
+
+/// What `check` found of each capture, filled by the workers in any order
+/// and read in the order of the names.
+private final class CheckResults: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var results: [CheckCommand.Result?]
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ value: CheckCommand.Result) {
+        condition.lock()
+        results[i] = value
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Capture `i`'s result, once it is there.
+    func wait(_ i: Int) -> CheckCommand.Result {
+        condition.lock()
+        defer { condition.unlock() }
+        while results[i] == nil { condition.wait() }
+        return results[i]!
     }
 }

@@ -93,14 +93,29 @@ struct KeepOptions<Use: KeepUse>: ParsableArguments {
     @Option(help: ArgumentHelp(Use.help))
     var keepMib = 64
 
+    @Option(help: ArgumentHelp("The memory all open TFTP transfers may hold together, in MiB: kept bytes, bytes waiting to be hashed, and their bookkeeping. Past it blocks are hashed but not kept, and new transfers end the oldest idle ones."))
+    var memoryMib = 256
+
     func validate() throws {
-        guard keepMib >= Use.minimum, keepMib <= 1 << 16 else {
-            throw ValidationError("--keep-mib must be between \(Use.minimum) and 65536.")
+        guard memoryMib >= 16, memoryMib <= 1 << 16 else {
+            throw ValidationError("--memory-mib must be between 16 and 65536.")
+        }
+        guard keepMib >= Use.minimum, keepMib <= memoryMib else {
+            throw ValidationError("--keep-mib must be between \(Use.minimum) and --memory-mib (\(memoryMib)).")
         }
     }
 
     /// The limit in bytes (`TFTPTransferTracker.Limits.keepBytesPerTransfer`).
     var bytes: Int { keepMib << 20 }
+
+    /// The tracker's limits with these options: `keep` says which files'
+    /// bytes the command reads.
+    func trackerLimits(keep: TFTPTransferTracker.Limits.Keep) -> TFTPTransferTracker.Limits {
+        var limits = keep == .everything ? TFTPTransferTracker.Limits() : .checking
+        limits.keepBytesPerTransfer = bytes
+        limits.memoryBudget = memoryMib << 20
+        return limits
+    }
 }
 
 /// What a command keeps a transferred file's bytes for (see `KeepOptions`).

@@ -50,8 +50,7 @@ struct ExtractCommand: ParsableCommand {
             warn("cannot create \(output): \(FirmwareCatalog.reason(error))")
             throw ExitStatus.cannotWrite
         }
-        var limits = TFTPTransferTracker.Limits()
-        limits.keepBytesPerTransfer = keepOptions.bytes
+        let limits = keepOptions.trackerLimits(keep: .everything)
         var tracker = TFTPTransferTracker(limits: limits)
         // A full disk or `ulimit -f` must fail a write (EFBIG), not kill the run.
         signal(SIGXFSZ, SIG_IGN)

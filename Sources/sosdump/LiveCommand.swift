@@ -150,7 +150,7 @@ struct LiveCommand: ParsableCommand {
             warn("warning: the kernel dropped \(dropped) frames that passed the filter: sosdump did not keep up. A larger -B, or a narrower filter, helps.")
         }
         if session.analysis.evictedTransfers > 0 {
-            warn("warning: \(session.analysis.evictedTransfers) transfers were ended early: more than \(session.analysis.limits.maxActiveTransfers) were open at once")
+            warn("warning: \(session.analysis.evictedTransfers) transfers were ended early: more than \(session.analysis.peakOpenTransfers) were open at once, the most the memory budget held")
         }
         if let error = session.writeError {
             warn(error.description)

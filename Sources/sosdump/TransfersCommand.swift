@@ -26,8 +26,10 @@ struct TransfersCommand: ParsableCommand {
             checks run on it and the catalog names it, as `sosdump verify` does; a transfer \
             that stopped is checked as far as it got.
 
-            With --format json the output is one JSON object: {"capture", "transfers": [...], \
-            "damage"}; see docs/tftp-tracking.md for every field.
+            Each transfer is written as it ends (in request order, within a window of 1000), \
+            so memory holds only the transfers still open. With --format json the output is one \
+            JSON object: {"capture", "transfers": [...], "damage"}; see docs/tftp-tracking.md \
+            for every field.
 
             As with tcpdump: `-r FILE` (or the file as a word; several files are read one after \
             another as one capture, so a transfer goes on across rotated files), `-n` (sosdump \
@@ -45,6 +47,15 @@ struct TransfersCommand: ParsableCommand {
     @Option(help: "text or json.")
     var format: Format = .text
 
+    /// What `--digests` takes.
+    enum Digests: String, ExpressibleByArgument, CaseIterable {
+        case sha256
+        case all
+    }
+
+    @Option(help: "sha256 (and MD5 of firmware images), or all: SHA-1 and MD5 of every file as well.")
+    var digests: Digests = .sha256
+
     @OptionGroup var keepOptions: KeepOptions<KeepForChecks>
 
     @OptionGroup var catalogOptions: CatalogOptions
@@ -55,18 +66,19 @@ struct TransfersCommand: ParsableCommand {
         let catalog = try catalogOptions.load()
         let filter = try input.filter()
         let file = input.files.joined(separator: ", ")
-        var limits = TFTPTransferTracker.Limits()
-        limits.keepBytesPerTransfer = keepOptions.bytes
+        var limits = keepOptions.trackerLimits(keep: .images)
+        if digests == .all { limits.digests.formUnion(.all) }
         var tracker = TFTPTransferTracker(limits: limits)
-        var records: [(TFTPTransfer, TransferRecord)] = []
-        // Each transfer is checked as it ends and its bytes let go, so
-        // memory holds only the files still arriving.
+        var stream = TransferStream(format: format == .json ? .json : .text, capture: file)
+        var output = StandardOutput()
+        // Each transfer is checked as it ends, its record written and its
+        // bytes let go: memory holds the files still arriving and a window
+        // of records, not every record of the capture.
         func take(_ finished: [TFTPTransfer]) {
-            for var t in finished {
+            for t in finished {
                 var record = TransferRecord(t)
                 record.image = TransferredImage.examine(t, catalog: catalog).map { ImageRecord(FirmwareReport($0)) }
-                t.file.releaseBytes()
-                records.append((t, record))
+                for line in stream.add(t, record: record) { output.write(line) }
             }
         }
         var damage: String?
@@ -94,25 +106,18 @@ struct TransfersCommand: ParsableCommand {
         }
         try filter.check()
         take(tracker.finish())
-        records.sort { $0.1.number < $1.1.number }
-        var output = StandardOutput()
-        switch format {
-        case .text:
-            var table = TransferTable()
-            for (t, record) in records { table.append(t, record: record) }
-            if records.isEmpty {
-                output.write(TerminalText.escaped("no TFTP transfers in \(file)"))
-            } else {
-                for line in table.lines() { output.write(line) }
-            }
-        case .json:
-            output.write(TransferListingJSON(capture: file, transfers: records.map(\.1), damage: damage).encoded())
-        }
+        for line in stream.finish(damage: damage) { output.write(line) }
         output.flush()
         if let damage { warn(damage) }
         for warning in warnings { warn("warning: \(warning)") }
         if tracker.evictedTransfers > 0 {
-            warn("warning: \(tracker.evictedTransfers) transfers were ended early: more than \(limits.maxActiveTransfers) were open at once")
+            warn("warning: \(tracker.evictedTransfers) unfinished transfers were ended early: \(tracker.peakOpenTransfers) were open at once, all the \(limits.memoryBudget >> 20) MiB memory budget (--memory-mib) holds")
+        }
+        if tracker.lingeringEndedEarly > 0 {
+            warn("note: \(tracker.lingeringEndedEarly) finished transfers were closed before their \(limits.lingerSeconds) s linger to make room (\(tracker.peakOpenTransfers) open at once, the \(limits.memoryBudget >> 20) MiB memory budget): their outcome stands, but a late retransmission of one would not be counted")
+        }
+        if tracker.blocksOverBudget > 0 || tracker.transfersOverBudget > 0 {
+            warn("warning: the \(limits.memoryBudget >> 20) MiB memory budget for open transfers (--memory-mib) was reached: \(tracker.blocksOverBudget) blocks were hashed but not kept, and \(tracker.transfersOverBudget) transfers stopped following later blocks")
         }
         if damage != nil { throw ExitStatus.damaged }
     }

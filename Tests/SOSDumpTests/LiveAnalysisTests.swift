@@ -23,7 +23,7 @@ import Testing
 
     /// What `sosdump transfers` finds.
     static func offline(_ path: String) throws -> [TFTPTransfer] {
-        var tracker = TFTPTransferTracker()
+        var tracker = TFTPTransferTracker(limits: .checking)  // as `sosdump transfers`
         try FrameDecoder().decodeAll(from: CaptureReader(path: path)) { tracker.observe($0) }
         return tracker.finish()
     }

@@ -14,6 +14,8 @@ enum TFTPWording {
         case .oversize(let block, let length, let blockSize): "block \(block) carries \(length) bytes, more than the block size \(blockSize)"
         case .pastFinalBlock(let block, let final): "block \(block) after the final block \(final)"
         case .ackBeforeStart(let wire): "ACK \(wire) before the transfer began"
+        case .implausibleBlock(let block, let highest): "block \(block) is too far past block \(highest) to be real; not followed"
+        case .memoryBudgetSpent: "the memory budget for open transfers was spent; later blocks are not followed"
         }
         return "frame \(a.frame): \(what)"
     }

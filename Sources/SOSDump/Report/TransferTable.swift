@@ -16,29 +16,38 @@ public struct TransferTable {
     /// file name, options, ERROR message and image version came from the
     /// capture, the catalog's words from a file.
     public mutating func append(_ t: TFTPTransfer, record r: TransferRecord) {
-        rows.append([
-            "\(r.number)", "\(r.requestFrame)", t.request.time.utcText, r.client, r.server ?? "-", r.direction,
-            r.file, "\(r.bytes)", "\(r.blocks)", Self.fixed(r.seconds, 3),
-            r.bytesPerSecond.map(Self.rate) ?? "-", r.outcome,
-        ].map { TerminalText.escaped($0) })
-        details.append(Self.details(r).map { TerminalText.escaped($0) })
+        rows.append(Self.row(t, r))
+        details.append(Self.escapedDetails(r))
+    }
+
+    /// A transfer's row of cells, escaped for a terminal.
+    static func row(_ t: TFTPTransfer, _ r: TransferRecord) -> [String] {
+        ["\(r.number)", "\(r.requestFrame)", t.request.time.utcText, r.client, r.server ?? "-", r.direction,
+         r.file, "\(r.bytes)", "\(r.blocks)", Self.fixed(r.seconds, 3),
+         r.bytesPerSecond.map(Self.rate) ?? "-", r.outcome].map { TerminalText.escaped($0) }
+    }
+
+    /// The lines under a transfer's row, escaped for a terminal.
+    static func escapedDetails(_ r: TransferRecord) -> [String] { details(r).map { TerminalText.escaped($0) } }
+
+    /// One line of cells, each but the last padded to its column's width
+    /// and two spaces (a cell wider than its column pushes the rest).
+    static func line(_ cells: [String], widths: [Int]) -> String {
+        var text = ""
+        for (i, cell) in cells.enumerated() {
+            text += cell
+            if i < cells.count - 1 { text += String(repeating: " ", count: max(cell.count, i < widths.count ? widths[i] : 0) + 2 - cell.count) }
+        }
+        return text
     }
 
     /// The table, its columns padded to their widest cell.
     public func lines() -> [String] {
         var widths = Self.header.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        func line(_ cells: [String]) -> String {
-            var text = ""
-            for (i, cell) in cells.enumerated() {
-                let last = i == cells.count - 1
-                text += last ? cell : cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0)
-            }
-            return text
-        }
-        var out = [line(Self.header)]
+        var out = [Self.line(Self.header, widths: widths)]
         for (row, notes) in zip(rows, details) {
-            out.append(line(row))
+            out.append(Self.line(row, widths: widths))
             out.append(contentsOf: notes.map { "    " + $0 })
         }
         return out

@@ -17,8 +17,10 @@
 /// Stored, not an array of existentials: the per-frame calls are inlined.
 public struct CaptureAnalysis {
     public struct Limits: Sendable {
-        /// The TFTP tracker's limits.
-        public var tracker = TFTPTransferTracker.Limits()
+        /// The TFTP tracker's limits: by default it keeps only the bytes of
+        /// files that may be firmware images (what the diagnoses read), and
+        /// computes MD5 only for images.
+        public var tracker = TFTPTransferTracker.Limits.checking
         public var sos = SOSDiagnosis.Limits()
         public var boot = BootDiagnosis.Limits()
 
@@ -95,7 +97,8 @@ public struct CaptureAnalysis {
             if let i { sosAnalysis.notices[i] = .duplicateFrames(total) } else { sosAnalysis.notices.append(.duplicateFrames(total)) }
         }
         if tracker.evictedTransfers > 0 {
-            sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: limits.tracker.maxActiveTransfers))
+            // The count or the memory budget bound: say how many were open.
+            sosAnalysis.notices.append(.transfersEvicted(tracker.evictedTransfers, max: tracker.peakOpenTransfers))
         }
         var followed = sos.followed
         followed.formUnion(boot.followed)
@@ -141,6 +144,9 @@ public struct CaptureAnalysis {
 
     /// Transfers the tracker ended early because too many were open.
     public var evictedTransfers: Int { tracker.evictedTransfers }
+
+    /// The most transfers the tracker had open at once.
+    public var peakOpenTransfers: Int { tracker.peakOpenTransfers }
 
     @usableFromInline
     mutating func takeTransfers() {

@@ -95,6 +95,8 @@ public struct LiveAnalysis {
 
     /// Transfers the tracker ended early because too many were open.
     public var evictedTransfers: Int { analysis.evictedTransfers }
+    /// The most transfers open at once.
+    public var peakOpenTransfers: Int { analysis.peakOpenTransfers }
 
     /// The tracker's limits.
     public var limits: TFTPTransferTracker.Limits { analysis.limits.tracker }

@@ -51,11 +51,17 @@ public enum TransferredImage {
     /// image, or the wrong file, is still what the phone was sent.
     public static func isCandidate(_ t: TFTPTransfer) -> Bool {
         let magic = FirmwareImageLayout.magic
-        let bytes = t.file.bytes
+        let bytes = t.file.keptPrefix
         if bytes.count >= magic.count, bytes.prefix(magic.count).elementsEqual(magic) { return true }
         let name = FirmwareCatalog.baseName(t.fileName).lowercased()
         guard name.hasSuffix(".bin"), t.file.blocksCaptured > 0 else { return false }
         return name.hasPrefix("spa") || t.requestDestination.address.isMulticast
+    }
+
+    /// Whether a file of this name may be checked as an image whatever its
+    /// first bytes (`isCandidate`): its bytes are kept from the start.
+    public static func mayBeImage(fileName: String) -> Bool {
+        FirmwareCatalog.baseName(fileName).lowercased().hasSuffix(".bin")
     }
 
     /// Verifies the kept bytes of `t` as the loader would — all of them when
@@ -65,15 +71,15 @@ public enum TransferredImage {
     public static func examine(_ t: TFTPTransfer, catalog: FirmwareCatalog) -> ImageCheck? {
         guard isCandidate(t) else { return nil }
         let whole = t.file.isKeptWhole
-        let count = whole ? t.file.bytes.count : t.file.keptPrefixCount
-        guard count > 0 else { return nil }
+        let prefix = t.file.keptPrefix
+        guard !prefix.isEmpty else { return nil }
         // The transfer's digests cover exactly the kept bytes when it was kept whole.
         var digests: (sha256: HexDigest, md5: HexDigest)?
-        if whole, let d = t.digests, let sha256 = HexDigest(hex: d.sha256), let md5 = HexDigest(hex: d.md5) {
+        if whole, let d = t.digests, let sha256 = HexDigest(hex: d.sha256), let md5 = d.md5.flatMap(HexDigest.init(hex:)) {
             digests = (sha256, md5)
         }
-        let verification = t.file.bytes.withUnsafeBytes { raw in
-            FirmwareVerification(UnsafeRawBufferPointer(rebasing: raw[..<count]), extent: whole ? .complete : .prefix, digests: digests)
+        let verification = prefix.withUnsafeBytes { raw in
+            FirmwareVerification(raw, extent: whole ? .complete : .prefix, digests: digests)
         }
         let identification = catalog.identify(verification, fileName: t.fileName)
         return ImageCheck(file: t.fileName, verification: verification, identification: identification)

@@ -221,6 +221,10 @@ public struct TFTPAnomaly: Sendable, Equatable {
         case oversize(block: Int, length: Int, blockSize: Int)
         case pastFinalBlock(block: Int, finalBlock: Int)
         case ackBeforeStart(wire: UInt16)
+        /// A block too far past the highest seen or acknowledged to be real: not followed.
+        case implausibleBlock(block: Int, highest: Int)
+        /// The tracker's memory budget was spent: later blocks are not followed.
+        case memoryBudgetSpent
     }
 
     public var frame: Int

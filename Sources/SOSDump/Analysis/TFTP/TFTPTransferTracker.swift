@@ -20,52 +20,131 @@ public struct TFTPTransferTracker {
         /// Bytes of each file kept for image checks and extraction; beyond
         /// them the file is only hashed.
         public var keepBytesPerTransfer = 64 << 20
-        /// Transfers followed at once; the quietest is ended to make room.
-        public var maxActiveTransfers = 4096
+        /// The memory all open transfers may hold together: their kept
+        /// bytes, bytes waiting to be hashed, block sets, and
+        /// `costPerTransfer` each. A block that would go past it is not
+        /// kept; a transfer that would open past it ends the one nearest
+        /// its end first, as `maxActiveTransfers` does.
+        public var memoryBudget = 256 << 20
+        /// Transfers followed at once; beyond it (or the memory budget) the
+        /// one nearest its end is ended to make room: a finished one still
+        /// lingering for retransmissions (`lingeringEndedEarly`), else the
+        /// one quiet longest (`evictedTransfers`). The budget binds first:
+        /// at `costPerTransfer`, 256 MiB holds some 70,000.
+        public var maxActiveTransfers = 1 << 18
         /// Block numbers (after unwrapping past 65535) followed per transfer:
         /// 2^25 blocks of 512 bytes is 16 GiB.
         public var maxBlocks = 1 << 25
+        /// A DATA block further than this past the highest block seen or
+        /// acknowledged is not followed (an anomaly): no capture loses
+        /// that many DATA and ACKs in a row, and following it would only
+        /// grow the block sets.
+        public var maxBlockJump = 8192
         /// Capture seconds without a packet after which an unfinished
         /// transfer is ended (as stalled).
         public var idleSeconds: Int64 = 120
         /// Capture seconds a completed or failed transfer stays open for
         /// retransmissions.
         public var lingerSeconds: Int64 = 10
+        /// Which files' bytes are kept (up to `keepBytesPerTransfer`).
+        public var keep = Keep.everything
+        /// Digests besides SHA-256.
+        public var digests: RebuiltFile.Digests = .all
+
+        /// Which files' bytes the tracker keeps.
+        public enum Keep: Sendable {
+            /// Every file's (`extract`).
+            case everything
+            /// Only files that may be firmware images (`TransferredImage.mayBeImage`):
+            /// what `transfers`, `analyze` and `live` check. Other files are
+            /// hashed and fingerprinted, not kept.
+            case images
+        }
 
         public init() {}
+
+        /// What the checking commands use (`transfers`, `analyze`, `live`):
+        /// the bytes of possible firmware images only, SHA-256 of every
+        /// file and MD5 of images.
+        public static var checking: Limits {
+            var limits = Limits()
+            limits.keep = .images
+            limits.digests = [.md5OfImages]
+            return limits
+        }
     }
 
+    /// What an open transfer costs besides its file, as the budget counts
+    /// it: its state (`TransferState`, with its record and hash contexts)
+    /// twice, since the slot array grows by doubling, and 1 KiB for its
+    /// place in the map by client and the timer heap, and its strings,
+    /// hash context and block sets on the heap. Measured as the peak RSS of
+    /// the boot-storm burst over the transfers open at once (docs/performance.md).
+    public static let costPerTransfer = 2 * MemoryLayout<TransferState>.stride + 1024
+
     public let limits: Limits
-    /// The open transfers, in request order: values, mutated in place.
-    /// Dense: a transfer that ends is replaced by the last one.
-    private var open: [TransferState] = []
-    /// Where each open transfer's client is in `open`.
+    /// The open transfers, each in a slot that stays its own while it is
+    /// open (the timer heap names slots); a freed slot is reused.
+    private var slots: [TransferState?] = []
+    private var freeSlots: [Int] = []
+    /// Where each open transfer's client is in `slots`.
     private var active: [TransportEndpoint: Int] = [:]
-    /// How many open transfers have a client in each slot (a hash of its
-    /// address and port, `clientSlot`): a datagram neither of whose ends is
-    /// in a used slot cannot belong to one, and is let go at the cost of two
-    /// array reads (most frames of a busy capture, even one full of other
-    /// traffic on the same ports).
-    private var clientSlots = [UInt16](repeating: 0, count: 1 << 16)
+    /// How many open transfers have a client in each filter slot (a hash
+    /// of its address and port, `clientSlot`): a datagram neither of whose
+    /// ends is in a used slot cannot belong to one, and is let go at the
+    /// cost of two array reads (most frames of a busy capture, even one
+    /// full of other traffic on the same ports).
+    private var clientSlots = [UInt32](repeating: 0, count: 1 << 16)
+    /// When each open transfer ends by the clock: a min-heap of deadlines,
+    /// one live entry per transfer, never later than its true deadline.
+    private var timers = TimerHeap()
+    private var timerTokens: UInt32 = 0
+    /// Per slot: the key and token of its transfer's live timer (0: none),
+    /// beside the slots so that reading them copies no transfer.
+    private var slotTimerKeys: [Int64] = []
+    private var slotTimerTokens: [UInt32] = []
     private var finishedTransfers: [TFTPTransfer] = []
     private var requestsSeen = 0
     @usableFromInline var now = CaptureTimestamp(seconds: 0, nanoseconds: 0)
-    @usableFromInline var nextSweep: Int64 = .min
-    /// Transfers ended early because `maxActiveTransfers` were open.
+    /// The earliest deadline in `timers`: one comparison per frame.
+    @usableFromInline var nextDeadline: Int64 = .max
+    /// Unfinished transfers ended early because `maxActiveTransfers` were
+    /// open or the memory budget was spent: their outcome may be wrong.
     public private(set) var evictedTransfers = 0
+    /// Finished transfers (complete or failed) closed before their linger
+    /// time was up, to make room: their outcome stands; a late
+    /// retransmission of them would not be counted.
+    public private(set) var lingeringEndedEarly = 0
+    /// Bytes the open transfers hold, as `Limits.memoryBudget` counts them.
+    public private(set) var memoryInUse = 0
+    /// The most `memoryInUse` reached.
+    public private(set) var peakMemoryInUse = 0
+    /// The most transfers open at once.
+    public private(set) var peakOpenTransfers = 0
+    /// Blocks not kept, and transfers whose later blocks were not followed,
+    /// because the memory budget was spent.
+    public private(set) var blocksOverBudget = 0
+    public private(set) var transfersOverBudget = 0
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
     }
 
+    /// Transfers open right now.
+    public var openCount: Int { active.count }
+
+    /// Timers in the heap, stale ones included: kept within twice the
+    /// open transfers (and 1024), whatever the capture does.
+    var timerCount: Int { timers.count }
+
     /// Transfers being followed right now (for a live view).
-    public var activeTransfers: [TFTPTransfer] { open.map(\.transfer).sorted { $0.number < $1.number } }
+    public var activeTransfers: [TFTPTransfer] { slots.compactMap { $0?.transfer }.sorted { $0.number < $1.number } }
 
     /// Where each open transfer stands, in request order: counts and
     /// frames only, so a live view can take it as often as it likes
     /// without holding a copy of a file being rebuilt (which would make
     /// the next block copy the whole file).
-    public var activeProgress: [TFTPTransferProgress] { open.map(\.progressSnapshot).sorted { $0.number < $1.number } }
+    public var activeProgress: [TFTPTransferProgress] { slots.compactMap { $0?.progressSnapshot }.sorted { $0.number < $1.number } }
 
     /// Moves the tracker's clock to `time` without a frame. A live capture
     /// calls it when nothing arrived for a while, so that transfers that
@@ -74,7 +153,7 @@ public struct TFTPTransferTracker {
     public mutating func advanceClock(to time: CaptureTimestamp) {
         guard time > now else { return }
         now = time
-        if now.seconds >= nextSweep { sweep() }
+        if now.seconds >= nextDeadline { expire() }
     }
 
     /// Feeds one decoded frame and says what it did to the transfers: a
@@ -110,7 +189,7 @@ public struct TFTPTransferTracker {
         default:
             break
         }
-        if now.seconds >= nextSweep { sweep() }
+        if now.seconds >= nextDeadline { expire() }
         return event
     }
 
@@ -142,10 +221,17 @@ public struct TFTPTransferTracker {
     /// Ends every open transfer (the capture is over) and returns all the
     /// transfers not yet taken, in the order of their requests.
     public mutating func finish() -> [TFTPTransfer] {
-        for i in open.indices.sorted(by: { open[$0].transfer.number < open[$1].transfer.number }) { end(i) }
+        let order = slots.indices.filter { slots[$0] != nil }.sorted { slots[$0]!.transfer.number < slots[$1]!.transfer.number }
+        for slot in order { end(slot) }
         active = [:]
-        open = []
-        clientSlots = [UInt16](repeating: 0, count: 1 << 16)
+        slots = []
+        slotTimerKeys = []
+        slotTimerTokens = []
+        freeSlots = []
+        timers = TimerHeap()
+        nextDeadline = .max
+        memoryInUse = 0
+        clientSlots = [UInt32](repeating: 0, count: 1 << 16)
         return takeFinished()
     }
 
@@ -168,26 +254,32 @@ public struct TFTPTransferTracker {
             // From a client (its ACKs, its DATA, or a new request).
             guard let packet = try? TFTPPacket.decode(payload) else { return nil }
             // The same datagram again within milliseconds: one packet seen twice.
-            guard !open[i].isDuplicate(datagram.print, from: .client, at: now) else { return nil }
+            guard !slots[i]!.isDuplicate(datagram.print, from: .client, at: now) else { return nil }
             switch packet {
             case .readRequest(let request) where destination.port == TFTPPacket.port:
                 return newRequest(request, .read, datagram.print, from: source, to: destination, at: mark, replacing: i)
             case .writeRequest(let request) where destination.port == TFTPPacket.port:
                 return newRequest(request, .write, datagram.print, from: source, to: destination, at: mark, replacing: i)
             default:
-                open[i].packet(packet, datagram, from: .client, at: mark, limits: limits)
-                return .progressed(transfer: open[i].transfer.number, client: source)
+                makeRoom(sparing: i)
+                let before = slots[i]!.footprint
+                slots[i]!.packet(packet, datagram, from: .client, at: mark, limits: limits, allowance: allowance)
+                accountAndRearm(i, footprintBefore: before)
+                return .progressed(transfer: slots[i]!.transfer.number, client: source)
             }
         } else if let i = openTransfer(of: destination) {
             // To a client: from its server, or from a stranger.
             guard let packet = try? TFTPPacket.decode(payload) else { return nil }
-            guard !open[i].isDuplicate(datagram.print, from: .server, at: now) else { return nil }
-            let latched = open[i].transfer.server == nil
-            open[i].serverPacket(packet, datagram, from: source, at: mark, limits: limits)
-            if latched, let server = open[i].transfer.server {
-                return .replyLatched(transfer: open[i].transfer.number, client: destination, server: server)
+            guard !slots[i]!.isDuplicate(datagram.print, from: .server, at: now) else { return nil }
+            let latched = slots[i]!.transfer.server == nil
+            makeRoom(sparing: i)
+            let before = slots[i]!.footprint
+            slots[i]!.serverPacket(packet, datagram, from: source, at: mark, limits: limits, allowance: allowance)
+            accountAndRearm(i, footprintBefore: before)
+            if latched, let server = slots[i]!.transfer.server {
+                return .replyLatched(transfer: slots[i]!.transfer.number, client: destination, server: server)
             }
-            return .progressed(transfer: open[i].transfer.number, client: destination)
+            return .progressed(transfer: slots[i]!.transfer.number, client: destination)
         } else if destination.port == TFTPPacket.port {
             switch try? TFTPPacket.decode(payload) {
             case .readRequest(let request)?: return newRequest(request, .read, datagram.print, from: source, to: destination, at: mark, replacing: nil)
@@ -198,32 +290,91 @@ public struct TFTPTransferTracker {
         return nil
     }
 
+    /// Bytes of the budget a packet may need for its bookkeeping (block
+    /// sets growing): room is made for them before the packet is read.
+    static let headroom = 64 << 10
+
+    /// Ends the transfers nearest their end, but not the one in `slot`,
+    /// until the budget has `headroom` left.
+    private mutating func makeRoom(sparing slot: Int) {
+        while memoryInUse > limits.memoryBudget - Self.headroom, active.count > 1 {
+            let before = active.count
+            evictNearestEnd(sparing: slot)
+            if active.count == before { break }
+        }
+    }
+
+    /// What the budget has left for the packet at hand: `hard` for its
+    /// bookkeeping (a block that would grow the block sets is followed
+    /// only while it is positive), `keep` for file bytes, which leave an
+    /// eighth of the budget to bookkeeping.
+    private var allowance: (hard: Int, keep: Int) {
+        (limits.memoryBudget - memoryInUse, limits.memoryBudget - limits.memoryBudget / 8 - memoryInUse)
+    }
+
+    /// After a packet of the transfer in `slot`: its memory counted, and a
+    /// new timer when its deadline came earlier (it finished, or the
+    /// capture's clock went back).
+    private mutating func accountAndRearm(_ slot: Int, footprintBefore: Int) {
+        let grown = slots[slot]!.footprint - footprintBefore
+        if grown != 0 {
+            memoryInUse += grown
+            peakMemoryInUse = max(peakMemoryInUse, memoryInUse)
+        }
+        let overBudget = slots[slot]!.takeOverBudget()
+        if overBudget.blocks > 0 || overBudget.stopped {
+            blocksOverBudget += overBudget.blocks
+            if overBudget.stopped { transfersOverBudget += 1 }
+        }
+        if deadline(slot) < slotTimerKeys[slot] { arm(slot) }
+    }
+
     private mutating func newRequest(_ request: TFTPRequest, _ direction: TFTPTransfer.Direction, _ print: PacketPrint, from client: TransportEndpoint,
                             to destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, replacing old: Int?) -> TFTPEvent {
         if let old {
-            if open[old].transfer.server == nil, open[old].transfer.fileName == request.fileName, open[old].transfer.direction == direction {
-                open[old].transfer.requestCount += 1  // the same request again: no answer yet
-                open[old].transfer.lastFrame = mark
-                open[old].lastSpeaker = .client
-                open[old].remember(print, from: .client, at: mark.time)
-                return .request(TFTPRequestSeen(transfer: open[old].transfer.number, direction: direction, fileName: request.fileName,
+            if slots[old]!.transfer.server == nil, slots[old]!.transfer.fileName == request.fileName, slots[old]!.transfer.direction == direction {
+                slots[old]!.transfer.requestCount += 1  // the same request again: no answer yet
+                slots[old]!.transfer.lastFrame = mark
+                slots[old]!.lastSpeaker = .client
+                slots[old]!.remember(print, from: .client, at: mark.time)
+                if deadline(old) < slotTimerKeys[old] { arm(old) }
+                return .request(TFTPRequestSeen(transfer: slots[old]!.transfer.number, direction: direction, fileName: request.fileName,
                                                 client: client, destination: destination, repeated: true))
             }
-            open[old].supersededBy = mark
+            slots[old]!.supersededBy = mark
             end(old)
-            close(client)
+            close(old)
         }
-        if open.count >= limits.maxActiveTransfers, let quietest = open.indices.min(by: { open[$0].transfer.lastFrame.time < open[$1].transfer.lastFrame.time }) {
-            evictedTransfers += 1
-            end(quietest)
-            close(open[quietest].client)
+        while !active.isEmpty,
+              active.count >= limits.maxActiveTransfers || memoryInUse + Self.costPerTransfer > limits.memoryBudget - Self.headroom {
+            evictNearestEnd()
         }
         requestsSeen += 1
+        let image = TransferredImage.mayBeImage(fileName: request.fileName)
+        let keeps = limits.keep == .everything || image
+        var digests = limits.digests
+        if image, digests.contains(.md5OfImages) { digests.insert(.md5) }
+        let state = TransferState(number: requestsSeen, direction: direction, request: request, client: client,
+                                  destination: destination, at: mark, keepLimit: limits.keepBytesPerTransfer,
+                                  keepsBytes: keeps, decidesKeepingOnMagic: limits.keep == .images && !keeps, digests: digests)
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[slot] = state
+        } else {
+            slot = slots.count
+            slots.append(state)
+            slotTimerKeys.append(.max)
+            slotTimerTokens.append(0)
+        }
+        slotTimerKeys[slot] = .max
+        slots[slot]!.remember(print, from: .client, at: mark.time)
         clientSlots[Self.clientSlot(client)] += 1
-        active[client] = open.count
-        open.append(TransferState(number: requestsSeen, direction: direction, request: request, client: client,
-                                  destination: destination, at: mark, keepLimit: limits.keepBytesPerTransfer))
-        open[open.count - 1].remember(print, from: .client, at: mark.time)
+        active[client] = slot
+        memoryInUse += Self.costPerTransfer + state.footprint
+        peakMemoryInUse = max(peakMemoryInUse, memoryInUse)
+        peakOpenTransfers = max(peakOpenTransfers, active.count)
+        arm(slot)
         return .request(TFTPRequestSeen(transfer: requestsSeen, direction: direction, fileName: request.fileName,
                                         client: client, destination: destination, repeated: false))
     }
@@ -233,11 +384,11 @@ public struct TFTPTransferTracker {
         let source = TransportEndpoint(quoted.source, sourcePort), destination = TransportEndpoint(quoted.destination, destinationPort)
         let mark = TFTPTransfer.FrameMark(frame: frame, time: now)
         if let i = active[source] {
-            open[i].unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .client, at: mark))
-            return .progressed(transfer: open[i].transfer.number, client: source)
-        } else if let i = active[destination], open[i].transfer.server?.port == sourcePort {
-            open[i].unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .server, at: mark))
-            return .progressed(transfer: open[i].transfer.number, client: destination)
+            slots[i]!.unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .client, at: mark))
+            return .progressed(transfer: slots[i]!.transfer.number, client: source)
+        } else if let i = active[destination], slots[i]!.transfer.server?.port == sourcePort {
+            slots[i]!.unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .server, at: mark))
+            return .progressed(transfer: slots[i]!.transfer.number, client: destination)
         }
         return nil
     }
@@ -246,8 +397,8 @@ public struct TFTPTransferTracker {
     /// found by its client, as every packet is, whatever the number of
     /// open transfers.
     public func progress(of event: TFTPEvent) -> TFTPTransferProgress? {
-        guard let i = active[event.client], open[i].transfer.number == event.transfer else { return nil }
-        return open[i].progressSnapshot
+        guard let i = active[event.client], let state = slots[i], state.transfer.number == event.transfer else { return nil }
+        return state.progressSnapshot
     }
 
     /// The open transfers that would be unanswered, unreachable, stalled
@@ -258,29 +409,100 @@ public struct TFTPTransferTracker {
     /// Only the transfers `numbers` names are made (a diagnosis's downloads).
     public func provisionalTransfers(at time: CaptureTimestamp, numbers: Set<Int>) -> [TFTPTransfer] {
         guard !numbers.isEmpty else { return [] }
-        return open.compactMap { state in
-            guard numbers.contains(state.transfer.number) else { return nil }
-            let t = state.finalTransfer(captureEnd: max(time, now), linger: limits.lingerSeconds)
+        return slots.indices.compactMap { i in
+            guard let number = slots[i]?.transfer.number, numbers.contains(number) else { return nil }
+            let t = slots[i]!.finalTransfer(captureEnd: max(time, now), linger: limits.lingerSeconds)
             return t.outcome == .complete || t.outcome == .optionProbe ? nil : t
         }
     }
 
     // MARK: Ending
 
+    /// When the transfer in `slot` is ended by the clock, as a heap key: the
+    /// capture second from which it has been quiet for more than
+    /// `idleSeconds` (`lingerSeconds` once done), in the high bits, and the
+    /// nanoseconds of its last frame below (`deadlineShift`), so that of
+    /// two transfers due in the same second the one quiet longer comes first.
+    private func deadline(_ slot: Int) -> Int64 {
+        let last = slots[slot]!.transfer.lastFrame.time
+        let done = slots[slot]!.isDone || slots[slot]!.mayBeCompleteByAcknowledgment
+        let quiet = done ? limits.lingerSeconds : limits.idleSeconds
+        // Clamped: a capture's times come from its file, whatever they say.
+        let (sum, overflow) = last.seconds.addingReportingOverflow(quiet &+ 1)
+        let latest = Int64.max >> Self.deadlineShift
+        let second = overflow ? latest : min(max(sum, 0), latest)
+        return second << Self.deadlineShift | Int64(last.nanoseconds & 0x3FFF_FFFF)
+    }
+
+    /// Nanoseconds (below 2^30) sit under the deadline's second in a key.
+    static let deadlineShift: Int64 = 30
+
+    /// Puts a timer for the transfer in `slot` at its deadline; any earlier
+    /// timer of it becomes stale (its token no longer matches).
+    private mutating func arm(_ slot: Int) {
+        timerTokens &+= 1
+        let key = deadline(slot)
+        slotTimerKeys[slot] = key
+        slotTimerTokens[slot] = timerTokens
+        timers.push(TimerHeap.Entry(deadline: key, slot: Int32(slot), token: timerTokens))
+        if timers.count > 2 * active.count + 1024 {
+            // Stale timers of transfers superseded or moved on: drop them,
+            // so the heap stays proportional to the transfers open.
+            let tokens = slotTimerTokens
+            timers.keep { tokens[Int($0.slot)] == $0.token }
+        }
+        nextDeadline = timers.minimum.map { $0 >> Self.deadlineShift } ?? .max
+    }
+
+    /// Whether `entry` is the live timer of an open transfer.
+    private func isLive(_ entry: TimerHeap.Entry) -> Bool {
+        slotTimerTokens[Int(entry.slot)] == entry.token
+    }
+
+    /// Ends the transfers whose deadline has passed: the cost is one heap
+    /// step per timer that comes due, whatever the number open. A timer
+    /// that comes due for a transfer that moved on since is set again at
+    /// its new deadline.
     @usableFromInline
-    mutating func sweep() {
-        nextSweep = now.seconds + 1
-        guard !active.isEmpty else { return }
-        var ended: [TransportEndpoint] = []
-        for state in open {
-            let quiet = now.seconds - state.transfer.lastFrame.time.seconds
-            let done = state.isDone || state.mayBeCompleteByAcknowledgment
-            if quiet > (done ? limits.lingerSeconds : limits.idleSeconds) { ended.append(state.client) }
+    mutating func expire() {
+        while let top = timers.top, top.deadline >> Self.deadlineShift <= now.seconds {
+            timers.pop()
+            guard isLive(top) else { continue }
+            let slot = Int(top.slot)
+            if deadline(slot) >> Self.deadlineShift > now.seconds {
+                arm(slot)
+            } else {
+                end(slot)
+                close(slot)
+            }
         }
-        for key in ended {
-            if let i = active[key] { end(i) }
-            close(key)
+        nextDeadline = timers.minimum.map { $0 >> Self.deadlineShift } ?? .max
+    }
+
+    /// Ends the open transfer whose deadline comes first (a finished one
+    /// lingering, else the one quiet longest) to make room: the cost is a
+    /// heap step or a few, whatever the number open.
+    private mutating func evictNearestEnd(sparing spared: Int? = nil) {
+        var sparedEntry: TimerHeap.Entry?
+        defer { if let sparedEntry { timers.push(sparedEntry) } }
+        while let top = timers.top {
+            timers.pop()
+            guard isLive(top) else { continue }
+            let slot = Int(top.slot)
+            if slot == spared {
+                sparedEntry = top  // the transfer at hand: put back after
+                continue
+            }
+            if deadline(slot) > top.deadline {
+                arm(slot)  // moved on since: its true place in the heap
+                continue
+            }
+            if slots[slot]!.isDone { lingeringEndedEarly += 1 } else { evictedTransfers += 1 }
+            end(slot)
+            close(slot)
+            break
         }
+        nextDeadline = timers.minimum.map { $0 >> Self.deadlineShift } ?? .max
     }
 
     /// The filter slot of an endpoint: a multiplicative hash of its address
@@ -303,31 +525,83 @@ public struct TFTPTransferTracker {
         return opcode == 1 || opcode == 2
     }
 
-    /// The open transfer whose client is `endpoint`. Checks the port first;
-    /// with few transfers open a scan beats hashing the address.
+    /// The open transfer whose client is `endpoint`. Checks the filter
+    /// first; with few slots a scan beats hashing the address.
     private func openTransfer(of endpoint: TransportEndpoint) -> Int? {
         guard clientSlots[Self.clientSlot(endpoint)] > 0 else { return nil }
-        if open.count <= 8 {
-            for i in open.indices where open[i].client == endpoint { return i }
+        if slots.count <= 8 {
+            for i in slots.indices where slots[i]?.client == endpoint { return i }
             return nil
         }
         return active[endpoint]
     }
 
-    /// Closes the transfer of `client`: the last open transfer takes its place.
-    private mutating func close(_ client: TransportEndpoint) {
-        guard let i = active.removeValue(forKey: client) else { return }
-        let last = open.count - 1
-        if i != last {
-            open.swapAt(i, last)
-            active[open[i].client] = i
-        }
-        open.removeLast()
+    /// Closes the transfer in `slot`: its slot is freed, its memory given back.
+    private mutating func close(_ slot: Int) {
+        guard let client = slots[slot]?.client, active.removeValue(forKey: client) != nil else { return }
+        memoryInUse -= Self.costPerTransfer + slots[slot]!.footprint
+        slots[slot] = nil
+        slotTimerTokens[slot] = 0
+        freeSlots.append(slot)
         clientSlots[Self.clientSlot(client)] -= 1
     }
 
-    private mutating func end(_ i: Int) {
-        finishedTransfers.append(open[i].finalTransfer(captureEnd: now, linger: limits.lingerSeconds))
+    private mutating func end(_ slot: Int) {
+        finishedTransfers.append(slots[slot]!.finalTransfer(captureEnd: now, linger: limits.lingerSeconds))
+    }
+}
+
+/// A binary min-heap of transfer deadlines (capture seconds). An entry is
+/// live while its token is its slot's (`slotTimerTokens`);
+/// stale ones are dropped when they reach the top.
+struct TimerHeap {
+    struct Entry {
+        var deadline: Int64
+        var slot: Int32
+        var token: UInt32
+    }
+
+    private var entries: [Entry] = []
+
+    var top: Entry? { entries.first }
+    var minimum: Int64? { entries.first?.deadline }
+    var count: Int { entries.count }
+
+    mutating func push(_ entry: Entry) {
+        entries.append(entry)
+        var i = entries.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard entries[i].deadline < entries[parent].deadline else { break }
+            entries.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    /// Keeps only the entries `isKept` accepts, and heapifies them.
+    mutating func keep(where isKept: (Entry) -> Bool) {
+        entries.removeAll { !isKept($0) }
+        for i in stride(from: entries.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
+    }
+
+    mutating func pop() {
+        guard !entries.isEmpty else { return }
+        entries.swapAt(0, entries.count - 1)
+        entries.removeLast()
+        siftDown(0)
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var i = start
+        while true {
+            let left = 2 * i + 1, right = left + 1
+            var smallest = i
+            if left < entries.count, entries[left].deadline < entries[smallest].deadline { smallest = left }
+            if right < entries.count, entries[right].deadline < entries[smallest].deadline { smallest = right }
+            guard smallest != i else { return }
+            entries.swapAt(i, smallest)
+            i = smallest
+        }
     }
 }
 
@@ -405,6 +679,18 @@ struct TransferState {
     var lastSpeaker: TFTPTransfer.Side = .client
     var supersededBy: TFTPTransfer.FrameMark?
     private let keepLimit: Int
+    private let digests: RebuiltFile.Digests
+    /// Keep the bytes only if the first block turns out to be an image's
+    /// (with `Limits.Keep.images`, for a file whose name does not say
+    /// image): until block 1 is in, they are kept; then they go unless it
+    /// starts with the image magic (fingerprints stay for retransmissions).
+    private var decidesKeepingOnMagic: Bool
+    /// Block sets and kept bytes, as the tracker's budget counts them.
+    private(set) var footprint = 0
+    /// Blocks not kept for want of budget since the tracker last asked,
+    /// and whether later blocks stopped being followed.
+    private var overBudget = (blocks: 0, stopped: false)
+    private var budgetSpent = false
     private var blockNumbers = BlockNumberUnwrapper()
     private var acknowledged = BlockSet()
     private var highestAck = -1
@@ -421,12 +707,16 @@ struct TransferState {
     private var recent = RecentDatagrams()
 
     init(number: Int, direction: TFTPTransfer.Direction, request: TFTPRequest, client: TransportEndpoint,
-         destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, keepLimit: Int) {
+         destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, keepLimit: Int,
+         keepsBytes: Bool, decidesKeepingOnMagic: Bool, digests: RebuiltFile.Digests) {
         self.keepLimit = keepLimit
         self.client = client
+        self.digests = digests
+        self.decidesKeepingOnMagic = decidesKeepingOnMagic
+        let file = RebuiltFile(blockSize: 512, keepLimit: keepLimit, keepsBytes: keepsBytes || decidesKeepingOnMagic, digests: digests)
         transfer = TFTPTransfer(number: number, direction: direction, fileName: request.fileName, mode: request.mode,
                                 requestedOptions: request.options, client: client, requestDestination: destination,
-                                request: mark, lastFrame: mark, file: RebuiltFile(blockSize: 512, keepLimit: keepLimit))
+                                request: mark, lastFrame: mark, file: file)
         if direction == .write { transfer.announcedSize = request.transferSize }
         progress = (0, mark)
     }
@@ -451,7 +741,17 @@ struct TransferState {
     private mutating func readImageHeader() {
         guard !imageHeaderRead, transfer.file.keptPrefixCount >= FirmwareImageLayout.headerSize else { return }
         imageHeaderRead = true
-        imageSize = TFTPTransferProgress.imageSize(transfer.file.bytes)
+        imageSize = TFTPTransferProgress.imageSize(transfer.file.keptPrefix)
+    }
+
+    /// What the budget lost since the last call.
+    mutating func takeOverBudget() -> (blocks: Int, stopped: Bool) {
+        defer { overBudget = (0, false) }
+        return overBudget
+    }
+
+    private mutating func countFootprint() {
+        footprint = transfer.file.footprint + acknowledged.footprint + peerMissed.footprint
     }
 
     /// Whether `print` is a datagram `side` sent moments ago: the same
@@ -473,7 +773,7 @@ struct TransferState {
     var isDone: Bool { transfer.error != nil || (transfer.file.finalBlock != nil && transfer.finalBlockAcknowledged) }
 
     mutating func serverPacket(_ packet: TFTPPacket, _ datagram: Datagram, from source: TransportEndpoint, at mark: TFTPTransfer.FrameMark,
-                               limits: TFTPTransferTracker.Limits) {
+                               limits: TFTPTransferTracker.Limits, allowance: (hard: Int, keep: Int)) {
         if let server = transfer.server {
             guard source.port == server.port else {
                 transfer.foreignPackets.record(mark)
@@ -483,11 +783,14 @@ struct TransferState {
             transfer.server = source
             transfer.firstReply = mark
         }
-        self.packet(packet, datagram, from: .server, at: mark, limits: limits)
+        self.packet(packet, datagram, from: .server, at: mark, limits: limits, allowance: allowance)
     }
 
+    /// One packet of the transfer; `allowance` is what the tracker's memory
+    /// budget has left.
     mutating func packet(_ packet: TFTPPacket, _ datagram: Datagram, from side: TFTPTransfer.Side, at mark: TFTPTransfer.FrameMark,
-                         limits: TFTPTransferTracker.Limits) {
+                         limits: TFTPTransferTracker.Limits, allowance: (hard: Int, keep: Int)) {
+        defer { countFootprint() }
         transfer.lastFrame = mark
         lastSpeaker = side
         switch packet {
@@ -498,10 +801,10 @@ struct TransferState {
                 transfer.dataPackets += 1
                 return transfer.corruptedData.record(mark)
             }
-            data(block, payload, at: mark, limits: limits)
+            data(block, payload, at: mark, limits: limits, allowance: allowance)
         case .ack(let block):
             guard side != transfer.sender else { return anomaly(.ackFromSender, at: mark) }
-            ack(block, at: mark, limits: limits)
+            ack(block, at: mark, limits: limits, allowance: allowance.hard)
         case .error(let code, let message):
             if transfer.error == nil { transfer.error = .init(code: code, message: message, sentBy: side, at: mark) }
         case .optionAcknowledgment(let options):
@@ -524,7 +827,7 @@ struct TransferState {
         let blockSize = options.lazy.compactMap(\.blockSize).first ?? 512
         if transfer.file.highestBlock == 0 {
             transfer.blockSize = blockSize
-            transfer.file = RebuiltFile(blockSize: blockSize, keepLimit: keepLimit)
+            transfer.file = RebuiltFile(blockSize: blockSize, keepLimit: keepLimit, keepsBytes: transfer.file.keepsBytes, digests: digests)
         } else {
             anomaly(.optionAcknowledgmentAfterData, at: mark)
         }
@@ -534,8 +837,10 @@ struct TransferState {
 
     private var reference: Int { max(transfer.file.highestBlock, highestAck, 0) }
 
-    private mutating func data(_ wire: UInt16, _ payload: ByteView, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
+    private mutating func data(_ wire: UInt16, _ payload: ByteView, at mark: TFTPTransfer.FrameMark,
+                               limits: TFTPTransferTracker.Limits, allowance: (hard: Int, keep: Int)) {
         transfer.dataPackets += 1
+        let reference = reference
         let block = blockNumbers.absolute(wire, near: reference)
         guard block >= 1 else { return anomaly(.dataBeforeFirstBlock(wire: wire), at: mark) }
         guard block <= limits.maxBlocks else {
@@ -543,9 +848,26 @@ struct TransferState {
             blockLimitNoted = true
             return
         }
+        guard block - reference <= limits.maxBlockJump else {
+            return anomaly(.implausibleBlock(block: block, highest: reference), at: mark)
+        }
+        // A file kept only if it is an image is decided by its first block.
+        if decidesKeepingOnMagic, block == 1, payload.count >= FirmwareImageLayout.magic.count {
+            decidesKeepingOnMagic = false
+            if !payload.prefix(FirmwareImageLayout.magic.count).elementsEqual(FirmwareImageLayout.magic) { transfer.file.stopKeeping() }
+        }
         let highest = transfer.file.highestBlock
-        switch transfer.file.add(block: block, data: payload) {
+        if block > highest, allowance.hard <= 0 {
+            // The budget is spent: no block that would grow the block sets.
+            if !budgetSpent { anomaly(.memoryBudgetSpent, at: mark) }
+            if !budgetSpent { overBudget.stopped = true }
+            budgetSpent = true
+            return
+        }
+        let notKeptBefore = transfer.file.blocksOverBudget
+        switch transfer.file.add(block: block, data: payload, allowance: allowance.keep) {
         case .new:
+            overBudget.blocks += transfer.file.blocksOverBudget - notKeptBefore
             if block < highest { transfer.outOfOrderBlocks.record(mark) }
             transfer.trace.newBlock(.init(frame: mark.frame, time: mark.time, block: block), isFinal: transfer.file.finalBlock == block,
                                     outOfOrder: block < highest)
@@ -563,11 +885,12 @@ struct TransferState {
         }
     }
 
-    private mutating func ack(_ wire: UInt16, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits) {
+    private mutating func ack(_ wire: UInt16, at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits, allowance: Int) {
         transfer.ackPackets += 1
+        let reference = reference
         let block = blockNumbers.absolute(wire, near: reference)
         guard block >= 0 else { return anomaly(.ackBeforeStart(wire: wire), at: mark) }
-        guard block <= limits.maxBlocks else { return }
+        guard block <= limits.maxBlocks, block - reference <= limits.maxBlockJump, block <= highestAck || allowance > 0 else { return }
         if acknowledged.contains(block) || block < highestAck {
             transfer.repeatedAcks.record(mark)
             transfer.trace.repeatedAck(.init(frame: mark.frame, time: mark.time, block: block))
@@ -668,20 +991,22 @@ struct TransferState {
         return captureEnd.seconds(since: transfer.lastFrame.time) >= Double(linger)
     }
 
+    /// The missing runs, each cut where what is known of its blocks
+    /// changes (acknowledged or not, cut by the snap length or absent).
+    /// Steps from change to change through the block sets, so a long gap
+    /// costs a few words, not a step per block.
     private func gaps() -> [TFTPTransfer.Gap] {
         var result: [TFTPTransfer.Gap] = []
         let file = transfer.file
         for run in file.missingRuns() {
             var start = run.lowerBound
-            var kind = classify(start)
-            for n in run.lowerBound...run.upperBound + 1 {
-                let next = n <= run.upperBound ? classify(n) : nil
-                if next?.acknowledged != kind.acknowledged || next?.cut != kind.cut {
-                    result.append(TFTPTransfer.Gap(blocks: start...(n - 1),
-                                                   bytes: file.byteRange(ofBlock: start).lowerBound..<file.byteRange(ofBlock: n - 1).upperBound,
-                                                   acknowledged: kind.acknowledged, cutBySnapLength: kind.cut))
-                    if let next { start = n; kind = next }
-                }
+            while start <= run.upperBound {
+                let kind = classify(start)
+                let end = min(nextChange(after: start, kind), run.upperBound + 1)
+                result.append(TFTPTransfer.Gap(blocks: start...(end - 1),
+                                               bytes: file.byteRange(ofBlock: start).lowerBound..<file.byteRange(ofBlock: end - 1).upperBound,
+                                               acknowledged: kind.acknowledged, cutBySnapLength: kind.cut))
+                start = end
             }
         }
         return result
@@ -690,6 +1015,21 @@ struct TransferState {
     private func classify(_ block: Int) -> (acknowledged: Bool, cut: Bool) {
         let cumulative = transfer.windowSize > 1 && highestAck >= block
         return (acknowledged.contains(block) || cumulative, transfer.file.wasCut(block))
+    }
+
+    /// The first block after `block` whose `classify` differs from `kind` (`Int.max`: none).
+    private func nextChange(after block: Int, _ kind: (acknowledged: Bool, cut: Bool)) -> Int {
+        let cumulative = transfer.windowSize > 1
+        let ackChange: Int
+        if kind.acknowledged {
+            var n = block
+            if cumulative, n <= highestAck { n = highestAck + 1 }
+            ackChange = acknowledged.contains(n) ? acknowledged.firstAbsent(from: n) : n
+        } else {
+            ackChange = acknowledged.firstPresent(from: block) ?? Int.max
+        }
+        let cutChange = kind.cut ? transfer.file.cut.firstAbsent(from: block) : (transfer.file.cut.firstPresent(from: block) ?? Int.max)
+        return max(block + 1, min(ackChange, cutChange))
     }
 }
 

@@ -1,0 +1,117 @@
+/// `sosdump transfers` written as transfers end, so that memory holds the
+/// transfers still open and a bounded window of records, never the
+/// capture's whole list: the text table and the JSON document, one
+/// `TransferRecord` at a time.
+///
+/// Records come out in request order through a window of `window`
+/// records: a transfer that stays open while more than that many later
+/// ones end comes out after them. The table's columns are as wide as the
+/// widest cell of the first window (all of it for a capture of fewer
+/// transfers: then the output is what one table of every row would be);
+/// a wider cell later pushes the rest of its line.
+public struct TransferStream {
+    public enum Format: Sendable {
+        case text
+        case json
+    }
+
+    public let format: Format
+    public let capture: String
+    public let window: Int
+    /// Records waiting, sorted by transfer number: the text lines of a row
+    /// (cells and details) or the JSON of a record.
+    private var pending: [(number: Int, row: [String], details: [String], json: String)] = []
+    private var widths: [Int]?
+    private var started = false
+    /// The last record's JSON, held until the next says whether a comma follows it.
+    private var heldJSON: String?
+    /// Records written so far.
+    public private(set) var written = 0
+    /// Records waiting in the window.
+    public var waiting: Int { pending.count }
+
+    public init(format: Format, capture: String, window: Int = 1000) {
+        self.format = format
+        self.capture = capture
+        self.window = max(1, window)
+    }
+
+    /// Takes the record of a transfer that ended; returns the lines ready
+    /// to write (none while the window fills).
+    public mutating func add(_ t: TFTPTransfer, record: TransferRecord) -> [String] {
+        let entry = format == .text
+            ? (number: record.number, row: TransferTable.row(t, record), details: TransferTable.escapedDetails(record), json: "")
+            : (number: record.number, row: [String](), details: [String](), json: Self.indented(encoded(record)))
+        var low = 0, high = pending.count
+        while low < high {
+            let mid = (low + high) / 2
+            if pending[mid].number < entry.number { low = mid + 1 } else { high = mid }
+        }
+        pending.insert(entry, at: low)
+        guard pending.count > window else { return [] }
+        var lines = start()
+        lines += emit(pending.removeFirst())
+        return lines
+    }
+
+    /// The rest: every record still waiting, then the document's end.
+    /// `damage` is where reading stopped, if it did.
+    public mutating func finish(damage: String?) -> [String] {
+        var lines = start()
+        for entry in pending { lines += emit(entry) }
+        pending = []
+        switch format {
+        case .text:
+            if written == 0 { lines.append(TerminalText.escaped("no TFTP transfers in \(capture)")) }
+        case .json:
+            if let heldJSON { lines.append(heldJSON) }
+            heldJSON = nil
+            lines.append(written == 0 ? "\n  ]" : "  ]")
+            if let damage {
+                lines[lines.count - 1] += ","
+                lines.append("  \"damage\" : \(ReportJSON.text(damage))")
+            }
+            lines.append("}")
+        }
+        return lines
+    }
+
+    /// The header, once: the table's column widths are fixed from the window.
+    private mutating func start() -> [String] {
+        guard !started else { return [] }
+        started = true
+        switch format {
+        case .text:
+            var widths = TransferTable.header.map(\.count)
+            for entry in pending { for (i, cell) in entry.row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+            self.widths = widths
+            return pending.isEmpty ? [] : [TransferTable.line(TransferTable.header, widths: widths)]
+        case .json:
+            return ["{", "  \"capture\" : \(ReportJSON.text(capture)),", "  \"transfers\" : ["]
+        }
+    }
+
+    private mutating func emit(_ entry: (number: Int, row: [String], details: [String], json: String)) -> [String] {
+        defer { written += 1 }
+        switch format {
+        case .text:
+            return [TransferTable.line(entry.row, widths: widths ?? [])] + entry.details.map { "    " + $0 }
+        case .json:
+            defer { heldJSON = entry.json }
+            return heldJSON.map { [$0 + ","] } ?? []
+        }
+    }
+
+    /// One encoder for every record: making one per record costs more than the encoding.
+    private let encoder = ReportJSON.encoder(pretty: true)
+
+    private func encoded(_ record: TransferRecord) -> String {
+        guard let data = try? encoder.encode(record) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A record's pretty JSON as an element of the document's array.
+    private static func indented(_ json: String) -> String {
+        json.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
+    }
+}
