@@ -23,6 +23,11 @@
 /// Memory is bounded: `Limits` caps phones, cycles per phone, files per
 /// cycle and transfers awaited; the conclusion's notices say what a limit dropped.
 public struct BootDiagnosis: Diagnosis {
+    /// The name endings (lowercase) of the files whose bytes it reads: the
+    /// configurations (`SEP<MAC>.cnf.xml`, `XMLDefault.cnf.xml`) and a load's
+    /// `.loads`. The tracker keeps them (it keeps only images otherwise).
+    public static let filesRead = [".cnf.xml", ".loads"]
+
     public static var family: PhoneFamily { .cisco79xx }
 
     public struct Limits: Sendable {

@@ -46,7 +46,10 @@ public struct CaptureAnalysis {
                 bootThresholds: BootThresholds = BootThresholds(), limits: Limits = Limits()) {
         self.catalog = catalog
         self.limits = limits
-        tracker = TFTPTransferTracker(limits: limits.tracker)
+        // The files a diagnosis reads are kept whatever the tracker's policy.
+        var trackerLimits = limits.tracker
+        trackerLimits.alsoKeep += BootDiagnosis.filesRead
+        tracker = TFTPTransferTracker(limits: trackerLimits)
         sos = SOSDiagnosis(catalog: catalog, thresholds: thresholds, limits: limits.sos)
         boot = BootDiagnosis(thresholds: bootThresholds, limits: limits.boot)
     }

@@ -48,6 +48,10 @@ public struct TFTPTransferTracker {
         public var lingerSeconds: Int64 = 10
         /// Which files' bytes are kept (up to `keepBytesPerTransfer`).
         public var keep = Keep.everything
+        /// Name endings (lowercase) of files kept whatever `keep` says: the
+        /// files a diagnosis reads (a 79xx phone's configuration and
+        /// `.loads`). Set by `CaptureAnalysis` from its diagnoses.
+        public var alsoKeep: [String] = []
         /// Digests besides SHA-256.
         public var digests: RebuiltFile.Digests = .all
 
@@ -351,7 +355,10 @@ public struct TFTPTransferTracker {
         }
         requestsSeen += 1
         let image = TransferredImage.mayBeImage(fileName: request.fileName)
-        let keeps = limits.keep == .everything || image
+        let keeps = limits.keep == .everything || image || (!limits.alsoKeep.isEmpty && {
+            let name = request.fileName.lowercased()
+            return limits.alsoKeep.contains { name.hasSuffix($0) }
+        }())
         var digests = limits.digests
         if image, digests.contains(.md5OfImages) { digests.insert(.md5) }
         let state = TransferState(number: requestsSeen, direction: direction, request: request, client: client,
