@@ -16,6 +16,22 @@ import Testing
         return AnalysisReport(file: "captures/sos/\(capture)", analysis: conclusion.sos, comments: c)
     }
 
+    /// A 79xx phone's boots: one bar in the chart and one row in the table
+    /// per cycle its record holds, each with what the cycle record says.
+    @Test func aBootLoopShowsItsCyclesSideBySide() throws {
+        let (conclusion, _) = CaptureAnalysis.analyze(try CaptureReader(path: CaptureCorpus.path("boot", "boot-loop.pcap")))
+        let report = AnalysisReport(file: "captures/boot/boot-loop.pcap", conclusion: conclusion)
+        let phone = try #require(report.phones.first { $0.family == "79xx" })
+        try #require(phone.cycles.count >= 2, "a boot loop has cycles")
+        let page = AnalysisHTML().document([report])
+        #expect(HTMLReportBrowserTests.count(page, "<rect class=\"cycle\"") == phone.cycles.count)
+        #expect(HTMLReportBrowserTests.count(page, "<tr class=\"cycle\"") == phone.cycles.count)
+        for c in phone.cycles {
+            #expect(page.contains("data-cycle=\"\(c.number)\""))
+            #expect(page.contains(AnalysisHTML.escape(ReportWording.cycleLabel(c))))
+        }
+    }
+
     @Test func everythingFromTheCaptureIsEscaped() throws {
         var comments = CaptureComments(capture: ["</blockquote><script>alert(1)</script>"])
         comments.add(frame: 1, text: "<img src=x onerror=alert(2)> & \"quoted\"")

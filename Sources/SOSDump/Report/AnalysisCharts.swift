@@ -223,3 +223,37 @@ struct LaneChart {
         return out
     }
 }
+
+/// A 79xx phone's boots side by side: one row per boot, a bar from its
+/// start to the next boot's (the last to the phone's last timeline line,
+/// or a short stub), labelled with how it started, its load and its
+/// registration. Drawn from the cycle records alone.
+struct CycleChart {
+    var phone: PhoneRecord
+
+    static let rowHeight = 24.0
+
+    var svg: String {
+        let times = phone.cycles.map { CaptureTimestamp(rfc3339: $0.time) }
+        guard let first = times.compactMap({ $0 }).first else { return "" }
+        func seconds(_ t: CaptureTimestamp?) -> Double? { t.map { $0.seconds(since: first) } }
+        let lastSeen = phone.timeline.compactMap { CaptureTimestamp(rfc3339: $0.lastTime ?? $0.time) }.max().flatMap { seconds($0) }
+        let starts = times.map { seconds($0) ?? 0 }
+        let xMax = max((starts.max() ?? 0) * 1.1, lastSeen ?? 0, 1)
+        let f = ChartFrame(height: 14 + Double(phone.cycles.count) * Self.rowHeight + 40, left: 40, xMax: xMax, yMax: Double(phone.cycles.count))
+        var out = f.open("cycle-chart", label: ReportWording.phone + " " + phone.mac + ": " + ReportWording.cycleChart)
+        for (i, c) in phone.cycles.enumerated() {
+            let y = f.top + Double(i) * Self.rowHeight
+            let start = starts[i]
+            let end = i + 1 < starts.count ? starts[i + 1] : max(lastSeen ?? start, start + xMax * 0.02)
+            let x0 = f.x(start), x1 = f.x(end)
+            out += "<text x=\"\(n(f.left - 6))\" y=\"\(n(y + Self.rowHeight / 2 + 4))\" text-anchor=\"end\">#\(c.number)</text>\n"
+            out += "<rect class=\"cycle\" data-cycle=\"\(c.number)\" x=\"\(n(x0))\" y=\"\(n(y + 4))\" width=\"\(n(max(x1 - x0, 3)))\" "
+                + "height=\"\(n(Self.rowHeight - 8))\"><title>\(AnalysisHTML.escape("frame \(c.frame): " + ReportWording.cycleLabel(c)))</title></rect>\n"
+            out += "<text class=\"cycle-label\" x=\"\(n(x0 + 4))\" y=\"\(n(y + Self.rowHeight / 2 + 4))\">\(AnalysisHTML.escape(ReportWording.cycleLabel(c)))</text>\n"
+        }
+        out += f.xAxis(title: ReportWording.secondsSinceStart, grid: false)
+        out += "</svg>\n"
+        return out
+    }
+}

@@ -108,7 +108,25 @@ public struct AnalysisHTML: Sendable {
             }
         }
         if let image = p.image { out += "<p class=\"image\">\(Self.escape(ReportWording.image(image)))</p>\n" }
+        if !p.cycles.isEmpty { out += cycles(p) }
         return out
+    }
+
+    /// A 79xx phone's boots: side by side in time, then as the text report's table.
+    func cycles(_ p: PhoneRecord) -> String {
+        var out = "<h3>\(ReportWording.cycles)</h3>\n"
+        out += "<figure class=\"cycles\">\n<figcaption>\(ReportWording.cycleChart)</figcaption>\n" + CycleChart(phone: p).svg + "</figure>\n"
+        out += "<table class=\"cycles\">\n<thead><tr>" + ReportWording.cycleColumns.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        for c in p.cycles {
+            let clock = String(ReportWording.utc(c.time).split(separator: " ").last ?? "")
+            let cells = [String(c.number), String(c.frame), clock, c.startedBy, c.runningLoad ?? "-", c.dhcp, c.tftpServer ?? "-", c.registration ?? "-"]
+            out += "<tr class=\"cycle\" data-cycle=\"\(c.number)\">" + cells.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>\n"
+            if !c.files.isEmpty {
+                let files = c.files.map { "\($0.name) \($0.outcome)" }.joined(separator: ", ")
+                out += "<tr class=\"cycle-files\"><td></td><td colspan=\"7\">\(ReportWording.cycleFiles): \(Self.escape(files))</td></tr>\n"
+            }
+        }
+        return out + "</tbody>\n</table>\n"
     }
 
     // MARK: Parts
@@ -219,7 +237,7 @@ public struct AnalysisHTML: Sendable {
         svg .retransmission { fill: none; stroke: var(--bad); } svg .out-of-order { fill: var(--maybe); }
         svg .repeated-ack { stroke: var(--utility); } svg .gap { fill: #ffd8d3; } svg .gap.acknowledged { fill: #fff1c2; }
         svg .final { fill: var(--ok); } svg .stall { stroke: var(--bad); stroke-dasharray: 4 3; } svg .stall-mark { fill: var(--bad); }
-        svg .lane-utility { fill: var(--utility); } svg .lane-phone { fill: var(--phone); } svg .lane-network { fill: var(--network); }
+        svg rect.cycle { fill: var(--phone); opacity: 0.35; } svg .cycle-label { font-size: 11px; } svg .lane-utility { fill: var(--utility); } svg .lane-phone { fill: var(--phone); } svg .lane-network { fill: var(--network); }
         svg .lane-sosdump { fill: var(--sosdump); } svg .stripe { fill: #f6f8fa; }
         svg .period-silence { fill: #d0d7de; } svg .period-reset-window { fill: #fb8c0022; stroke: #fb8c00; stroke-dasharray: 3 2; }
         ul.legend { list-style: none; padding: 0; margin: .2em 0; font-size: .85em; color: var(--muted); }

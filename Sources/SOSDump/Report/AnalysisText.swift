@@ -57,7 +57,7 @@ public struct AnalysisText: Sendable {
                 out += timelineLines(p.timeline)
             }
             if !p.cycles.isEmpty {
-                out.append("  cycles:")
+                out.append("  \(ReportWording.cycles):")
                 out += cycleLines(p.cycles)
             }
             if let t = p.transfer { out.append(e("  \(ReportWording.download): " + ReportWording.download(t))) }
@@ -94,7 +94,7 @@ public struct AnalysisText: Sendable {
 
     /// A 79xx phone's boots as a short table, each with the files it asked for below it.
     func cycleLines(_ cycles: [CycleRecord]) -> [String] {
-        var rows: [[String]] = [["#", "frame", "time", "started by", "load", "DHCP", "TFTP server", "registration"]]
+        var rows: [[String]] = [ReportWording.cycleColumns]
         for c in cycles {
             let clock = String(ReportWording.utc(c.time).split(separator: " ").last ?? "")
             rows.append([String(c.number), String(c.frame), clock, c.startedBy, c.runningLoad ?? "-", c.dhcp, c.tftpServer ?? "-",
@@ -114,7 +114,7 @@ public struct AnalysisText: Sendable {
             guard i > 0 else { continue }
             let c = cycles[i - 1]
             let files = c.files.map { "\($0.name) \($0.outcome)" }
-            if !files.isEmpty { out += Self.wrap("files: " + e(files.joined(separator: ", ")), indent: "      ", hanging: "        ") }
+            if !files.isEmpty { out += Self.wrap("\(ReportWording.cycleFiles): " + e(files.joined(separator: ", ")), indent: "      ", hanging: "        ") }
             if let load = c.configLoad {
                 var words = "configuration names \(load)"
                 if let parts = c.loadParts {

@@ -117,6 +117,14 @@ enum ReportWording {
 
     static let transferChart = "blocks against time"
     static let laneChart = "who spoke when"
+    /// A 79xx phone's boots: the heading, the table's columns and the chart's.
+    static let cycles = "cycles"
+    static let cycleColumns = ["#", "frame", "time", "started by", "load", "DHCP", "TFTP server", "registration"]
+    static let cycleChart = "its boots side by side"
+    static let cycleFiles = "files"
+    static func cycleLabel(_ c: CycleRecord) -> String {
+        "#\(c.number) \(c.startedBy), load \(c.runningLoad ?? "?"), registration \(c.registration ?? "none")"
+    }
     static let secondsSinceRequest = "seconds since the request"
     static let secondsSinceStart = "seconds since the capture's first frame"
     static let block = "block"
