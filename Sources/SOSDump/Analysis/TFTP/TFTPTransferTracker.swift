@@ -80,16 +80,16 @@ public struct TFTPTransferTracker {
 
     /// What an open transfer costs besides its file, as the budget counts
     /// it: its state (`TransferState`, with its record and hash contexts)
-    /// twice, since the slot array grows by doubling, and 1 KiB for its
-    /// place in the map by client and the timer heap, and its strings,
-    /// hash context and block sets on the heap. Measured as the peak RSS of
-    /// the boot-storm burst over the transfers open at once (docs/performance.md).
-    public static let costPerTransfer = 2 * MemoryLayout<TransferState>.stride + 1024
+    /// in its slot, and 1 KiB for its place in the map by client and the
+    /// timer heap, and its strings, hash context and block sets on the
+    /// heap. Measured as the peak RSS of the boot-storm burst over the
+    /// transfers open at once (docs/performance.md).
+    public static let costPerTransfer = MemoryLayout<TransferState>.stride + 1024
 
     public let limits: Limits
     /// The open transfers, each in a slot that stays its own while it is
     /// open (the timer heap names slots); a freed slot is reused.
-    private var slots: [TransferState?] = []
+    private var slots = TransferSlots()
     private var freeSlots: [Int] = []
     /// Where each open transfer's client is in `slots`.
     private var active: [TransportEndpoint: Int] = [:]
@@ -144,13 +144,13 @@ public struct TFTPTransferTracker {
     var timerCount: Int { timers.count }
 
     /// Transfers being followed right now (for a live view).
-    public var activeTransfers: [TFTPTransfer] { slots.compactMap { $0?.transfer }.sorted { $0.number < $1.number } }
+    public var activeTransfers: [TFTPTransfer] { slots.indices.compactMap { slots[$0]?.transfer }.sorted { $0.number < $1.number } }
 
     /// Where each open transfer stands, in request order: counts and
     /// frames only, so a live view can take it as often as it likes
     /// without holding a copy of a file being rebuilt (which would make
     /// the next block copy the whole file).
-    public var activeProgress: [TFTPTransferProgress] { slots.compactMap { $0?.progressSnapshot }.sorted { $0.number < $1.number } }
+    public var activeProgress: [TFTPTransferProgress] { slots.indices.compactMap { slots[$0]?.progressSnapshot }.sorted { $0.number < $1.number } }
 
     /// Moves the tracker's clock to `time` without a frame. A live capture
     /// calls it when nothing arrived for a while, so that transfers that
@@ -227,10 +227,10 @@ public struct TFTPTransferTracker {
     /// Ends every open transfer (the capture is over) and returns all the
     /// transfers not yet taken, in the order of their requests.
     public mutating func finish() -> [TFTPTransfer] {
-        let order = slots.indices.filter { slots[$0] != nil }.sorted { slots[$0]!.transfer.number < slots[$1]!.transfer.number }
-        for slot in order { end(slot) }
+        let open = slots.indices.compactMap { i in slots[i].map { (slot: i, number: $0.transfer.number) } }
+        for (slot, _) in open.sorted(by: { $0.number < $1.number }) { end(slot) }
         active = [:]
-        slots = []
+        slots = TransferSlots()
         slotClients = []
         slotTimerKeys = []
         slotTimerTokens = []
@@ -546,6 +546,35 @@ public struct TFTPTransferTracker {
 
     private mutating func end(_ slot: Int) {
         finishedTransfers.append(slots[slot]!.finalTransfer(captureEnd: now, linger: limits.lingerSeconds))
+    }
+}
+
+/// The open transfers' states, in chunks of 1,024 slots that never move. A
+/// slot array grown by doubling held both copies of every state while it
+/// grew (1.5 times the states, at the burst's peak) and reserved twice what
+/// it used. A chunk's capacity is reserved at once, but its pages are
+/// touched only as its slots fill.
+struct TransferSlots {
+    private static let chunkShift = 10
+    private static let chunkMask = (1 << chunkShift) - 1
+    private var chunks: [[TransferState?]] = []
+    private(set) var count = 0
+
+    var indices: Range<Int> { 0..<count }
+
+    subscript(slot: Int) -> TransferState? {
+        get { chunks[slot >> Self.chunkShift][slot & Self.chunkMask] }
+        _modify { yield &chunks[slot >> Self.chunkShift][slot & Self.chunkMask] }
+    }
+
+    mutating func append(_ state: TransferState) {
+        if count & Self.chunkMask == 0 {
+            var chunk: [TransferState?] = []
+            chunk.reserveCapacity(1 << Self.chunkShift)
+            chunks.append(chunk)
+        }
+        chunks[chunks.count - 1].append(state)
+        count += 1
     }
 }
 
