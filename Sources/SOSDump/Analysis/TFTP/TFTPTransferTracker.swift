@@ -30,8 +30,9 @@ public struct TFTPTransferTracker {
         /// one nearest its end is ended to make room: a finished one still
         /// lingering for retransmissions (`lingeringEndedEarly`), else the
         /// one quiet longest (`evictedTransfers`). The budget binds first:
-        /// at `costPerTransfer`, 80 MiB holds some 30,000 (a boot storm's
-        /// burst of 20,000 phones needs 15,000 unfinished at once).
+        /// at `costPerTransfer`, 80 MiB holds some 30,000 (on a boot
+        /// storm's burst of 20,000 phones, half that ended no unfinished
+        /// transfer early).
         public var maxActiveTransfers = 1 << 18
         /// Block numbers (after unwrapping past 65535) followed per transfer:
         /// 2^25 blocks of 512 bytes is 16 GiB.
