@@ -16,32 +16,41 @@ import Testing
         return header ? pcap.bytes : Array(pcap.bytes.dropFirst(24))
     }
 
+    /// Reads a capture of `frames` frames, mapped, to frame `readFirst`,
+    /// cuts the file to `cutAt` bytes, and reads on: the frames read in
+    /// all, and the error that ended the reading (nil: none did).
+    static func readAcrossACut(frames: Int, readFirst: Int, cutAt: (Int) -> Int) throws -> (frames: Int, error: CaptureError?) {
+        let bytes = capture(frames: frames)
+        let path = try temporaryFile(bytes)
+        defer { unlink(path) }
+        let reader = try CaptureReader(path: path)
+        #expect(reader.isMapped)
+        for _ in 0..<readFirst { _ = try reader.next() }
+        #expect(truncate(path, off_t(cutAt(bytes.count))) == 0)
+        var read = readFirst
+        do {
+            while try reader.next() != nil { read += 1 }
+            return (read, nil)
+        } catch {
+            #expect("\(error)".contains("the file was cut short while it was read"), "\(error)")
+            return (read, error)
+        }
+    }
+
     /// Another program truncates the file while it is read: without the
     /// guard, the next read of a page the file lost kills the process
     /// (SIGBUS). It is reported as the file cut short, where the record
     /// that could not be read starts, and the frames before it are read.
     @Test func aFileCutWhileItIsReadIsReportedNotACrash() throws {
-        let bytes = Self.capture(frames: 10_000)
-        let path = try temporaryFile(bytes)
-        defer { unlink(path) }
-        let reader = try CaptureReader(path: path)
-        #expect(reader.isMapped)
-        for _ in 0..<6_000 { _ = try reader.next() }  // past a release of the pages behind
         let cutAt = 24 + 8_000 * 1016 + 500
-        #expect(truncate(path, off_t(cutAt)) == 0)
-        var frames = 6_000
-        do {
-            while try reader.next() != nil { frames += 1 }
-            Issue.record("read to the end of a file cut short without an error")
-        } catch {
-            #expect("\(error)".contains("the file was cut short while it was read"), "\(error)")
-            let offset = try #require(error.offset)
-            // A record at most a page and a record before the cut: none
-            // of the zeros where the file was is read as a record.
-            #expect(offset <= Int64(cutAt) && offset > Int64(cutAt) - 2 * 4096 - 1016, "\(offset)")
-            #expect(frames <= 8_000 && frames >= 8_000 - 10, "\(frames)")
-            #expect((Int(offset) - 24) % 1016 == 0, "\(offset) is not where a record starts")
-        }
+        // Past a release of the pages behind first.
+        let (frames, error) = try Self.readAcrossACut(frames: 10_000, readFirst: 6_000) { _ in cutAt }
+        let offset = try #require(error?.offset)
+        // A record at most a page and a record before the cut: none
+        // of the zeros where the file was is read as a record.
+        #expect(offset <= Int64(cutAt) && offset > Int64(cutAt) - 2 * 4096 - 1016, "\(offset)")
+        #expect(frames <= 8_000 && frames >= 8_000 - 10, "\(frames)")
+        #expect((Int(offset) - 24) % 1016 == 0, "\(offset) is not where a record starts")
     }
 
     /// A file that grows while it is read (a capture still being written)
@@ -69,21 +78,9 @@ import Testing
     /// A file cut inside the mapping's last page has no page after it to
     /// fault: the reader asks the file's size there.
     @Test func aFileCutInItsLastPageIsReportedToo() throws {
-        let bytes = Self.capture(frames: 100)
-        let path = try temporaryFile(bytes)
-        defer { unlink(path) }
-        let reader = try CaptureReader(path: path)
-        #expect(reader.isMapped)
-        _ = try reader.next()
-        #expect(truncate(path, off_t(bytes.count - 1016 - 100)) == 0)
-        var frames = 1
-        do {
-            while try reader.next() != nil { frames += 1 }
-            Issue.record("read to the end of a file cut short without an error")
-        } catch {
-            #expect("\(error)".contains("the file was cut short while it was read"), "\(error)")
-            #expect(frames < 99, "\(frames)")
-        }
+        let (frames, error) = try Self.readAcrossACut(frames: 100, readFirst: 1) { $0 - 1016 - 100 }
+        #expect(error != nil)
+        #expect(frames < 99, "\(frames)")
     }
 
     /// Standard input, a pipe, is read: nothing to map.
