@@ -41,7 +41,7 @@ public struct TransferStream {
     public mutating func add(_ t: TFTPTransfer, record: TransferRecord) -> [String] {
         let entry = format == .text
             ? (number: record.number, row: TransferTable.row(t, record), details: TransferTable.escapedDetails(record), json: "")
-            : (number: record.number, row: [String](), details: [String](), json: Self.indented(encoded(record)))
+            : (number: record.number, row: [String](), details: [String](), json: Self.json(record))
         var low = 0, high = pending.count
         while low < high {
             let mid = (low + high) / 2
@@ -102,16 +102,11 @@ public struct TransferStream {
         }
     }
 
-    /// One encoder for every record: making one per record costs more than the encoding.
-    private let encoder = ReportJSON.encoder(pretty: true)
-
-    private func encoded(_ record: TransferRecord) -> String {
-        guard let data = try? encoder.encode(record) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// A record's pretty JSON as an element of the document's array.
-    private static func indented(_ json: String) -> String {
-        json.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
+    /// A record's pretty JSON as an element of the document's array (two
+    /// levels deep), written by hand: `TransferRecordJSON.swift` says why.
+    static func json(_ record: TransferRecord) -> String {
+        var writer = JSONWriter(depth: 2)
+        record.write(to: &writer)
+        return writer.text
     }
 }
