@@ -58,7 +58,7 @@ public final class LiveSession {
             filter: capture.filter, promiscuous: capturePromiscuous, writingTo: writer?.name)))
 
         // UDP checksums are checked only where the analysis reads them (as `analyze` does).
-        let decoder = FrameDecoder(udpChecksums: .deferred)
+        let decoder = FrameDecoder(checksums: .deferred)
         var dissection = Dissection()
         var frames = 0
         var reason: LiveCaptureSummary.StopReason?

@@ -149,7 +149,7 @@ public final class RecoverySession {
             writeError = error
             ending = .failed(error.description)
         }
-        let decoder = FrameDecoder(udpChecksums: .deferred)
+        let decoder = FrameDecoder(checksums: .deferred)
         var dissection = Dissection()
         var frames = 0
         var nextNotice = 0

@@ -65,7 +65,7 @@ struct ExtractCommand: ParsableCommand {
         var damage: String?
         do {
             // The tracker does not look at UDP checksums: they are not computed.
-            try FrameDecoder(udpChecksums: .deferred).decodeAll(from: reader) { d in
+            try FrameDecoder(checksums: .deferred).decodeAll(from: reader) { d in
                 tracker.observe(d)
                 if tracker.hasFinished { writer.write(tracker.takeFinished()) }
             }

@@ -85,7 +85,7 @@ struct TransfersCommand: ParsableCommand {
         var warnings: [CaptureWarning] = []
         // The tracker does not look at UDP checksums: they are not computed.
         // Several captures are one: frames numbered on, transfers going on from file to file.
-        let decoder = FrameDecoder(udpChecksums: .deferred)
+        let decoder = FrameDecoder(checksums: .deferred)
         var numbered = 0
         var d = Dissection()
         for name in input.files where damage == nil {

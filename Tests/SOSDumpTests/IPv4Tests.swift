@@ -18,6 +18,27 @@ import Testing
         #expect(decoder.record(frame).notes?.first?.hasPrefix("IPv4 header checksum bad: 0x") == true)
     }
 
+    /// Deferred, the checksum is left for the reader of the header, who
+    /// gets the same answer from the dissection.
+    @Test func aDeferredHeaderChecksumIsCheckedWhereItIsRead() {
+        var frame = PacketBuilder.ethernetIPv4UDP()
+        let deferring = FrameDecoder(checksums: .deferred)
+        deferring.withDecoded(frame) { d in
+            guard case .ipv4(let ip) = d.network else { Issue.record("no IPv4"); return }
+            #expect(ip.checksumStatus == .notChecked)
+            #expect(d.ipv4ChecksumStatus == .valid)
+        }
+        frame[14 + 10] ^= 0xFF
+        deferring.withDecoded(frame) { d in
+            guard case .invalid? = d.ipv4ChecksumStatus else { Issue.record("checksum not flagged"); return }
+            #expect(SOSDelivery(d)?.ipChecksumBad == true)
+        }
+        decoder.withDecoded(frame) { d in
+            guard case .ipv4(let ip) = d.network else { Issue.record("no IPv4"); return }
+            #expect(d.ipv4ChecksumStatus == ip.checksumStatus)
+        }
+    }
+
     @Test func optionsAreSkipped() {
         let frame = PacketBuilder.ethernet(type: 0x0800, PacketBuilder.ipv4(options: [0x94, 0x04, 0, 0], PacketBuilder.udp([1])))
         decoder.withDecoded(frame) { d in

@@ -42,7 +42,7 @@ import Testing
                 }
             }
         }
-        try FrameDecoder(udpChecksums: .deferred).decodeAll(from: reader) { d in
+        try FrameDecoder(checksums: .deferred).decodeAll(from: reader) { d in
             analysis.observe(d)
             last = d.frame.timestamp
             if analysis.hasEvents { take(analysis.takeEvents(), ended: false) }

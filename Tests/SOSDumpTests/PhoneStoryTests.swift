@@ -99,6 +99,21 @@ import SOSDumpSimulation
         #expect(a.phone(Self.p1)?.findings.first?.explanation.contains("broadcast") == true)
     }
 
+    /// Requests whose IPv4 header checksum broke on the way: the phone
+    /// drops them. The analysis decodes with checksums deferred and checks
+    /// this one where it reads it.
+    @Test func requestsWithABadIPHeaderChecksumAreIgnored() {
+        var s = Scene()
+        s.dhcp(Self.p1)
+        for i in 0..<11 {
+            s.request(after: i == 0 ? 5 : 1)
+            s.corruptLastFrame(at: 14 + 10)
+        }
+        let a = s.analyze()
+        #expect(Self.outcome(a)?.0 == "REQUEST_IGNORED")
+        #expect(a.phone(Self.p1)?.findings.first?.explanation.contains("IP header checksum is wrong") == true)
+    }
+
     /// Requests with the MAC typed as serial, dropped; then the wildcard works.
     @Test func wrongSerialThenRecovered() {
         var s = Scene()

@@ -157,7 +157,7 @@ import Testing
         let reader = try CaptureReader(input: BootStorm.Input(plan: plan), name: "burst")
         var tracker = TFTPTransferTracker(limits: .checking)
         var ended = 0, complete = 0, refused = 0
-        try FrameDecoder(udpChecksums: .deferred).decodeAll(from: reader) { d in
+        try FrameDecoder(checksums: .deferred).decodeAll(from: reader) { d in
             tracker.observe(d)
             if tracker.hasFinished {
                 for t in tracker.takeFinished() {
@@ -190,7 +190,7 @@ import Testing
     func theStreamIsTheWholeListing(name: String) throws {
         let path = CaptureCorpus.path("tftp", name)
         var tracker = TFTPTransferTracker(limits: .checking)
-        try FrameDecoder(udpChecksums: .deferred).decodeAll(from: CaptureReader(path: path)) { tracker.observe($0) }
+        try FrameDecoder(checksums: .deferred).decodeAll(from: CaptureReader(path: path)) { tracker.observe($0) }
         let transfers = tracker.finish()
         var table = TransferTable()
         var text = TransferStream(format: .text, capture: path, window: 1)
@@ -214,7 +214,7 @@ import Testing
     @Test func aWindowAsLargeAsTheCaptureKeepsRequestOrder() throws {
         let path = CaptureCorpus.path("tftp", "concurrent-tftpd-hpa.pcap")
         var tracker = TFTPTransferTracker(limits: .checking)
-        try FrameDecoder(udpChecksums: .deferred).decodeAll(from: CaptureReader(path: path)) { tracker.observe($0) }
+        try FrameDecoder(checksums: .deferred).decodeAll(from: CaptureReader(path: path)) { tracker.observe($0) }
         let transfers = tracker.finish()
         #expect(transfers.count > 1)
         var json = TransferStream(format: .json, capture: path)

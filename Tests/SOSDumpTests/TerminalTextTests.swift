@@ -92,7 +92,7 @@ import Testing
         var live = LiveAnalysis()
         var records: [LiveEventRecord] = []
         var last = CaptureTimestamp(seconds: 0, nanoseconds: 0)
-        try FrameDecoder(udpChecksums: .deferred).decodeAll(from: try CaptureReader(path: path)) { d in
+        try FrameDecoder(checksums: .deferred).decodeAll(from: try CaptureReader(path: path)) { d in
             _ = analyzer.observe(d)
             tracker.observe(d)
             live.observe(d)

@@ -45,7 +45,7 @@ import Testing
     /// later from the decoded header and payload gives what the verifying
     /// decoder says, for every kind of status.
     @Test func deferredChecksumCheckedLaterMatchesTheDecoder() {
-        let deferring = FrameDecoder(udpChecksums: .deferred)
+        let deferring = FrameDecoder(checksums: .deferred)
         let good = PacketBuilder.ethernetIPv4UDP(Array("RECM".utf8) + [1, 2, 3])  // an odd payload length
         var bad = good
         bad[bad.count - 2] ^= 0x40

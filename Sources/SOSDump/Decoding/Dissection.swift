@@ -35,6 +35,15 @@ public struct Dissection {
         return nil
     }
 
+    /// The IPv4 header's checksum status, checked now if the decoder
+    /// deferred it (`ChecksumPolicy.deferred`); nil without IPv4.
+    public var ipv4ChecksumStatus: ChecksumStatus? {
+        guard case .ipv4(let ip) = network else { return nil }
+        guard ip.checksumStatus == .notChecked else { return ip.checksumStatus }
+        guard let at = offsets.network, let header = frame.bytes.dropFirst(at) else { return .unverified }
+        return ip.checksumStatus(header: header)
+    }
+
     /// Source and destination IP addresses, if the frame carries IP.
     public var ipAddresses: (source: IPAddress, destination: IPAddress)? {
         switch network {

@@ -7,11 +7,11 @@
 /// frame that does not reassemble anything allocates nothing.
 public struct FrameDecoder {
     public let reassembler: IPFragmentReassembler
-    public let udpChecksums: UDPChecksumPolicy
+    public let checksums: ChecksumPolicy
 
-    public init(reassemblyLimits: IPFragmentReassembler.Limits = .init(), udpChecksums: UDPChecksumPolicy = .verified) {
+    public init(reassemblyLimits: IPFragmentReassembler.Limits = .init(), checksums: ChecksumPolicy = .verified) {
         reassembler = IPFragmentReassembler(limits: reassemblyLimits)
-        self.udpChecksums = udpChecksums
+        self.checksums = checksums
     }
 
     public func decode(_ frame: CapturedFrame) -> Dissection {
@@ -131,7 +131,7 @@ public struct FrameDecoder {
     // MARK: IP
 
     private func decodeIPv4(_ packet: ByteView, at offset: Int, into d: inout Dissection) throws(LayerStop) {
-        let (ip, payload) = try step(.ipv4, at: offset) { () throws(DecodeProblem) in try IPv4Header.decode(packet) }
+        let (ip, payload) = try step(.ipv4, at: offset) { () throws(DecodeProblem) in try IPv4Header.decode(packet, checksum: checksums) }
         d.network = .ipv4(ip)
         d.offsets.network = offset
         let at = offset + ip.headerLength
@@ -191,7 +191,7 @@ public struct FrameDecoder {
                                  at offset: Int, into d: inout Dissection) throws(LayerStop) {
         switch proto {
         case .udp:
-            let (udp, data) = try step(.udp, at: offset) { () throws(DecodeProblem) in try UDPHeader.decode(payload, pseudoHeader: pseudoHeader, checksum: udpChecksums) }
+            let (udp, data) = try step(.udp, at: offset) { () throws(DecodeProblem) in try UDPHeader.decode(payload, pseudoHeader: pseudoHeader, checksum: checksums) }
             d.transport = .udp(udp, payload: data)
             d.offsets.transport = offset
             d.offsets.payload = offset + UDPHeader.headerLength

@@ -46,8 +46,10 @@ public struct IPv4Header: Sendable, Equatable {
     ///
     /// `quoted`: the header is one an ICMP error quotes, where the total
     /// length describes the original datagram, not the bytes that follow,
-    /// and the checksum is not checked.
-    public static func decode(_ packet: ByteView, quoted: Bool = false) throws(DecodeProblem) -> (IPv4Header, payload: ByteView) {
+    /// and the checksum is not checked. `checksum`: `.deferred` leaves it
+    /// `.notChecked` (`checksumStatus(header:)` checks it later).
+    public static func decode(_ packet: ByteView, quoted: Bool = false,
+                              checksum policy: ChecksumPolicy = .verified) throws(DecodeProblem) -> (IPv4Header, payload: ByteView) {
         guard let vihl = packet.uint8(at: 0) else { throw .missing(1, in: packet) }
         guard vihl >> 4 == 4 else { throw .malformed(.wrongVersion(found: vihl >> 4, expected: 4)) }
         let headerLength = Int(vihl & 0x0F) * 4
@@ -68,7 +70,9 @@ public struct IPv4Header: Sendable, Equatable {
             guard totalLength <= packet.wireCount else {
                 throw .malformed(.lengthBeyondPacket(field: .ipv4TotalLength, claimed: totalLength, available: packet.wireCount))
             }
-            if let headerBytes = packet.slice(at: 0, length: headerLength) {
+            if policy == .deferred {
+                status = .notChecked
+            } else if let headerBytes = packet.slice(at: 0, length: headerLength) {
                 status = InternetChecksum().status(of: headerBytes, fieldAt: 10)
             }
         }
@@ -89,5 +93,11 @@ public struct IPv4Header: Sendable, Equatable {
             throw .missing(headerLength, in: packet)
         }
         return (header, payload)
+    }
+
+    /// The checksum status of this header, whose bytes start `packet`.
+    public func checksumStatus(header packet: ByteView) -> ChecksumStatus {
+        guard let headerBytes = packet.slice(at: 0, length: headerLength) else { return .unverified }
+        return InternetChecksum().status(of: headerBytes, fieldAt: 10)
     }
 }

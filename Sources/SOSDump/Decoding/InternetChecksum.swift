@@ -102,7 +102,7 @@ public enum ChecksumStatus: Sendable, Equatable, CustomStringConvertible {
     case absent
     /// Not all the bytes it covers were captured.
     case unverified
-    /// The decoder was told not to check it (`UDPChecksumPolicy.deferred`).
+    /// The decoder was told not to check it (`ChecksumPolicy.deferred`).
     case notChecked
 
     /// One word for machine-readable output: valid, bad, absent, unverified,

@@ -320,7 +320,7 @@ public struct SOSDelivery: Sendable, Equatable {
             destination = ip.destination
             ipHeaderLength = ip.headerLength
             fragmented = ip.isFragment || d.fragment != nil
-            if case .invalid = ip.checksumStatus { ipChecksumBad = true }
+            if case .invalid? = d.ipv4ChecksumStatus { ipChecksumBad = true }
         } else {
             fragmented = d.fragment != nil
         }

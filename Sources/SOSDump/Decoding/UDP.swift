@@ -27,7 +27,7 @@ public struct UDPHeader: Sendable, Equatable {
     /// returns it with the data, narrowed to the Length field. The checksum
     /// is checked over `pseudoHeader` unless `checksum` is `.deferred`.
     public static func decode(_ segment: ByteView, pseudoHeader: PseudoHeader?,
-                              checksum policy: UDPChecksumPolicy = .verified) throws(DecodeProblem) -> (UDPHeader, payload: ByteView) {
+                              checksum policy: ChecksumPolicy = .verified) throws(DecodeProblem) -> (UDPHeader, payload: ByteView) {
         guard let sport = segment.uint16(at: 0), let dport = segment.uint16(at: 2), let len = segment.uint16(at: 4),
               let sum = segment.uint16(at: 6)
         else { throw .missing(headerLength, in: segment) }
@@ -82,13 +82,14 @@ extension UDPHeader {
     }
 }
 
-/// Whether the decoder checks every UDP checksum as it decodes (what
-/// `packets` shows), or leaves them `.notChecked` for the caller to check
-/// with `UDPHeader.checksumStatus(payload:pseudoHeader:)` on the datagrams
-/// it looks at. An analysis that reads one transfer out of a gigabyte of
-/// other traffic would otherwise spend a tenth of its time summing bytes
-/// nobody asks about (docs/performance.md).
-public enum UDPChecksumPolicy: Sendable {
+/// Whether the decoder checks every IPv4 header and UDP checksum as it
+/// decodes (what `packets` shows), or leaves them `.notChecked` for the
+/// caller to check on the packets it looks at
+/// (`UDPHeader.checksumStatus(payload:pseudoHeader:)`,
+/// `Dissection.ipv4ChecksumStatus`). An analysis that reads one transfer
+/// out of a gigabyte of other traffic would otherwise spend a tenth of its
+/// time summing bytes nobody asks about (docs/performance.md).
+public enum ChecksumPolicy: Sendable {
     case verified
     case deferred
 }

@@ -34,7 +34,7 @@ public enum CaptureShare {
                             emit: (CapturedFrame, CaptureInterface) throws -> Void) throws -> Summary {
         var redactor = redactor
         var summary = Summary()
-        let decoder = FrameDecoder(udpChecksums: .deferred)
+        let decoder = FrameDecoder(checksums: .deferred)
         var d = Dissection()
         var copy: [UInt8] = []
         var lastDropped: (time: CaptureTimestamp, interface: Int, linkType: LinkType)?
@@ -163,7 +163,7 @@ extension CaptureAnalysis {
                                      catalog: FirmwareCatalog = .builtIn, thresholds: RecoveryThresholds = RecoveryThresholds(),
                                      limits: Limits = Limits()) -> (conclusion: CaptureConclusion, summary: CaptureShare.Summary) {
         var analysis = CaptureAnalysis(catalog: catalog, thresholds: thresholds, limits: limits)
-        let decoder = FrameDecoder(udpChecksums: .deferred)
+        let decoder = FrameDecoder(checksums: .deferred)
         var d = Dissection()
         // `emit` throws nothing here: only the reader's damage ends the pass, and it is in the summary.
         let summary = (try? CaptureShare.pass(reader, selection: selection, redactor: redactor) { frame, _ in

@@ -47,6 +47,8 @@ struct SOSScene {
 
     /// Appends a ready-made frame at the clock.
     mutating func appendRaw(_ bytes: [UInt8]) { frames.append((bytes, clock, interface)) }
+    /// Flips the bits of byte `offset` of the last frame (a checksum broken on the wire).
+    mutating func corruptLastFrame(at offset: Int) { frames[frames.count - 1].bytes[offset] ^= 0xFF }
 
     /// The frame numbers (from 1) of everything emitted so far.
     var frameCount: Int { frames.count }
@@ -248,7 +250,8 @@ struct SOSScene {
     func conclude(thresholds: RecoveryThresholds = RecoveryThresholds(), bootThresholds: BootThresholds = BootThresholds(),
                   catalog: FirmwareCatalog = .builtIn, limits: CaptureAnalysis.Limits = CaptureAnalysis.Limits()) -> CaptureConclusion {
         var analyzer = CaptureAnalysis(catalog: catalog, thresholds: thresholds, bootThresholds: bootThresholds, limits: limits)
-        let decoder = FrameDecoder()
+        // As `CaptureAnalysis.analyze` decodes: checksums checked where they are read.
+        let decoder = FrameDecoder(checksums: .deferred)
         for (i, f) in frames.enumerated() {
             let seconds = Int64(f.time.rounded(.down))
             let time = CaptureTimestamp(seconds: 1_700_000_000 + seconds, nanoseconds: UInt32(((f.time - Double(seconds)) * 1e9).rounded()))

@@ -43,7 +43,7 @@ public struct BootDiagnosis: Diagnosis {
     public let limits: Limits
     public let thresholds: BootThresholds
     var stories: [BootPhoneStory] = []
-    var byMAC: [MACAddress: Int] = [:]
+    var byMAC = MACIndex()
     /// The phones' addresses, for frames without a MAC (Linux cooked captures with no link address).
     var byIP: [IPv4Address: Int] = [:]
     /// The phones' TFTP requests by the tracker's transfer number, to tie transfers to them.
@@ -127,7 +127,7 @@ public struct BootDiagnosis: Diagnosis {
             if notFollowed.count < 4 * limits.maxPhones, notFollowed.insert(mac).inserted { phonesNotFollowed += 1 }
             return nil
         }
-        byMAC[mac] = stories.count
+        byMAC.insert(mac, stories.count)
         stories.append(BootPhoneStory(mac: mac, maxCycles: limits.maxCyclesPerPhone, maxFiles: limits.maxFilesPerCycle))
         phoneCount = stories.count
         return stories.count - 1

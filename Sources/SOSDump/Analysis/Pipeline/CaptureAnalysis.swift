@@ -197,7 +197,7 @@ extension CaptureAnalysis {
         var analysis = CaptureAnalysis(catalog: catalog, thresholds: thresholds, bootThresholds: bootThresholds, limits: limits)
         var damage: CaptureError?
         do {
-            try FrameDecoder(udpChecksums: .deferred).decodeAll(from: reader) { d in analysis.observe(d) }
+            try FrameDecoder(checksums: .deferred).decodeAll(from: reader) { d in analysis.observe(d) }
         } catch {
             damage = error
         }

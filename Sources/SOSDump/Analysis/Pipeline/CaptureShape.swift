@@ -21,7 +21,8 @@ public struct CaptureShape: Sendable {
 
     public init() {}
 
-    @inlinable
+    /// Always inlined: called out of line it is handed a copy of the dissection.
+    @inlinable @inline(__always)
     public mutating func observe(_ d: borrowing Dissection) {
         frames += 1
         var source: MACAddress?

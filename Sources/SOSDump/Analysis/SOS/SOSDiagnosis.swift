@@ -143,7 +143,9 @@ public struct SOSDiagnosis: Diagnosis {
 
         switch d.transport {
         case .udp(let header, let payload):
-            if case .ipv4(let ip) = d.network, Self.mayMatter(header, payload, phones: registry.count) {
+            if case .ipv4(var ip) = d.network, Self.mayMatter(header, payload, phones: registry.count) {
+                // The analysis decodes with checksums deferred: checked here, where one matters.
+                if ip.checksumStatus == .notChecked { ip.checksumStatus = d.ipv4ChecksumStatus ?? .unverified }
                 var fragmented = ip.isFragment
                 if d.fragment != nil { fragmented = true }
                 let c = FrameContext(frame: d.frame.number, time: time, interface: d.frame.interfaceIndex, sourceMAC: sourceMAC,
@@ -372,10 +374,10 @@ extension SOSDiagnosis {
             // The same request again (no answer yet), or seen again on another interface.
             if registry.stories[p].isDuplicate(c.mark, key: .request(file)) {
                 duplicateFrames += 1
-                registry.stories[p].transferFrame(c.mark)
+                registry.stories[p].transferFrame()
                 return
             }
-            registry.stories[p].transferFrame(c.mark)
+            registry.stories[p].transferFrame()
             registry.stories[p].note(c.mark, .phone, .asksFile(file: file, to: destination), key: .request(file))
             return
         }
@@ -403,7 +405,7 @@ extension SOSDiagnosis {
             return
         }
         guard let last = registry.stories[p].lastAttempt, last.download == nil else { return }
-        registry.stories[p].download(e, file: file, client: client, destination: destination, mark: c.mark)
+        registry.stories[p].download(e, file: file, client: client, destination: destination)
         registry.stories[p].note(c.mark, .phone, .asksFile(file: file, to: destination), key: .request(file))
         links.append(RequestLink(transfer: request.transfer, phone: p, attempt: registry.stories[p].attempts.count - 1))
         registry.watch(p)
@@ -484,7 +486,7 @@ extension SOSDiagnosis {
             // retried request is told from a new one by its file name, in
             // `tftpRequest`, which comes after.)
             if port == downloadPort, let opcode, opcode == 4 || opcode == 5 {
-                registry.stories[p].transferFrame(mark)
+                registry.stories[p].transferFrame()
                 return
             }
             guard registry.stories[p].awaitsFirstFrame else { return }

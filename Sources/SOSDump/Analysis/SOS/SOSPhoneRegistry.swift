@@ -9,7 +9,7 @@ struct SOSPhoneRegistry {
 
     let limits: SOSDiagnosis.Limits
     var stories: [SOSPhoneStory] = []
-    var byMAC: [MACAddress: Int] = [:]
+    var byMAC = MACIndex()
     var byIP: [IPv4Address: Int] = [:]
     var notFollowed = 0
     /// How many phones are followed (read on every frame).
@@ -37,7 +37,7 @@ struct SOSPhoneRegistry {
             notFollowed += 1
             return nil
         }
-        byMAC[mac] = stories.count
+        byMAC.insert(mac, stories.count)
         stories.append(SOSPhoneStory(mac: mac, at: mark, maxEvents: limits.maxEventsPerPhone, maxAttempts: limits.maxAttemptsPerPhone))
         count = stories.count
         return stories.count - 1

@@ -110,8 +110,6 @@ struct SOSPhoneStory {
             var file: String
             var client: TransportEndpoint
             var destination: TransportEndpoint
-            /// The phone's last frame of the transfer (ACK, request retry).
-            var lastTransferFrame: Mark
             /// The TFTP transfer, once the tracker ended it (bytes released), and its image check.
             var transfer: TFTPTransfer?
             var image: ImageCheck?
@@ -272,13 +270,11 @@ struct SOSPhoneStory {
     private(set) var downloadPort: UInt16?
 
     /// A frame of the download itself (an ACK, a retried request): what
-    /// came before it was not yet the aftermath.
-    mutating func transferFrame(_ mark: Mark) {
-        guard downloadPort != nil, let i = attempts.indices.last else { return }
-        attempts[i].updateDownload { d in
-            d.lastTransferFrame = mark
-            d.after = Aftermath()
-        }
+    /// came before it was not yet the aftermath. Most of a download's frames
+    /// find nothing heard yet (`awaitsFirstFrame`) and cost one comparison.
+    mutating func transferFrame() {
+        guard downloadPort != nil, !awaitsFirstFrame, let i = attempts.indices.last else { return }
+        attempts[i].updateDownload { d in d.after = Aftermath() }
         awaitsFirstFrame = true
     }
 
@@ -359,10 +355,9 @@ struct SOSPhoneStory {
     }
 
     /// The phone's TFTP request for the ordered file: the download begins.
-    mutating func download(_ e: Evidence, file: String, client: TransportEndpoint, destination: TransportEndpoint, mark: Mark) {
+    mutating func download(_ e: Evidence, file: String, client: TransportEndpoint, destination: TransportEndpoint) {
         let i = attempts.count - 1
-        attempts[i].progress = .downloading(Attempt.Download(request: e, file: file, client: client, destination: destination,
-                                                               lastTransferFrame: mark))
+        attempts[i].progress = .downloading(Attempt.Download(request: e, file: file, client: client, destination: destination))
         stage = .upgrading
         downloadPort = client.port
         awaitsFirstFrame = true
@@ -377,8 +372,7 @@ struct SOSPhoneStory {
         beginAttempt(at: mark, order: nil, file: t.fileName, asText: false)
         guard let i = attempts.indices.last, attempts[i].start.frame == request.frame else { return }
         attempts[i].path = .url
-        var d = Attempt.Download(request: request, file: t.fileName, client: t.client, destination: t.requestDestination,
-                                 lastTransferFrame: Mark(frame: t.lastFrame.frame, time: t.lastFrame.time, interface: -1))
+        var d = Attempt.Download(request: request, file: t.fileName, client: t.client, destination: t.requestDestination)
         d.transfer = t
         d.image = image
         let end = t.lastFrame.time

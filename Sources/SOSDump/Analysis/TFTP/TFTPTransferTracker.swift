@@ -80,16 +80,16 @@ public struct TFTPTransferTracker {
 
     /// What an open transfer costs besides its file, as the budget counts
     /// it: its state (`TransferState`, with its record and hash contexts)
-    /// twice, since the slot array grows by doubling, and 1 KiB for its
-    /// place in the map by client and the timer heap, and its strings,
-    /// hash context and block sets on the heap. Measured as the peak RSS of
-    /// the boot-storm burst over the transfers open at once (docs/performance.md).
-    public static let costPerTransfer = 2 * MemoryLayout<TransferState>.stride + 1024
+    /// in its slot, and 1 KiB for its place in the map by client and the
+    /// timer heap, and its strings, hash context and block sets on the
+    /// heap. Measured as the peak RSS of the boot-storm burst over the
+    /// transfers open at once (docs/performance.md).
+    public static let costPerTransfer = MemoryLayout<TransferState>.stride + 1024
 
     public let limits: Limits
     /// The open transfers, each in a slot that stays its own while it is
     /// open (the timer heap names slots); a freed slot is reused.
-    private var slots: [TransferState?] = []
+    private var slots = TransferSlots()
     private var freeSlots: [Int] = []
     /// Where each open transfer's client is in `slots`.
     private var active: [TransportEndpoint: Int] = [:]
@@ -106,6 +106,8 @@ public struct TFTPTransferTracker {
     /// Per slot: the key and token of its transfer's live timer (0: none),
     /// beside the slots so that reading them copies no transfer.
     private var slotTimerKeys: [Int64] = []
+    /// Each slot's client (nil: free), for the scan of a few open transfers.
+    private var slotClients: [TransportEndpoint?] = []
     private var slotTimerTokens: [UInt32] = []
     private var finishedTransfers: [TFTPTransfer] = []
     private var requestsSeen = 0
@@ -142,13 +144,13 @@ public struct TFTPTransferTracker {
     var timerCount: Int { timers.count }
 
     /// Transfers being followed right now (for a live view).
-    public var activeTransfers: [TFTPTransfer] { slots.compactMap { $0?.transfer }.sorted { $0.number < $1.number } }
+    public var activeTransfers: [TFTPTransfer] { slots.indices.compactMap { slots[$0]?.transfer }.sorted { $0.number < $1.number } }
 
     /// Where each open transfer stands, in request order: counts and
     /// frames only, so a live view can take it as often as it likes
     /// without holding a copy of a file being rebuilt (which would make
     /// the next block copy the whole file).
-    public var activeProgress: [TFTPTransferProgress] { slots.compactMap { $0?.progressSnapshot }.sorted { $0.number < $1.number } }
+    public var activeProgress: [TFTPTransferProgress] { slots.indices.compactMap { slots[$0]?.progressSnapshot }.sorted { $0.number < $1.number } }
 
     /// Moves the tracker's clock to `time` without a frame. A live capture
     /// calls it when nothing arrived for a while, so that transfers that
@@ -225,10 +227,11 @@ public struct TFTPTransferTracker {
     /// Ends every open transfer (the capture is over) and returns all the
     /// transfers not yet taken, in the order of their requests.
     public mutating func finish() -> [TFTPTransfer] {
-        let order = slots.indices.filter { slots[$0] != nil }.sorted { slots[$0]!.transfer.number < slots[$1]!.transfer.number }
-        for slot in order { end(slot) }
+        let open = slots.indices.compactMap { i in slots[i].map { (slot: i, number: $0.transfer.number) } }
+        for (slot, _) in open.sorted(by: { $0.number < $1.number }) { end(slot) }
         active = [:]
-        slots = []
+        slots = TransferSlots()
+        slotClients = []
         slotTimerKeys = []
         slotTimerTokens = []
         freeSlots = []
@@ -266,24 +269,21 @@ public struct TFTPTransferTracker {
                 return newRequest(request, .write, datagram.print, from: source, to: destination, at: mark, replacing: i)
             default:
                 makeRoom(sparing: i)
-                let before = slots[i]!.footprint
-                slots[i]!.packet(packet, datagram, from: .client, at: mark, limits: limits, allowance: allowance)
-                accountAndRearm(i, footprintBefore: before)
-                return .progressed(transfer: slots[i]!.transfer.number, client: source)
+                let taken = slots[i]!.take(packet, datagram, from: .client, source: source, at: mark, limits: limits, allowance: allowance)
+                accountAndRearm(i, taken)
+                return .progressed(transfer: taken.number, client: source)
             }
         } else if let i = openTransfer(of: destination) {
             // To a client: from its server, or from a stranger.
             guard let packet = try? TFTPPacket.decode(payload) else { return nil }
             guard !slots[i]!.isDuplicate(datagram.print, from: .server, at: now) else { return nil }
-            let latched = slots[i]!.transfer.server == nil
             makeRoom(sparing: i)
-            let before = slots[i]!.footprint
-            slots[i]!.serverPacket(packet, datagram, from: source, at: mark, limits: limits, allowance: allowance)
-            accountAndRearm(i, footprintBefore: before)
-            if latched, let server = slots[i]!.transfer.server {
-                return .replyLatched(transfer: slots[i]!.transfer.number, client: destination, server: server)
+            let taken = slots[i]!.take(packet, datagram, from: .server, source: source, at: mark, limits: limits, allowance: allowance)
+            accountAndRearm(i, taken)
+            if let server = taken.latchedServer {
+                return .replyLatched(transfer: taken.number, client: destination, server: server)
             }
-            return .progressed(transfer: slots[i]!.transfer.number, client: destination)
+            return .progressed(transfer: taken.number, client: destination)
         } else if destination.port == TFTPPacket.port {
             switch try? TFTPPacket.decode(payload) {
             case .readRequest(let request)?: return newRequest(request, .read, datagram.print, from: source, to: destination, at: mark, replacing: nil)
@@ -319,18 +319,16 @@ public struct TFTPTransferTracker {
     /// After a packet of the transfer in `slot`: its memory counted, and a
     /// new timer when its deadline came earlier (it finished, or the
     /// capture's clock went back).
-    private mutating func accountAndRearm(_ slot: Int, footprintBefore: Int) {
-        let grown = slots[slot]!.footprint - footprintBefore
-        if grown != 0 {
-            memoryInUse += grown
+    private mutating func accountAndRearm(_ slot: Int, _ taken: TransferState.PacketTaken) {
+        if taken.grown != 0 {
+            memoryInUse += taken.grown
             peakMemoryInUse = max(peakMemoryInUse, memoryInUse)
         }
-        let overBudget = slots[slot]!.takeOverBudget()
-        if overBudget.blocks > 0 || overBudget.stopped {
-            blocksOverBudget += overBudget.blocks
-            if overBudget.stopped { transfersOverBudget += 1 }
+        if taken.overBudget.blocks > 0 || taken.overBudget.stopped {
+            blocksOverBudget += taken.overBudget.blocks
+            if taken.overBudget.stopped { transfersOverBudget += 1 }
         }
-        if deadline(slot) < slotTimerKeys[slot] { arm(slot) }
+        if taken.deadline < slotTimerKeys[slot] { arm(slot, at: taken.deadline) }
     }
 
     private mutating func newRequest(_ request: TFTPRequest, _ direction: TFTPTransfer.Direction, _ print: PacketPrint, from client: TransportEndpoint,
@@ -368,9 +366,11 @@ public struct TFTPTransferTracker {
         if let free = freeSlots.popLast() {
             slot = free
             slots[slot] = state
+            slotClients[slot] = client
         } else {
             slot = slots.count
             slots.append(state)
+            slotClients.append(client)
             slotTimerKeys.append(.max)
             slotTimerTokens.append(0)
         }
@@ -425,20 +425,10 @@ public struct TFTPTransferTracker {
 
     // MARK: Ending
 
-    /// When the transfer in `slot` is ended by the clock, as a heap key: the
-    /// capture second from which it has been quiet for more than
-    /// `idleSeconds` (`lingerSeconds` once done), in the high bits, and the
-    /// nanoseconds of its last frame below (`deadlineShift`), so that of
-    /// two transfers due in the same second the one quiet longer comes first.
+    /// When the transfer in `slot` is ended by the clock, as a heap key
+    /// (`TransferState.deadline(_:)`).
     private func deadline(_ slot: Int) -> Int64 {
-        let last = slots[slot]!.transfer.lastFrame.time
-        let done = slots[slot]!.isDone || slots[slot]!.mayBeCompleteByAcknowledgment
-        let quiet = done ? limits.lingerSeconds : limits.idleSeconds
-        // Clamped: a capture's times come from its file, whatever they say.
-        let (sum, overflow) = last.seconds.addingReportingOverflow(quiet &+ 1)
-        let latest = Int64.max >> Self.deadlineShift
-        let second = overflow ? latest : min(max(sum, 0), latest)
-        return second << Self.deadlineShift | Int64(last.nanoseconds & 0x3FFF_FFFF)
+        slots[slot]!.deadline(limits)
     }
 
     /// Nanoseconds (below 2^30) sit under the deadline's second in a key.
@@ -446,9 +436,9 @@ public struct TFTPTransferTracker {
 
     /// Puts a timer for the transfer in `slot` at its deadline; any earlier
     /// timer of it becomes stale (its token no longer matches).
-    private mutating func arm(_ slot: Int) {
+    private mutating func arm(_ slot: Int, at key: Int64? = nil) {
         timerTokens &+= 1
-        let key = deadline(slot)
+        let key = key ?? deadline(slot)
         slotTimerKeys[slot] = key
         slotTimerTokens[slot] = timerTokens
         timers.push(TimerHeap.Entry(deadline: key, slot: Int32(slot), token: timerTokens))
@@ -536,8 +526,8 @@ public struct TFTPTransferTracker {
     /// first; with few slots a scan beats hashing the address.
     private func openTransfer(of endpoint: TransportEndpoint) -> Int? {
         guard clientSlots[Self.clientSlot(endpoint)] > 0 else { return nil }
-        if slots.count <= 8 {
-            for i in slots.indices where slots[i]?.client == endpoint { return i }
+        if slotClients.count <= 8 {
+            for i in slotClients.indices where slotClients[i] == endpoint { return i }
             return nil
         }
         return active[endpoint]
@@ -545,9 +535,10 @@ public struct TFTPTransferTracker {
 
     /// Closes the transfer in `slot`: its slot is freed, its memory given back.
     private mutating func close(_ slot: Int) {
-        guard let client = slots[slot]?.client, active.removeValue(forKey: client) != nil else { return }
+        guard let client = slotClients[slot], active.removeValue(forKey: client) != nil else { return }
         memoryInUse -= Self.costPerTransfer + slots[slot]!.footprint
         slots[slot] = nil
+        slotClients[slot] = nil
         slotTimerTokens[slot] = 0
         freeSlots.append(slot)
         clientSlots[Self.clientSlot(client)] -= 1
@@ -555,6 +546,35 @@ public struct TFTPTransferTracker {
 
     private mutating func end(_ slot: Int) {
         finishedTransfers.append(slots[slot]!.finalTransfer(captureEnd: now, linger: limits.lingerSeconds))
+    }
+}
+
+/// The open transfers' states, in chunks of 1,024 slots that never move. A
+/// slot array grown by doubling held both copies of every state while it
+/// grew (1.5 times the states, at the burst's peak) and reserved twice what
+/// it used. A chunk's capacity is reserved at once, but its pages are
+/// touched only as its slots fill.
+struct TransferSlots {
+    private static let chunkShift = 10
+    private static let chunkMask = (1 << chunkShift) - 1
+    private var chunks: [[TransferState?]] = []
+    private(set) var count = 0
+
+    var indices: Range<Int> { 0..<count }
+
+    subscript(slot: Int) -> TransferState? {
+        get { chunks[slot >> Self.chunkShift][slot & Self.chunkMask] }
+        _modify { yield &chunks[slot >> Self.chunkShift][slot & Self.chunkMask] }
+    }
+
+    mutating func append(_ state: TransferState) {
+        if count & Self.chunkMask == 0 {
+            var chunk: [TransferState?] = []
+            chunk.reserveCapacity(1 << Self.chunkShift)
+            chunks.append(chunk)
+        }
+        chunks[chunks.count - 1].append(state)
+        count += 1
     }
 }
 
@@ -776,10 +796,54 @@ struct TransferState {
         recent.remember(print, from: side, at: time)
     }
 
+    /// What the tracker reads after a packet, returned by the call that
+    /// took it: read through the slot array afterwards, the whole state
+    /// (over a kilobyte, and its references retained) was copied per packet.
+    struct PacketTaken {
+        var number: Int
+        /// Bytes the state's footprint grew by (or shrank, negative).
+        var grown: Int
+        var overBudget: (blocks: Int, stopped: Bool)
+        /// Its timer's key now (`deadline(_:)`).
+        var deadline: Int64
+        /// The server's endpoint, when this packet was its first.
+        var latchedServer: TransportEndpoint?
+    }
+
+    /// One packet of the transfer from `side`, sent from `source`.
+    mutating func take(_ packet: TFTPPacket, _ datagram: Datagram, from side: TFTPTransfer.Side, source: TransportEndpoint,
+                       at mark: TFTPTransfer.FrameMark, limits: TFTPTransferTracker.Limits, allowance: (hard: Int, keep: Int)) -> PacketTaken {
+        let before = footprint
+        let latching = side == .server && transfer.server == nil
+        if side == .server {
+            serverPacket(packet, datagram, from: source, at: mark, limits: limits, allowance: allowance)
+        } else {
+            self.packet(packet, datagram, from: side, at: mark, limits: limits, allowance: allowance)
+        }
+        return PacketTaken(number: transfer.number, grown: footprint - before, overBudget: takeOverBudget(), deadline: deadline(limits),
+                           latchedServer: latching ? transfer.server : nil)
+    }
+
+    /// When the clock ends the transfer, as a timer key: the capture second
+    /// from which it has been quiet for more than `idleSeconds`
+    /// (`lingerSeconds` once done), in the high bits, and the nanoseconds
+    /// of its last frame below (`TFTPTransferTracker.deadlineShift`), so
+    /// that of two transfers due in the same second the one quiet longer
+    /// comes first.
+    func deadline(_ limits: TFTPTransferTracker.Limits) -> Int64 {
+        let last = transfer.lastFrame.time
+        let quiet = isDone || mayBeCompleteByAcknowledgment ? limits.lingerSeconds : limits.idleSeconds
+        // Clamped: a capture's times come from its file, whatever they say.
+        let (sum, overflow) = last.seconds.addingReportingOverflow(quiet &+ 1)
+        let latest = Int64.max >> TFTPTransferTracker.deadlineShift
+        let second = overflow ? latest : min(max(sum, 0), latest)
+        return second << TFTPTransferTracker.deadlineShift | Int64(last.nanoseconds & 0x3FFF_FFFF)
+    }
+
     /// Completed (final block acknowledged) or failed: only retransmissions can follow.
     var isDone: Bool { transfer.error != nil || (transfer.file.finalBlock != nil && transfer.finalBlockAcknowledged) }
 
-    mutating func serverPacket(_ packet: TFTPPacket, _ datagram: Datagram, from source: TransportEndpoint, at mark: TFTPTransfer.FrameMark,
+    private mutating func serverPacket(_ packet: TFTPPacket, _ datagram: Datagram, from source: TransportEndpoint, at mark: TFTPTransfer.FrameMark,
                                limits: TFTPTransferTracker.Limits, allowance: (hard: Int, keep: Int)) {
         if let server = transfer.server {
             guard source.port == server.port else {
@@ -795,7 +859,7 @@ struct TransferState {
 
     /// One packet of the transfer; `allowance` is what the tracker's memory
     /// budget has left.
-    mutating func packet(_ packet: TFTPPacket, _ datagram: Datagram, from side: TFTPTransfer.Side, at mark: TFTPTransfer.FrameMark,
+    private mutating func packet(_ packet: TFTPPacket, _ datagram: Datagram, from side: TFTPTransfer.Side, at mark: TFTPTransfer.FrameMark,
                          limits: TFTPTransferTracker.Limits, allowance: (hard: Int, keep: Int)) {
         defer { countFootprint() }
         transfer.lastFrame = mark
