@@ -76,6 +76,21 @@ import Testing
         }
     }
 
+    /// A field added to `TransferRecord` is written: the keys of a record
+    /// with every field set are its stored properties' names in snake_case.
+    @Test func everyFieldOfTheRecordIsWritten() throws {
+        var random = SplitMix64(seed: 1)
+        let record = Self.generated(from: try Self.baseRecord(), &random, everyField: true)
+        let written = Self.written(record)
+        #expect(written == Self.foundation(record))
+        let keys = written.split(separator: "\n").filter { $0.hasPrefix("      \"") }.map { String($0.dropFirst(7).prefix { $0 != "\"" }) }
+        let fields = Mirror(reflecting: record).children.compactMap(\.label).map { name in
+            name.map { $0.isUppercase ? "_" + $0.lowercased() : String($0) }.joined()
+        }
+        #expect(keys.count == 49)
+        #expect(keys == fields.sorted())
+    }
+
     /// Every capture of the corpus through the command: the document it
     /// writes is what Foundation makes of the same records. (Foundation
     /// sorts `damage` before `transfers`; the stream writes it after the
@@ -108,9 +123,7 @@ import Testing
              "blocks": 0, "bytes": 0, "complete": false, "outcome": "unanswered", "seconds": 0, "data_packets": 0,
              "ack_packets": 0, "final_block_acknowledged": false}
             """
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(TransferRecord.self, from: Data(json.utf8))
+        return try decoded(json)
     }
 
     static func baseImage() throws -> ImageRecord {
@@ -118,15 +131,19 @@ import Testing
             {"catalog": "known", "catalog_text": "c", "extent": "complete", "has_image_magic": true, "loader": "accepted",
              "loader_text": "l", "size": 1}
             """
+        return try decoded(json)
+    }
+
+    static func decoded<T: Decodable>(_ json: String) throws -> T {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(ImageRecord.self, from: Data(json.utf8))
+        return try decoder.decode(T.self, from: Data(json.utf8))
     }
 
     static let pieces = ["", "a", "SEP001122334455.cnf.xml", "/tftpboot/a\\b", "\"", "\\", "\u{0}", "\u{1F}", "\t\n\r\u{8}\u{C}",
                          "\u{7F}", "é", "電話", "📞", "\u{202E}", "\u{2028}", "10.0.0.1:69", "[2001:db8::1]:69", "File not found"]
 
-    static func generated(from base: TransferRecord, _ r: inout SplitMix64) -> TransferRecord {
+    static func generated(from base: TransferRecord, _ r: inout SplitMix64, everyField: Bool = false) -> TransferRecord {
         func text() -> String { (0..<r.below(4)).map { _ in pieces[r.below(pieces.count)] }.joined() }
         func int() -> Int {
             switch r.below(4) {
@@ -143,7 +160,7 @@ import Testing
             default: Double(bitPattern: r.next() & 0x7FEF_FFFF_FFFF_FFFF) * (r.bool() ? 1 : -1)
             }
         }
-        func maybe<T>(_ make: () -> T) -> T? { r.bool() ? make() : nil }
+        func maybe<T>(_ make: () -> T) -> T? { everyField || r.bool() ? make() : nil }
         func options() -> [TransferRecord.Option] { (0..<r.below(3)).map { _ in TransferRecord.Option(name: text(), value: text()) } }
         func occurrences() -> TransferRecord.Occurrences { TransferRecord.Occurrences(count: int(), firstFrame: int()) }
 
@@ -207,7 +224,7 @@ import Testing
                                  silenceBeforeCaptureEnd: double(), supersededByFrame: maybe(int))
         }
         t.anomalies = maybe { (0..<r.below(3)).map { _ in text() } }
-        if r.bool(), var image = try? baseImage() {
+        if everyField || r.bool(), var image = try? baseImage() {
             image.version = maybe(text)
             image.extent = text()
             image.size = int()
