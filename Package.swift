@@ -26,9 +26,15 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 "CSystemZlib",
+                "CMappedFile",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
+
+        // The guard that lets the capture reader map a file (MappedFile):
+        // a SIGBUS handler, in C because a signal handler must be
+        // async-signal-safe code.
+        .target(name: "CMappedFile"),
 
         // zlib, from Debian's zlib1g-dev, found with pkg-config. (Named apart
         // from ZIPFoundation's own CZLib module.)

@@ -94,7 +94,7 @@ struct KeepOptions<Use: KeepUse>: ParsableArguments {
     var keepMib = 64
 
     @Option(help: ArgumentHelp("The memory all open TFTP transfers may hold together, in MiB: kept bytes, bytes waiting to be hashed, and their bookkeeping. Past it blocks are hashed but not kept, and new transfers end the oldest idle ones."))
-    var memoryMib = 256
+    var memoryMib = 80
 
     func validate() throws {
         guard memoryMib >= 16, memoryMib <= 1 << 16 else {

@@ -105,7 +105,7 @@ struct TransfersCommand: ParsableCommand {
             warnings += reader.warnings
         }
         try filter.check()
-        take(tracker.finish())
+        tracker.finish { take([$0]) }
         for line in stream.finish(damage: damage) { output.write(line) }
         output.flush()
         if let damage { warn(damage) }

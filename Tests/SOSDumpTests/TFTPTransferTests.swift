@@ -503,3 +503,66 @@ import Testing
         #expect(toOne.absolute(1, near: 131_069) == 131_071)  // the second wrap: 65535 + 65535 + 1
     }
 }
+
+extension TFTPTransferTests {
+    /// One read of `blocks` full blocks and a short one from `client`, the
+    /// DATA of block 2 sent twice; `magic` starts block 1 with the image magic.
+    static func download(_ c: inout TFTPConversation, _ file: String, from client: TFTPConversation.Host, blocks: Int, magic: Bool) {
+        let server = TFTPConversation.Host(ip: TFTPConversation.pc.ip, port: 40_000 + client.port)
+        c.send(client, TFTPConversation.pc, TFTPConversation.rrq(file))
+        for block in 1...(blocks + 1) {
+            var bytes = [UInt8](repeating: UInt8(block & 0xFF), count: block <= blocks ? 512 : 100)
+            if block == 1, magic { bytes.replaceSubrange(0..<FirmwareImageLayout.magic.count, with: FirmwareImageLayout.magic) }
+            c.send(server, client, TFTPConversation.data(block, bytes))
+            if block == 2 { c.send(server, client, TFTPConversation.data(block, bytes)) }
+            c.send(client, server, TFTPConversation.ack(block))
+        }
+    }
+
+    /// With the tracker keeping only what a report reads (`.checking`), a
+    /// file that is not an image keeps the ends of its trace, not its
+    /// points: a boot storm holds tens of thousands of them open. An
+    /// image's trace, which the report draws, keeps its points.
+    @Test func aFileNobodyDrawsKeepsOnlyTheEndsOfItsTrace() throws {
+        var c = TFTPConversation()
+        Self.download(&c, "spa504g.bin", from: TFTPConversation.Host(ip: IPv4Address(192, 0, 2, 10), port: 2000), blocks: 300, magic: true)
+        Self.download(&c, "apps.sbn", from: TFTPConversation.Host(ip: IPv4Address(192, 0, 2, 11), port: 2001), blocks: 300, magic: false)
+        let transfers = c.track(.checking)
+        let image = try #require(transfers.first { $0.fileName == "spa504g.bin" })
+        let other = try #require(transfers.first { $0.fileName == "apps.sbn" })
+        #expect(image.outcome == .complete && other.outcome == .complete)
+        #expect(image.trace.progress.count > 2)
+        #expect(image.trace.retransmissions.count == 1)
+        #expect(other.trace.progress.map(\.block) == [1])
+        #expect(other.trace.lastProgress?.block == 301 && other.trace.finalBlock?.block == 301)
+        #expect(other.trace.lastAcknowledged?.block == 301)
+        #expect(other.trace.acknowledged.count <= 1)
+        #expect(other.trace.retransmissions.isEmpty && other.trace.eventsNotKept == 1)
+        // Kept whole, the same file's trace keeps its points.
+        #expect(c.track().first { $0.fileName == "apps.sbn" }?.trace.progress.count ?? 0 > 2)
+    }
+
+    /// `finish` hands out the transfers that ended before it and those it
+    /// ends in one order, the requests'.
+    @Test func finishHandsOutEveryTransferInRequestOrder() {
+        var c = TFTPConversation()
+        let a = TFTPConversation.Host(ip: IPv4Address(192, 0, 2, 20), port: 3000)
+        let b = TFTPConversation.Host(ip: IPv4Address(192, 0, 2, 21), port: 3001)
+        let d = TFTPConversation.Host(ip: IPv4Address(192, 0, 2, 22), port: 3002)
+        c.send(a, TFTPConversation.pc, TFTPConversation.rrq("never-answered"))  // 1: open at the end
+        Self.download(&c, "done.cnf.xml", from: b, blocks: 2, magic: false)  // 2: ends by its linger
+        c.send(d, TFTPConversation.pc, TFTPConversation.rrq("late"), after: 20)  // 3: open at the end
+        var tracker = TFTPTransferTracker()
+        let decoder = FrameDecoder()
+        for (i, f) in c.frames.enumerated() {
+            let seconds = Int64(f.time.rounded(.down))
+            let time = CaptureTimestamp(seconds: 1_700_000_000 + seconds, nanoseconds: UInt32((f.time - Double(seconds)) * 1e9))
+            decoder.withDecoded(f.bytes, number: i + 1, time: time) { tracker.observe($0) }
+        }
+        #expect(tracker.hasFinished && tracker.openCount == 2)
+        var numbers: [Int] = []
+        tracker.finish { numbers.append($0.number) }
+        #expect(numbers == [1, 2, 3])
+        #expect(tracker.openCount == 0 && tracker.memoryInUse == 0)
+    }
+}

@@ -22,10 +22,17 @@ public protocol ByteInput {
     /// Oddities of the input itself that did not stop it (a gzip member
     /// whose check failed), for the reader's `warnings`.
     var warnings: [CaptureWarning] { get }
+
+    /// What `read(into:)` would deliver from now on, mapped: a regular
+    /// file's rest, for the reader to read in place. `read(into:)` then
+    /// goes on after the bytes mapped (a file that grew meanwhile). Nil
+    /// when the input is not such a file: it is read.
+    mutating func mapRest() -> MappedFile?
 }
 
 extension ByteInput {
     public var warnings: [CaptureWarning] { [] }
+    public func mapRest() -> MappedFile? { nil }
 }
 
 /// A file read with POSIX `open`/`read`, or an already open descriptor
@@ -77,6 +84,18 @@ public final class FileInput: ByteInput {
 
     deinit {
         if closesDescriptor { _ = close(fileDescriptor) }
+    }
+
+    public func mapRest() -> MappedFile? { mapRest(replaying: 0) }
+
+    /// The file from `replaying` bytes before the descriptor's position
+    /// (bytes an input in front of this one read ahead and holds) to its
+    /// end; the descriptor then stands at the end of what was mapped.
+    func mapRest(replaying: Int) -> MappedFile? {
+        let position = lseek(fileDescriptor, 0, SEEK_CUR)
+        guard position >= replaying, let mapped = MappedFile(descriptor: fileDescriptor, from: Int64(position) - Int64(replaying)) else { return nil }
+        guard lseek(fileDescriptor, off_t(Int64(position) - Int64(replaying) + Int64(mapped.bytes.count)), SEEK_SET) >= 0 else { return nil }
+        return mapped
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(CaptureError) -> Int {

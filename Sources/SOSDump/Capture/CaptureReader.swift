@@ -142,6 +142,9 @@ public final class CaptureReader {
     /// The buffer's current size, for tests of memory bounds.
     var bufferCapacity: Int { core.buffer.capacity }
 
+    /// Whether the file is mapped rather than read (for tests).
+    var isMapped: Bool { core.buffer.isMapped }
+
     /// Everything the per-frame path touches, in one value, so that a call
     /// to `next()` makes one access to the reader's state.
     private struct Core: ~Copyable {

@@ -145,6 +145,13 @@ final class PrefixedInput: ByteInput {
         prefix.removeFirst(n)
         return n
     }
+
+    /// The file with the bytes held in front, when the source is a file.
+    func mapRest() -> MappedFile? {
+        guard let file = source as? FileInput, let mapped = file.mapRest(replaying: prefix.count) else { return nil }
+        prefix = []
+        return mapped
+    }
 }
 
 extension GzipInput {

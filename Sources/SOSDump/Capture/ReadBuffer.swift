@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CMappedFile
 
 /// The capture reader's one buffer over its input: a window of the input,
 /// read in large chunks, with a cursor at the next unread record.
@@ -14,10 +15,25 @@ import Darwin
 /// against first: memory stays constant whatever the file's size, and a
 /// length field that lies cannot make it grow.
 ///
+/// A regular file is not read but mapped (`MappedFile`): the buffer is
+/// then the mapping, every record is read where it lies, and the pages
+/// behind the cursor are given back as it moves. Only if the file grew
+/// past what was mapped does the buffer become a read buffer for the rest.
+///
 /// Bytes handed out (`unread`) stay valid until the next `request` or `skip`,
 /// which may move them.
 struct ReadBuffer: ~Copyable {
     private var base: UnsafeMutableRawPointer
+    /// The mapping `base` points into, while reading a mapped file.
+    private var mapping: MappedFile?
+    /// Its guard's slot, -1 when reading: what the per-record path reads
+    /// (a plain value; reading the class reference retained it).
+    private var guardSlot: Int32 = -1
+    /// Where the mapping's last page starts: a record that ends in it is
+    /// checked against the file's size (no page after it would fault).
+    private var lastPage = Int.max
+    /// Where the cursor was when pages were last given back.
+    private var releasedAt = 0
     private(set) var capacity: Int
     /// Index in the buffer of the next unread byte.
     private var start = 0
@@ -33,18 +49,33 @@ struct ReadBuffer: ~Copyable {
     /// Chooses the wording of errors, once the format is known.
     var format: CaptureFormat?
 
-    init(input: any ByteInput, name: String, capacity: Int, maximumCapacity: Int) {
+    /// `mapping`: whether a regular file is mapped rather than read (tests
+    /// turn it off to exercise the read buffer's refills and growth).
+    init(input: any ByteInput, name: String, capacity: Int, maximumCapacity: Int, mapping: Bool = true) {
         precondition(capacity > 0 && capacity <= maximumCapacity)
-        self.base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-        self.capacity = capacity
+        var input = input
+        if mapping, let mapped = input.mapRest() {
+            self.mapping = mapped
+            self.guardSlot = mapped.guardSlot
+            self.lastPage = mapped.bytes.count - Int(sysconf(Int32(_SC_PAGESIZE)))
+            self.base = UnsafeMutableRawPointer(mutating: mapped.bytes.baseAddress!)
+            self.capacity = mapped.bytes.count
+            self.end = mapped.bytes.count
+        } else {
+            self.base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+            self.capacity = capacity
+        }
         self.input = input
         self.name = name
         self.maximumCapacity = maximumCapacity
     }
 
     deinit {
-        base.deallocate()
+        if mapping == nil { base.deallocate() }
     }
+
+    /// Whether the input is mapped (for tests).
+    var isMapped: Bool { mapping != nil }
 
     /// Bytes buffered after the cursor.
     @inline(__always) var available: Int { end &- start }
@@ -61,8 +92,46 @@ struct ReadBuffer: ~Copyable {
     /// what is left). `count` must not exceed `maximumCapacity`.
     @inline(__always)
     mutating func request(_ count: Int) throws(CaptureError) -> Bool {
-        if end &- start >= count { return true }
+        if end &- start >= count {
+            if guardSlot >= 0 { try touch(count) }
+            return true
+        }
         return try refill(toHold: count)
+    }
+
+    /// Reads the mapped pages of the next `count` bytes before they are
+    /// handed out, so that a file cut meanwhile is reported here rather
+    /// than read as zeros; and gives back the pages behind the cursor.
+    @inline(__always)
+    private mutating func touch(_ count: Int) throws(CaptureError) {
+        // SIZE_MAX (no fault) comes to Swift as -1.
+        if sosdump_mapping_touch(guardSlot, base + start, count) >= 0 || (start &+ count > lastPage && mapping?.isCut == true) {
+            throw error(.readFailed("the file was cut short while it was read"), at: baseOffset + Int64(start))
+        }
+        if start &- releasedAt >= MappedFile.releaseStep {
+            mapping?.release(before: start)
+            releasedAt = start
+        }
+    }
+
+    /// Leaves the mapping (its end reached, the file read on from there):
+    /// the unread tail goes into an allocated buffer, which the rest of
+    /// the file is read into.
+    private mutating func leaveMapping(toHold count: Int) {
+        guard mapping != nil else { return }
+        var newCapacity = CaptureReader.initialBufferCapacity
+        while newCapacity < count { newCapacity *= 2 }
+        newCapacity = Swift.min(newCapacity, maximumCapacity)
+        let newBase = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+        newBase.copyMemory(from: base + start, byteCount: end - start)
+        base = newBase
+        capacity = newCapacity
+        mapping = nil
+        guardSlot = -1
+        lastPage = .max
+        baseOffset += Int64(start)
+        end -= start
+        start = 0
     }
 
     /// Moves the cursor past `count` buffered bytes.
@@ -82,6 +151,7 @@ struct ReadBuffer: ~Copyable {
             start += step
             skipped += Int64(step)
             if skipped == count || inputEnded { return skipped }
+            leaveMapping(toHold: 0)
             // Everything buffered is passed: start over at the front.
             baseOffset += Int64(end)
             start = 0
@@ -107,6 +177,7 @@ struct ReadBuffer: ~Copyable {
     @inline(never)
     private mutating func refill(toHold count: Int) throws(CaptureError) -> Bool {
         precondition(count <= maximumCapacity, "record length not checked against the maximum")
+        leaveMapping(toHold: count)
         if count > capacity {
             grow(toHold: count)
         } else if start > 0 {

@@ -90,7 +90,12 @@ public struct CaptureAnalysis {
             advanceClock(to: end)
             span.lastTime = end
         }
-        for t in tracker.finish() { ended(t) }
+        // Handed out one by one, each state let go as it goes; the tracker
+        // is moved out for it, since `ended` changes the rest of self.
+        var finishing = tracker
+        tracker = TFTPTransferTracker(limits: tracker.limits)
+        finishing.finish { ended($0) }
+        tracker = finishing
         var sosAnalysis = sos.finish(span: span)
         if shape.duplicateTFTPFrames > 0 {
             // One count of frames seen twice: the S.O.S. diagnosis's and the tracker's.

@@ -11,6 +11,13 @@
 /// (the stride doubles each time). The points stay spread evenly over the
 /// blocks; memory stays bounded (about 20 KB at most per transfer); the
 /// cost per DATA packet is a comparison and, now and then, an append.
+///
+/// A transfer nobody draws (a file whose bytes the tracker does not keep:
+/// not an image, not read by a diagnosis) keeps only its ends
+/// (`keepOnlyEnds()`): its first, last and final block and highest ACK,
+/// and its events counted. A boot storm holds tens of thousands of such
+/// transfers open at once, and their points were as much memory as the
+/// rest of their state.
 public struct TFTPBlockTrace: Sendable, Equatable {
     /// A DATA or ACK packet of the transfer: its frame, its time and its block (unwrapped past 65535).
     public struct Point: Sendable, Equatable {
@@ -25,11 +32,11 @@ public struct TFTPBlockTrace: Sendable, Equatable {
     public static let maxEventsPerKind = 128
 
     /// New blocks, in the order they came, thinned.
-    public var progress: [Point] { newBlocks.points }
+    public var progress: [Point] { newBlocks.kept }
     /// The last new block, kept whatever the thinning.
     public var lastProgress: Point? { newBlocks.last }
     /// ACKs of a block above every one acknowledged before, thinned.
-    public var acknowledged: [Point] { acks.points }
+    public var acknowledged: [Point] { acks.kept }
     /// The highest ACK, kept whatever the thinning.
     public var lastAcknowledged: Point? { acks.last }
     /// The final (short) block's DATA, the first time it came.
@@ -44,23 +51,42 @@ public struct TFTPBlockTrace: Sendable, Equatable {
     public private(set) var eventsNotKept = 0
     private var newBlocks = Thinned()
     private var acks = Thinned()
+    private var keepsPoints = true
 
     public init() {}
 
+    /// From now on only the ends are kept; the points held go.
+    mutating func keepOnlyEnds() {
+        guard keepsPoints else { return }
+        keepsPoints = false
+        eventsNotKept += retransmissions.count + outOfOrder.count + repeatedAcks.count
+        retransmissions = []
+        outOfOrder = []
+        repeatedAcks = []
+        newBlocks.keepOnlyEnds()
+        acks.keepOnlyEnds()
+    }
+
+    /// Bytes its points hold on the heap (the tracker's budget counts them).
+    var footprint: Int {
+        (newBlocks.points.capacity + acks.points.capacity + retransmissions.capacity + outOfOrder.capacity + repeatedAcks.capacity)
+            * MemoryLayout<Point>.stride
+    }
+
     mutating func newBlock(_ p: Point, isFinal: Bool, outOfOrder late: Bool) {
         if isFinal, finalBlock == nil { finalBlock = p }
-        if late { Self.keep(p, in: &outOfOrder, dropped: &eventsNotKept) }
+        if late { keep(p, in: \.outOfOrder) }
         newBlocks.add(p)
     }
 
     mutating func newHighestAck(_ p: Point) { acks.add(p) }
 
-    mutating func retransmitted(_ p: Point) { Self.keep(p, in: &retransmissions, dropped: &eventsNotKept) }
+    mutating func retransmitted(_ p: Point) { keep(p, in: \.retransmissions) }
 
-    mutating func repeatedAck(_ p: Point) { Self.keep(p, in: &repeatedAcks, dropped: &eventsNotKept) }
+    mutating func repeatedAck(_ p: Point) { keep(p, in: \.repeatedAcks) }
 
-    private static func keep(_ p: Point, in list: inout [Point], dropped: inout Int) {
-        if list.count < maxEventsPerKind { list.append(p) } else { dropped += 1 }
+    private mutating func keep(_ p: Point, in list: WritableKeyPath<TFTPBlockTrace, [Point]>) {
+        if keepsPoints, self[keyPath: list].count < Self.maxEventsPerKind { self[keyPath: list].append(p) } else { eventsNotKept += 1 }
     }
 
     /// Points in order, at most `maxProgressPoints`: when full, every
@@ -70,9 +96,25 @@ public struct TFTPBlockTrace: Sendable, Equatable {
         var last: Point?
         var stride = 1
         var sinceKept = 0
+        /// Only the first point and `last` (`keepOnlyEnds()`).
+        var endsOnly = false
+        var first: Point?
+
+        /// The points held, or the first alone.
+        var kept: [Point] { endsOnly ? (first.map { [$0] } ?? []) : points }
+
+        mutating func keepOnlyEnds() {
+            endsOnly = true
+            first = first ?? points.first
+            points = []
+        }
 
         mutating func add(_ p: Point) {
             last = p
+            if endsOnly {
+                if first == nil { first = p }
+                return
+            }
             sinceKept += 1
             guard points.isEmpty || sinceKept >= stride else { return }
             sinceKept = 0

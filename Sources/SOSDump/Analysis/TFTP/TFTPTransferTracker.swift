@@ -25,12 +25,14 @@ public struct TFTPTransferTracker {
         /// `costPerTransfer` each. A block that would go past it is not
         /// kept; a transfer that would open past it ends the one nearest
         /// its end first, as `maxActiveTransfers` does.
-        public var memoryBudget = 256 << 20
+        public var memoryBudget = 80 << 20
         /// Transfers followed at once; beyond it (or the memory budget) the
         /// one nearest its end is ended to make room: a finished one still
         /// lingering for retransmissions (`lingeringEndedEarly`), else the
         /// one quiet longest (`evictedTransfers`). The budget binds first:
-        /// at `costPerTransfer`, 256 MiB holds some 70,000.
+        /// at `costPerTransfer`, 80 MiB holds some 30,000 (on a boot
+        /// storm's burst of 20,000 phones, half that ended no unfinished
+        /// transfer early).
         public var maxActiveTransfers = 1 << 18
         /// Block numbers (after unwrapping past 65535) followed per transfer:
         /// 2^25 blocks of 512 bytes is 16 GiB.
@@ -81,9 +83,10 @@ public struct TFTPTransferTracker {
     /// What an open transfer costs besides its file, as the budget counts
     /// it: its state (`TransferState`, with its record and hash contexts)
     /// in its slot, and 1 KiB for its place in the map by client and the
-    /// timer heap, and its strings, hash context and block sets on the
-    /// heap. Measured as the peak RSS of the boot-storm burst over the
-    /// transfers open at once (docs/performance.md).
+    /// timer heap, and its strings and hash context on the heap (its block
+    /// sets, trace points and kept bytes are its `footprint`). Checked
+    /// against the boot-storm burst's peak RSS as the budget varies: 2.4 KB
+    /// more RSS per transfer open at once (docs/performance.md).
     public static let costPerTransfer = MemoryLayout<TransferState>.stride + 1024
 
     public let limits: Limits
@@ -227,8 +230,29 @@ public struct TFTPTransferTracker {
     /// Ends every open transfer (the capture is over) and returns all the
     /// transfers not yet taken, in the order of their requests.
     public mutating func finish() -> [TFTPTransfer] {
+        var all: [TFTPTransfer] = []
+        finish { all.append($0) }
+        return all
+    }
+
+    /// Ends every open transfer (the capture is over) and hands each
+    /// transfer not yet taken to `body`, in the order of their requests.
+    /// An open transfer's state is let go as its record is handed out: a
+    /// capture that ends with tens of thousands open never holds all of
+    /// them twice (states and records: the peak of a boot storm's memory).
+    public mutating func finish(_ body: (TFTPTransfer) -> Void) {
+        var taken = takeFinished()[...]
         let open = slots.indices.compactMap { i in slots[i].map { (slot: i, number: $0.transfer.number) } }
-        for (slot, _) in open.sorted(by: { $0.number < $1.number }) { end(slot) }
+        for (slot, number) in open.sorted(by: { $0.number < $1.number }) {
+            while let next = taken.first, next.number < number {
+                body(next)
+                taken.removeFirst()
+            }
+            let t = slots[slot]!.finalTransfer(captureEnd: now, linger: limits.lingerSeconds)
+            close(slot)
+            body(t)
+        }
+        taken.forEach(body)
         active = [:]
         slots = TransferSlots()
         slotClients = []
@@ -239,7 +263,6 @@ public struct TFTPTransferTracker {
         nextDeadline = .max
         memoryInUse = 0
         clientSlots = [UInt32](repeating: 0, count: 1 << 16)
-        return takeFinished()
     }
 
     /// Whether transfers ended since `takeFinished()` was last called.
@@ -745,6 +768,8 @@ struct TransferState {
                                 requestedOptions: request.options, client: client, requestDestination: destination,
                                 request: mark, lastFrame: mark, file: file)
         if direction == .write { transfer.announcedSize = request.transferSize }
+        // A file whose bytes are not kept is drawn by no report: its trace keeps its ends.
+        if !keepsBytes && !decidesKeepingOnMagic { transfer.trace.keepOnlyEnds() }
         progress = (0, mark)
     }
 
@@ -778,7 +803,7 @@ struct TransferState {
     }
 
     private mutating func countFootprint() {
-        footprint = transfer.file.footprint + acknowledged.footprint + peerMissed.footprint
+        footprint = transfer.file.footprint + acknowledged.footprint + peerMissed.footprint + transfer.trace.footprint
     }
 
     /// Whether `print` is a datagram `side` sent moments ago: the same
@@ -925,7 +950,10 @@ struct TransferState {
         // A file kept only if it is an image is decided by its first block.
         if decidesKeepingOnMagic, block == 1, payload.count >= FirmwareImageLayout.magic.count {
             decidesKeepingOnMagic = false
-            if !payload.prefix(FirmwareImageLayout.magic.count).elementsEqual(FirmwareImageLayout.magic) { transfer.file.stopKeeping() }
+            if !payload.prefix(FirmwareImageLayout.magic.count).elementsEqual(FirmwareImageLayout.magic) {
+                transfer.file.stopKeeping()
+                transfer.trace.keepOnlyEnds()
+            }
         }
         let highest = transfer.file.highestBlock
         if block > highest, allowance.hard <= 0 {
