@@ -5,9 +5,9 @@
 /// `Nullable` fields as `null`).
 ///
 /// Why not `JSONEncoder`: on the boot storm of issue 14 (140,000 records,
-/// release build, 2 cores) `transfers --format json` took 10.4 s with it,
+/// release build, 2 cores) `transfers --format json` took 11.1 s with it,
 /// against 3.4 s for the table: about 55 µs a record. Written by hand, the
-/// same output takes 3.2 s, as the table does (docs/performance.md). The `Codable`
+/// same output takes 3.4 s (docs/performance.md). The `Codable`
 /// conformance stays for decoding and for every other report.
 /// `JSONWriterTests` holds this to `JSONEncoder`'s output on generated
 /// records and on the corpus, and fails until a field added to the record
