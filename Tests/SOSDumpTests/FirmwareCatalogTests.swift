@@ -25,6 +25,22 @@ import SOSDumpSimulation
         sha256: HexDigest(hex: String(repeating: "ab", count: 32))!, md5: HexDigest(hex: String(repeating: "cd", count: 16)),
         origin: "test")
 
+    /// The base name is the last component of a split at either slash,
+    /// on names made of slashes, letters, a combining accent (which makes
+    /// a slash before it another character) and a CR LF.
+    @Test func baseNameIsTheLastComponent() {
+        let pieces = ["/", "\\", "a", "SPA525G.bin", "\u{301}", "\r\n", "é", "."]
+        var random = SplitMix64(seed: 0xBA5E)
+        #expect(FirmwareCatalog.baseName("") == "")
+        #expect(FirmwareCatalog.baseName("//") == "//")
+        #expect(FirmwareCatalog.baseName("dir/sub\\spa.bin/") == "spa.bin")
+        for _ in 0..<5_000 {
+            let name = (0..<Int.random(in: 0...6, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            let split = String(name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? Substring(name))
+            #expect(FirmwareCatalog.baseName(name) == split, "\(name.debugDescription)")
+        }
+    }
+
     @Test func jsonRoundTripWithSnakeCaseKeys() throws {
         var catalog = FirmwareCatalog()
         catalog.add(Self.image)

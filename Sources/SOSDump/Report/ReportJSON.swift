@@ -1,7 +1,8 @@
 import Foundation
 
 /// The one JSON style of every report: snake_case keys, sorted, slashes
-/// left alone; one line unless `pretty`.
+/// left alone; one line unless `pretty`. `JSONWriter` writes the pretty
+/// form by hand for `TransferRecord`, byte for byte the same.
 enum ReportJSON {
     static func encoder(pretty: Bool = false) -> JSONEncoder {
         let encoder = JSONEncoder()

@@ -18,9 +18,20 @@ public struct TransferStream {
     public let format: Format
     public let capture: String
     public let window: Int
-    /// Records waiting, sorted by transfer number: the text lines of a row
-    /// (cells and details) or the JSON of a record.
-    private var pending: [(number: Int, row: [String], details: [String], json: String)] = []
+    /// A record waiting in the window: its row's cells and detail lines
+    /// (text), or its JSON.
+    private struct Entry {
+        var number: Int
+        var row: [String] = []
+        var details: [String] = []
+        var json = ""
+    }
+
+    /// Records waiting from `head` on, sorted by transfer number; those
+    /// before `head` are written, and dropped a window at a time (dropping
+    /// each as it goes moved the whole window every time).
+    private var pending: [Entry] = []
+    private var head = 0
     private var widths: [Int]?
     private var started = false
     /// The last record's JSON, held until the next says whether a comma follows it.
@@ -28,7 +39,7 @@ public struct TransferStream {
     /// Records written so far.
     public private(set) var written = 0
     /// Records waiting in the window.
-    public var waiting: Int { pending.count }
+    public var waiting: Int { pending.count - head }
 
     public init(format: Format, capture: String, window: Int = 1000) {
         self.format = format
@@ -36,21 +47,28 @@ public struct TransferStream {
         self.window = max(1, window)
     }
 
-    /// Takes the record of a transfer that ended; returns the lines ready
-    /// to write (none while the window fills).
+    /// Takes the record of a transfer that ended; returns the text ready
+    /// to write (none while the window fills), each element to be followed
+    /// by a newline: a record's row with its detail lines, or its JSON
+    /// object, is one element.
     public mutating func add(_ t: TFTPTransfer, record: TransferRecord) -> [String] {
         let entry = format == .text
-            ? (number: record.number, row: TransferTable.row(t, record), details: TransferTable.escapedDetails(record), json: "")
-            : (number: record.number, row: [String](), details: [String](), json: Self.indented(encoded(record)))
-        var low = 0, high = pending.count
+            ? Entry(number: record.number, row: TransferTable.row(t, record), details: TransferTable.escapedDetails(record))
+            : Entry(number: record.number, json: Self.json(record))
+        var low = head, high = pending.count
         while low < high {
             let mid = (low + high) / 2
             if pending[mid].number < entry.number { low = mid + 1 } else { high = mid }
         }
         pending.insert(entry, at: low)
-        guard pending.count > window else { return [] }
+        guard waiting > window else { return [] }
         var lines = start()
-        lines += emit(pending.removeFirst())
+        lines += emit(pending[head])
+        head += 1
+        if head >= window {
+            pending.removeFirst(head)
+            head = 0
+        }
         return lines
     }
 
@@ -58,8 +76,9 @@ public struct TransferStream {
     /// `damage` is where reading stopped, if it did.
     public mutating func finish(damage: String?) -> [String] {
         var lines = start()
-        for entry in pending { lines += emit(entry) }
+        for entry in pending[head...] { lines += emit(entry) }
         pending = []
+        head = 0
         switch format {
         case .text:
             if written == 0 { lines.append(TerminalText.escaped("no TFTP transfers in \(capture)")) }
@@ -83,35 +102,30 @@ public struct TransferStream {
         switch format {
         case .text:
             var widths = TransferTable.header.map(\.count)
-            for entry in pending { for (i, cell) in entry.row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+            for entry in pending[head...] { for (i, cell) in entry.row.enumerated() { widths[i] = max(widths[i], cell.count) } }
             self.widths = widths
-            return pending.isEmpty ? [] : [TransferTable.line(TransferTable.header, widths: widths)]
+            return waiting == 0 ? [] : [TransferTable.line(TransferTable.header, widths: widths)]
         case .json:
             return ["{", "  \"capture\" : \(ReportJSON.text(capture)),", "  \"transfers\" : ["]
         }
     }
 
-    private mutating func emit(_ entry: (number: Int, row: [String], details: [String], json: String)) -> [String] {
+    private mutating func emit(_ entry: Entry) -> [String] {
         defer { written += 1 }
         switch format {
         case .text:
-            return [TransferTable.line(entry.row, widths: widths ?? [])] + entry.details.map { "    " + $0 }
+            return [TransferTable.block(entry.row, details: entry.details, widths: widths ?? [])]
         case .json:
             defer { heldJSON = entry.json }
             return heldJSON.map { [$0 + ","] } ?? []
         }
     }
 
-    /// One encoder for every record: making one per record costs more than the encoding.
-    private let encoder = ReportJSON.encoder(pretty: true)
-
-    private func encoded(_ record: TransferRecord) -> String {
-        guard let data = try? encoder.encode(record) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// A record's pretty JSON as an element of the document's array.
-    private static func indented(_ json: String) -> String {
-        json.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
+    /// A record's pretty JSON as an element of the document's array (two
+    /// levels deep), written by hand: `TransferRecordJSON.swift` says why.
+    static func json(_ record: TransferRecord) -> String {
+        var writer = JSONWriter(depth: 2)
+        record.write(to: &writer)
+        return writer.text
     }
 }
