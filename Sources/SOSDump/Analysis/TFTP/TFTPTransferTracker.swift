@@ -147,13 +147,13 @@ public struct TFTPTransferTracker {
     var timerCount: Int { timers.count }
 
     /// Transfers being followed right now (for a live view).
-    public var activeTransfers: [TFTPTransfer] { slots.indices.compactMap { slots[$0]?.transfer }.sorted { $0.number < $1.number } }
+    public var activeTransfers: [TFTPTransfer] { slots.open.map { slots[$0].transfer }.sorted { $0.number < $1.number } }
 
     /// Where each open transfer stands, in request order: counts and
     /// frames only, so a live view can take it as often as it likes
     /// without holding a copy of a file being rebuilt (which would make
     /// the next block copy the whole file).
-    public var activeProgress: [TFTPTransferProgress] { slots.indices.compactMap { slots[$0]?.progressSnapshot }.sorted { $0.number < $1.number } }
+    public var activeProgress: [TFTPTransferProgress] { slots.open.map { slots[$0].progressSnapshot }.sorted { $0.number < $1.number } }
 
     /// Moves the tracker's clock to `time` without a frame. A live capture
     /// calls it when nothing arrived for a while, so that transfers that
@@ -242,13 +242,13 @@ public struct TFTPTransferTracker {
     /// them twice (states and records: the peak of a boot storm's memory).
     public mutating func finish(_ body: (TFTPTransfer) -> Void) {
         var taken = takeFinished()[...]
-        let open = slots.indices.compactMap { i in slots[i].map { (slot: i, number: $0.transfer.number) } }
+        let open = slots.open.map { (slot: $0, number: slots[$0].transfer.number) }
         for (slot, number) in open.sorted(by: { $0.number < $1.number }) {
             while let next = taken.first, next.number < number {
                 body(next)
                 taken.removeFirst()
             }
-            let t = slots[slot]!.finalTransfer(captureEnd: now, linger: limits.lingerSeconds)
+            let t = slots[slot].finalTransfer(captureEnd: now, linger: limits.lingerSeconds)
             close(slot)
             body(t)
         }
@@ -284,7 +284,7 @@ public struct TFTPTransferTracker {
             // From a client (its ACKs, its DATA, or a new request).
             guard let packet = try? TFTPPacket.decode(payload) else { return nil }
             // The same datagram again within milliseconds: one packet seen twice.
-            guard !slots[i]!.isDuplicate(datagram.print, from: .client, at: now) else { return nil }
+            guard !slots[i].isDuplicate(datagram.print, from: .client, at: now) else { return nil }
             switch packet {
             case .readRequest(let request) where destination.port == TFTPPacket.port:
                 return newRequest(request, .read, datagram.print, from: source, to: destination, at: mark, replacing: i)
@@ -292,16 +292,16 @@ public struct TFTPTransferTracker {
                 return newRequest(request, .write, datagram.print, from: source, to: destination, at: mark, replacing: i)
             default:
                 makeRoom(sparing: i)
-                let taken = slots[i]!.take(packet, datagram, from: .client, source: source, at: mark, limits: limits, allowance: allowance)
+                let taken = slots[i].take(packet, datagram, from: .client, source: source, at: mark, limits: limits, allowance: allowance)
                 accountAndRearm(i, taken)
                 return .progressed(transfer: taken.number, client: source)
             }
         } else if let i = openTransfer(of: destination) {
             // To a client: from its server, or from a stranger.
             guard let packet = try? TFTPPacket.decode(payload) else { return nil }
-            guard !slots[i]!.isDuplicate(datagram.print, from: .server, at: now) else { return nil }
+            guard !slots[i].isDuplicate(datagram.print, from: .server, at: now) else { return nil }
             makeRoom(sparing: i)
-            let taken = slots[i]!.take(packet, datagram, from: .server, source: source, at: mark, limits: limits, allowance: allowance)
+            let taken = slots[i].take(packet, datagram, from: .server, source: source, at: mark, limits: limits, allowance: allowance)
             accountAndRearm(i, taken)
             if let server = taken.latchedServer {
                 return .replyLatched(transfer: taken.number, client: destination, server: server)
@@ -357,16 +357,16 @@ public struct TFTPTransferTracker {
     private mutating func newRequest(_ request: TFTPRequest, _ direction: TFTPTransfer.Direction, _ print: PacketPrint, from client: TransportEndpoint,
                             to destination: TransportEndpoint, at mark: TFTPTransfer.FrameMark, replacing old: Int?) -> TFTPEvent {
         if let old {
-            if slots[old]!.transfer.server == nil, slots[old]!.transfer.fileName == request.fileName, slots[old]!.transfer.direction == direction {
-                slots[old]!.transfer.requestCount += 1  // the same request again: no answer yet
-                slots[old]!.transfer.lastFrame = mark
-                slots[old]!.lastSpeaker = .client
-                slots[old]!.remember(print, from: .client, at: mark.time)
+            if slots[old].transfer.server == nil, slots[old].transfer.fileName == request.fileName, slots[old].transfer.direction == direction {
+                slots[old].transfer.requestCount += 1  // the same request again: no answer yet
+                slots[old].transfer.lastFrame = mark
+                slots[old].lastSpeaker = .client
+                slots[old].remember(print, from: .client, at: mark.time)
                 if deadline(old) < slotTimerKeys[old] { arm(old) }
-                return .request(TFTPRequestSeen(transfer: slots[old]!.transfer.number, direction: direction, fileName: request.fileName,
+                return .request(TFTPRequestSeen(transfer: slots[old].transfer.number, direction: direction, fileName: request.fileName,
                                                 client: client, destination: destination, repeated: true))
             }
-            slots[old]!.supersededBy = mark
+            slots[old].supersededBy = mark
             end(old)
             close(old)
         }
@@ -388,7 +388,7 @@ public struct TFTPTransferTracker {
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = free
-            slots[slot] = state
+            slots.place(state, at: slot)
             slotClients[slot] = client
         } else {
             slot = slots.count
@@ -398,7 +398,7 @@ public struct TFTPTransferTracker {
             slotTimerTokens.append(0)
         }
         slotTimerKeys[slot] = .max
-        slots[slot]!.remember(print, from: .client, at: mark.time)
+        slots[slot].remember(print, from: .client, at: mark.time)
         clientSlots[Self.clientSlot(client)] += 1
         active[client] = slot
         memoryInUse += Self.costPerTransfer + state.footprint
@@ -414,11 +414,11 @@ public struct TFTPTransferTracker {
         let source = TransportEndpoint(quoted.source, sourcePort), destination = TransportEndpoint(quoted.destination, destinationPort)
         let mark = TFTPTransfer.FrameMark(frame: frame, time: now)
         if let i = active[source] {
-            slots[i]!.unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .client, at: mark))
-            return .progressed(transfer: slots[i]!.transfer.number, client: source)
-        } else if let i = active[destination], slots[i]!.transfer.server?.port == sourcePort {
-            slots[i]!.unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .server, at: mark))
-            return .progressed(transfer: slots[i]!.transfer.number, client: destination)
+            slots[i].unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .client, at: mark))
+            return .progressed(transfer: slots[i].transfer.number, client: source)
+        } else if let i = active[destination], slots[i].transfer.server?.port == sourcePort {
+            slots[i].unreachable(TFTPTransfer.Unreachable(reporter: reporter, unreachable: destination, message: summary, drawnBy: .server, at: mark))
+            return .progressed(transfer: slots[i].transfer.number, client: destination)
         }
         return nil
     }
@@ -427,8 +427,8 @@ public struct TFTPTransferTracker {
     /// found by its client, as every packet is, whatever the number of
     /// open transfers.
     public func progress(of event: TFTPEvent) -> TFTPTransferProgress? {
-        guard let i = active[event.client], let state = slots[i], state.transfer.number == event.transfer else { return nil }
-        return state.progressSnapshot
+        guard let i = active[event.client], slots[i].transfer.number == event.transfer else { return nil }
+        return slots[i].progressSnapshot
     }
 
     /// The open transfers that would be unanswered, unreachable, stalled
@@ -439,9 +439,9 @@ public struct TFTPTransferTracker {
     /// Only the transfers `numbers` names are made (a diagnosis's downloads).
     public func provisionalTransfers(at time: CaptureTimestamp, numbers: Set<Int>) -> [TFTPTransfer] {
         guard !numbers.isEmpty else { return [] }
-        return slots.indices.compactMap { i in
-            guard let number = slots[i]?.transfer.number, numbers.contains(number) else { return nil }
-            let t = slots[i]!.finalTransfer(captureEnd: max(time, now), linger: limits.lingerSeconds)
+        return slots.open.compactMap { i in
+            guard numbers.contains(slots[i].transfer.number) else { return nil }
+            let t = slots[i].finalTransfer(captureEnd: max(time, now), linger: limits.lingerSeconds)
             return t.outcome == .complete || t.outcome == .optionProbe ? nil : t
         }
     }
@@ -451,7 +451,7 @@ public struct TFTPTransferTracker {
     /// When the transfer in `slot` is ended by the clock, as a heap key
     /// (`TransferState.deadline(_:)`), read in place.
     private mutating func deadline(_ slot: Int) -> Int64 {
-        slots[slot]!.readDeadline(limits)
+        slots[slot].readDeadline(limits)
     }
 
     /// Nanoseconds (below 2^30) sit under the deadline's second in a key.
@@ -517,7 +517,7 @@ public struct TFTPTransferTracker {
                 arm(slot)  // moved on since: its true place in the heap
                 continue
             }
-            if slots[slot]!.isDone { lingeringEndedEarly += 1 } else { evictedTransfers += 1 }
+            if slots[slot].isDone { lingeringEndedEarly += 1 } else { evictedTransfers += 1 }
             end(slot)
             close(slot)
             break
@@ -559,8 +559,8 @@ public struct TFTPTransferTracker {
     /// Closes the transfer in `slot`: its slot is freed, its memory given back.
     private mutating func close(_ slot: Int) {
         guard let client = slotClients[slot], active.removeValue(forKey: client) != nil else { return }
-        memoryInUse -= Self.costPerTransfer + slots[slot]!.footprint
-        slots[slot] = nil
+        memoryInUse -= Self.costPerTransfer + slots[slot].footprint
+        slots.free(slot)
         slotClients[slot] = nil
         slotTimerTokens[slot] = 0
         freeSlots.append(slot)
@@ -568,7 +568,7 @@ public struct TFTPTransferTracker {
     }
 
     private mutating func end(_ slot: Int) {
-        finishedTransfers.append(slots[slot]!.finalTransfer(captureEnd: now, linger: limits.lingerSeconds))
+        finishedTransfers.append(slots[slot].finalTransfer(captureEnd: now, linger: limits.lingerSeconds))
     }
 }
 
@@ -577,27 +577,48 @@ public struct TFTPTransferTracker {
 /// grew (1.5 times the states, at the burst's peak) and reserved twice what
 /// it used. A chunk's capacity is reserved at once, but its pages are
 /// touched only as its slots fill.
+///
+/// A slot holds a state, not an optional one: changing a state through
+/// an optional's `!` moved the whole state out and back in (two copies of
+/// 1.6 KB per packet, 7 % of `transfers` on the boot storm's burst). A
+/// free slot holds `TransferState.vacant`, which holds nothing on the heap.
 struct TransferSlots {
     private static let chunkShift = 10
     private static let chunkMask = (1 << chunkShift) - 1
-    private var chunks: [[TransferState?]] = []
-    private(set) var count = 0
+    private var chunks: [[TransferState]] = []
+    private var occupied: [Bool] = []
 
-    var indices: Range<Int> { 0..<count }
+    var count: Int { occupied.count }
 
-    subscript(slot: Int) -> TransferState? {
+    /// The slots that hold an open transfer, in slot order.
+    var open: [Int] { occupied.indices.filter { occupied[$0] } }
+
+    /// The state in an occupied slot.
+    subscript(slot: Int) -> TransferState {
         get { chunks[slot >> Self.chunkShift][slot & Self.chunkMask] }
         _modify { yield &chunks[slot >> Self.chunkShift][slot & Self.chunkMask] }
     }
 
     mutating func append(_ state: TransferState) {
         if count & Self.chunkMask == 0 {
-            var chunk: [TransferState?] = []
+            var chunk: [TransferState] = []
             chunk.reserveCapacity(1 << Self.chunkShift)
             chunks.append(chunk)
         }
         chunks[chunks.count - 1].append(state)
-        count += 1
+        occupied.append(true)
+    }
+
+    /// Puts `state` in a free slot.
+    mutating func place(_ state: TransferState, at slot: Int) {
+        self[slot] = state
+        occupied[slot] = true
+    }
+
+    /// Frees `slot`, letting its state go.
+    mutating func free(_ slot: Int) {
+        self[slot] = .vacant
+        occupied[slot] = false
     }
 }
 
@@ -820,6 +841,13 @@ struct TransferState {
     mutating func remember(_ print: PacketPrint, from side: TFTPTransfer.Side, at time: CaptureTimestamp) {
         recent.remember(print, from: side, at: time)
     }
+
+    /// What a free slot holds (`TransferSlots.free`).
+    static let vacant = TransferState(
+        number: 0, direction: .read, request: TFTPRequest(fileName: "", mode: "", options: []),
+        client: TransportEndpoint(.v4(IPv4Address(rawValue: 0)), 0), destination: TransportEndpoint(.v4(IPv4Address(rawValue: 0)), 0),
+        at: TFTPTransfer.FrameMark(frame: 0, time: CaptureTimestamp(seconds: 0, nanoseconds: 0)), keepLimit: 0,
+        keepsBytes: false, decidesKeepingOnMagic: false, digests: [])
 
     /// What the tracker reads after a packet, returned by the call that
     /// took it: read through the slot array afterwards, the whole state
