@@ -6,7 +6,8 @@ import CMappedFile
 /// The rest of a regular capture file, mapped read-only, for the reader to
 /// read in place: the kernel's copy of the file into a buffer — what `cat`
 /// pays, and a quarter of `analyze` on the 1 GiB benchmark — is not paid
-/// (measured: 0.333 s read, 0.308 s mapped, docs/performance.md).
+/// (with the prefetch in `sosdump_mapping_touch`: 0.323 s read, 0.251 s
+/// mapped, docs/performance.md).
 ///
 /// Two costs of a mapping are bounded here:
 /// - A file cut short while it is read (another program truncating it)

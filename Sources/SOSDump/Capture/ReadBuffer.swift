@@ -49,12 +49,12 @@ struct ReadBuffer: ~Copyable {
     /// Chooses the wording of errors, once the format is known.
     var format: CaptureFormat?
 
-    /// `mapping`: whether a regular file is mapped rather than read (tests
-    /// turn it off to exercise the read buffer's refills and growth).
-    init(input: any ByteInput, name: String, capacity: Int, maximumCapacity: Int, mapping: Bool = true) {
+    /// A regular file is mapped (`ByteInput.mapRest`); anything else gets
+    /// a buffer of `capacity` bytes.
+    init(input: any ByteInput, name: String, capacity: Int, maximumCapacity: Int) {
         precondition(capacity > 0 && capacity <= maximumCapacity)
         var input = input
-        if mapping, let mapped = input.mapRest() {
+        if let mapped = input.mapRest() {
             self.mapping = mapped
             self.guardSlot = mapped.guardSlot
             self.lastPage = mapped.bytes.count - Int(sysconf(Int32(_SC_PAGESIZE)))
@@ -116,9 +116,10 @@ struct ReadBuffer: ~Copyable {
 
     /// Leaves the mapping (its end reached, the file read on from there):
     /// the unread tail goes into an allocated buffer, which the rest of
-    /// the file is read into.
-    private mutating func leaveMapping(toHold count: Int) {
+    /// the file is read into. The tail is checked as a record is first.
+    private mutating func leaveMapping(toHold count: Int) throws(CaptureError) {
         guard mapping != nil else { return }
+        if end > start { try touch(end - start) }
         var newCapacity = CaptureReader.initialBufferCapacity
         while newCapacity < count { newCapacity *= 2 }
         newCapacity = Swift.min(newCapacity, maximumCapacity)
@@ -151,7 +152,7 @@ struct ReadBuffer: ~Copyable {
             start += step
             skipped += Int64(step)
             if skipped == count || inputEnded { return skipped }
-            leaveMapping(toHold: 0)
+            try leaveMapping(toHold: 0)
             // Everything buffered is passed: start over at the front.
             baseOffset += Int64(end)
             start = 0
@@ -177,7 +178,7 @@ struct ReadBuffer: ~Copyable {
     @inline(never)
     private mutating func refill(toHold count: Int) throws(CaptureError) -> Bool {
         precondition(count <= maximumCapacity, "record length not checked against the maximum")
-        leaveMapping(toHold: count)
+        try leaveMapping(toHold: count)
         if count > capacity {
             grow(toHold: count)
         } else if start > 0 {
