@@ -553,12 +553,7 @@ extension TFTPTransferTests {
         Self.download(&c, "done.cnf.xml", from: b, blocks: 2, magic: false)  // 2: ends by its linger
         c.send(d, TFTPConversation.pc, TFTPConversation.rrq("late"), after: 20)  // 3: open at the end
         var tracker = TFTPTransferTracker()
-        let decoder = FrameDecoder()
-        for (i, f) in c.frames.enumerated() {
-            let seconds = Int64(f.time.rounded(.down))
-            let time = CaptureTimestamp(seconds: 1_700_000_000 + seconds, nanoseconds: UInt32((f.time - Double(seconds)) * 1e9))
-            decoder.withDecoded(f.bytes, number: i + 1, time: time) { tracker.observe($0) }
-        }
+        c.feed(&tracker)
         #expect(tracker.hasFinished && tracker.openCount == 2)
         var numbers: [Int] = []
         tracker.finish { numbers.append($0.number) }

@@ -53,9 +53,10 @@ struct TFTPConversation {
         frames.append((frame, clock, nil))
     }
 
-    /// The tracker's event for each frame, in order, and the transfers it ended.
-    func events(_ limits: TFTPTransferTracker.Limits = .init()) -> (events: [TFTPEvent?], transfers: [TFTPTransfer]) {
-        var tracker = TFTPTransferTracker(limits: limits)
+    /// Feeds every frame to `tracker` as a capture would; the tracker's
+    /// event for each, in order.
+    @discardableResult
+    func feed(_ tracker: inout TFTPTransferTracker) -> [TFTPEvent?] {
         let decoder = FrameDecoder()
         var events: [TFTPEvent?] = []
         for (i, f) in frames.enumerated() {
@@ -63,17 +64,19 @@ struct TFTPConversation {
             let time = CaptureTimestamp(seconds: 1_700_000_000 + seconds, nanoseconds: UInt32((f.time - Double(seconds)) * 1e9))
             decoder.withDecoded(f.bytes, wireLength: f.wireLength, number: i + 1, time: time) { events.append(tracker.observe($0)) }
         }
+        return events
+    }
+
+    /// The tracker's event for each frame, in order, and the transfers it ended.
+    func events(_ limits: TFTPTransferTracker.Limits = .init()) -> (events: [TFTPEvent?], transfers: [TFTPTransfer]) {
+        var tracker = TFTPTransferTracker(limits: limits)
+        let events = feed(&tracker)
         return (events, tracker.finish())
     }
 
     func track(_ limits: TFTPTransferTracker.Limits = .init()) -> [TFTPTransfer] {
         var tracker = TFTPTransferTracker(limits: limits)
-        let decoder = FrameDecoder()
-        for (i, f) in frames.enumerated() {
-            let seconds = Int64(f.time.rounded(.down))
-            let time = CaptureTimestamp(seconds: 1_700_000_000 + seconds, nanoseconds: UInt32((f.time - Double(seconds)) * 1e9))
-            decoder.withDecoded(f.bytes, wireLength: f.wireLength, number: i + 1, time: time) { tracker.observe($0) }
-        }
+        feed(&tracker)
         return tracker.finish()
     }
 
