@@ -51,14 +51,13 @@ public struct TFTPBlockTrace: Sendable, Equatable {
     public private(set) var eventsNotKept = 0
     private var newBlocks = Thinned()
     private var acks = Thinned()
-    private var keepsPoints = true
+    private var keepsPoints: Bool { !newBlocks.endsOnly }
 
     public init() {}
 
     /// From now on only the ends are kept; the points held go.
     mutating func keepOnlyEnds() {
         guard keepsPoints else { return }
-        keepsPoints = false
         eventsNotKept += retransmissions.count + outOfOrder.count + repeatedAcks.count
         retransmissions = []
         outOfOrder = []
